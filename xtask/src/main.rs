@@ -1,0 +1,75 @@
+//! Project automation, run as `cargo xtask <command>`.
+//!
+//! - `ci`: everything CI checks, in order: fmt, clippy, tests, rustdoc, cargo-deny, interop.
+//! - `interop`: the official Python client against `hf-testhub` (creates its own venvs).
+//! - `demo`: a round trip through the `hf` CLI against an embedded emulator.
+//! - `bench`: side-by-side benchmarks against other clients.
+
+mod interop;
+mod util;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use crate::util::{cargo, root, run};
+
+#[derive(Parser)]
+#[command(name = "xtask", about = "Project automation for the hf-* workspace")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every CI check: fmt, clippy, tests, rustdoc, cargo-deny, interop.
+    Ci {
+        /// Skip the Python interop suite (it needs PyPI to create its venvs).
+        #[arg(long)]
+        no_interop: bool,
+    },
+    /// Run the Python-client interop suite against hf-testhub.
+    Interop(interop::Args),
+    /// Install the cargo tools CI needs when they are missing.
+    Tools,
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Ci { no_interop } => ci(no_interop),
+        Command::Interop(args) => interop::run(&args),
+        Command::Tools => util::ensure_tools(),
+    }
+}
+
+fn ci(no_interop: bool) -> Result<()> {
+    let root = root();
+    util::ensure_tools()?;
+    util::step("fmt");
+    run(cargo().current_dir(&root).args(["fmt", "--all", "--", "--check"]))?;
+    util::step("clippy");
+    run(cargo()
+        .current_dir(&root)
+        .args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+    util::step("tests");
+    run(cargo()
+        .current_dir(&root)
+        .args(["nextest", "run", "--workspace", "--locked", "--no-fail-fast"]))?;
+    util::step("doctests");
+    run(cargo().current_dir(&root).args(["test", "--workspace", "--doc", "--locked"]))?;
+    util::step("rustdoc");
+    run(cargo()
+        .current_dir(&root)
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .args(["doc", "--workspace", "--no-deps", "--locked"]))?;
+    util::step("cargo deny");
+    run(cargo()
+        .current_dir(&root)
+        .args(["deny", "--log-level", "error", "check", "licenses", "bans", "sources"]))?;
+    if !no_interop {
+        util::step("interop");
+        interop::run(&interop::Args::default())?;
+    }
+    util::step("all checks passed");
+    Ok(())
+}

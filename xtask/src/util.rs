@@ -1,0 +1,54 @@
+//! Small process helpers shared by the xtask commands.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// The workspace root (the parent of `xtask/`).
+pub(crate) fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+/// A `cargo` command using the same toolchain that runs xtask.
+pub(crate) fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Runs `cmd`, failing with the command line when it exits non-zero.
+pub(crate) fn run(cmd: &mut Command) -> Result<()> {
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed with {status}");
+    }
+    Ok(())
+}
+
+/// Prints a step banner so CI logs are easy to scan.
+#[allow(clippy::print_stderr)]
+pub(crate) fn step(name: &str) {
+    eprintln!("\n==> {name}");
+}
+
+fn has_cargo_subcommand(name: &str) -> bool {
+    cargo()
+        .args([name, "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Installs cargo-nextest and cargo-deny when they are missing.
+pub(crate) fn ensure_tools() -> Result<()> {
+    for (sub, krate) in [("nextest", "cargo-nextest"), ("deny", "cargo-deny")] {
+        if !has_cargo_subcommand(sub) {
+            step(&format!("installing {krate}"));
+            run(cargo().args(["install", "--locked", krate]))?;
+        }
+    }
+    Ok(())
+}
