@@ -1,0 +1,433 @@
+//! Repository identifiers: [`RepoType`] and [`RepoId`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The kind of a Hub repository.
+///
+/// Serialized as `"model"`, `"dataset"` or `"space"`; parsing also accepts the plural
+/// forms used in API paths (`"models"`, ...) and ignores ASCII case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum RepoType {
+    /// A model repository (the default when no type is given).
+    #[default]
+    Model,
+    /// A dataset repository.
+    Dataset,
+    /// A Space (hosted application) repository.
+    Space,
+}
+
+impl RepoType {
+    /// Every repository type, in a stable order.
+    pub const ALL: [RepoType; 3] = [RepoType::Model, RepoType::Dataset, RepoType::Space];
+
+    /// The singular name: `"model"`, `"dataset"` or `"space"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepoType::Model => "model",
+            RepoType::Dataset => "dataset",
+            RepoType::Space => "space",
+        }
+    }
+
+    /// The plural name used in API paths (`/api/{plural}/{repo_id}`): `"models"`,
+    /// `"datasets"` or `"spaces"`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            RepoType::Model => "models",
+            RepoType::Dataset => "datasets",
+            RepoType::Space => "spaces",
+        }
+    }
+
+    /// The prefix of web and resolve URLs (`{endpoint}/{prefix}{repo_id}/...`): empty for
+    /// models, `"datasets/"` or `"spaces/"` otherwise.
+    pub fn url_prefix(self) -> &'static str {
+        match self {
+            RepoType::Model => "",
+            RepoType::Dataset => "datasets/",
+            RepoType::Space => "spaces/",
+        }
+    }
+}
+
+impl fmt::Display for RepoType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Error returned when a string is not a repository type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown repo type '{0}': expected one of model, dataset, space (or their plurals)")]
+pub struct InvalidRepoType(pub String);
+
+impl FromStr for RepoType {
+    type Err = InvalidRepoType;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RepoType::ALL
+            .into_iter()
+            .find(|t| s.eq_ignore_ascii_case(t.as_str()) || s.eq_ignore_ascii_case(t.plural()))
+            .ok_or_else(|| InvalidRepoType(s.to_owned()))
+    }
+}
+
+impl Serialize for RepoType {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RepoType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Maximum length of the name part of a repo id (after the optional `namespace/`).
+const MAX_NAME_LEN: usize = 96;
+
+/// Which repo-id rule a string broke; see [`InvalidRepoId`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RepoIdRule {
+    /// The id (or one of its two parts) is empty.
+    Empty,
+    /// More than one `/`: the repo type goes in a separate argument, not in the id.
+    TooManySlashes,
+    /// A character other than ASCII letters, digits, `-`, `_` and `.`.
+    InvalidChar,
+    /// A part starts or ends with `-` or `.`.
+    BadBoundary,
+    /// The name is longer than 96 characters.
+    TooLong,
+    /// The id contains `--` or `..`.
+    DoubleSeparator,
+    /// The id ends with `.git`.
+    EndsWithGit,
+}
+
+impl RepoIdRule {
+    fn describe(self) -> &'static str {
+        match self {
+            RepoIdRule::Empty => "the id and each of its parts must be non-empty",
+            RepoIdRule::TooManySlashes => {
+                "a repo id is 'name' or 'namespace/name' (pass the repo type separately \
+                 instead of a 'datasets/' or 'spaces/' prefix)"
+            }
+            RepoIdRule::InvalidChar => "only ASCII letters, digits, '-', '_' and '.' are allowed",
+            RepoIdRule::BadBoundary => "the namespace and name cannot start or end with '-' or '.'",
+            RepoIdRule::TooLong => "the name is limited to 96 characters",
+            RepoIdRule::DoubleSeparator => "'--' and '..' are forbidden",
+            RepoIdRule::EndsWithGit => "a repo id cannot end with '.git'",
+        }
+    }
+}
+
+/// Error returned by [`RepoId::new`]: names the rejected id and the rule it broke.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid repo id '{id}': {}", rule.describe())]
+pub struct InvalidRepoId {
+    id: String,
+    rule: RepoIdRule,
+}
+
+impl InvalidRepoId {
+    /// The rejected string.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The rule it broke.
+    pub fn rule(&self) -> RepoIdRule {
+        self.rule
+    }
+}
+
+/// A validated repository id, `name` or `namespace/name` (for example `gpt2` or
+/// `google/gemma-2b`).
+///
+/// Validation follows the Python client's `validate_repo_id`: at most one `/`; each part
+/// made of ASCII letters, digits, `-`, `_` and `.`, neither starting nor ending with `-`
+/// or `.`; a name of 1 to 96 characters; no `--` or `..`; no trailing `.git`. (Python
+/// 0.26.5 also lets non-ASCII letters through; the Hub rejects them, so we do too.)
+///
+/// ```
+/// use hf_types::RepoId;
+/// let id: RepoId = "google/gemma-2b".parse()?;
+/// assert_eq!(id.namespace(), Some("google"));
+/// assert_eq!(id.name(), "gemma-2b");
+/// assert!(RepoId::new("datasets/user/x").is_err());
+/// # Ok::<(), hf_types::InvalidRepoId>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RepoId(String);
+
+impl RepoId {
+    /// Validates `id` and wraps it.
+    pub fn new(id: impl Into<String>) -> Result<RepoId, InvalidRepoId> {
+        let id = id.into();
+        match check_repo_id(&id) {
+            Ok(()) => Ok(RepoId(id)),
+            Err(rule) => Err(InvalidRepoId { id, rule }),
+        }
+    }
+
+    /// The id as given, `name` or `namespace/name`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The part before the `/`, if any (a user or organization name).
+    pub fn namespace(&self) -> Option<&str> {
+        self.0.split_once('/').map(|(ns, _)| ns)
+    }
+
+    /// The part after the `/`, or the whole id when it has no namespace.
+    pub fn name(&self) -> &str {
+        self.0
+            .split_once('/')
+            .map_or(self.0.as_str(), |(_, name)| name)
+    }
+
+    /// Consumes the id, returning the inner string.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+fn check_repo_id(id: &str) -> Result<(), RepoIdRule> {
+    if id.is_empty() {
+        return Err(RepoIdRule::Empty);
+    }
+    if id.matches('/').count() > 1 {
+        return Err(RepoIdRule::TooManySlashes);
+    }
+    let (namespace, name) = match id.split_once('/') {
+        Some((ns, name)) => (Some(ns), name),
+        None => (None, id),
+    };
+    for part in namespace.into_iter().chain(std::iter::once(name)) {
+        check_part(part)?;
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(RepoIdRule::TooLong);
+    }
+    if id.contains("--") || id.contains("..") {
+        return Err(RepoIdRule::DoubleSeparator);
+    }
+    // Case-sensitive on purpose, like the Python client ("x.GIT" is allowed).
+    #[allow(clippy::case_sensitive_file_extension_comparisons)]
+    if id.ends_with(".git") {
+        return Err(RepoIdRule::EndsWithGit);
+    }
+    Ok(())
+}
+
+/// One part (namespace or name): the `\b[\w\-.]+\b` of the Python regex, ASCII only.
+fn check_part(part: &str) -> Result<(), RepoIdRule> {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    if part.is_empty() {
+        return Err(RepoIdRule::Empty);
+    }
+    if !part.chars().all(|c| is_word(c) || c == '-' || c == '.') {
+        return Err(RepoIdRule::InvalidChar);
+    }
+    let first = part.chars().next().is_some_and(is_word);
+    let last = part.chars().next_back().is_some_and(is_word);
+    if !(first && last) {
+        return Err(RepoIdRule::BadBoundary);
+    }
+    Ok(())
+}
+
+impl fmt::Display for RepoId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for RepoId {
+    type Err = InvalidRepoId;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RepoId::new(s)
+    }
+}
+
+impl TryFrom<String> for RepoId {
+    type Error = InvalidRepoId;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        RepoId::new(s)
+    }
+}
+
+impl TryFrom<&str> for RepoId {
+    type Error = InvalidRepoId;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        RepoId::new(s)
+    }
+}
+
+impl AsRef<str> for RepoId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<RepoId> for String {
+    fn from(id: RepoId) -> String {
+        id.0
+    }
+}
+
+impl Serialize for RepoId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for RepoId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        RepoId::new(String::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repo_type_names() {
+        assert_eq!(RepoType::default(), RepoType::Model);
+        let forms: Vec<_> = RepoType::ALL
+            .iter()
+            .map(|t| (t.as_str(), t.plural(), t.url_prefix()))
+            .collect();
+        assert_eq!(
+            forms,
+            [
+                ("model", "models", ""),
+                ("dataset", "datasets", "datasets/"),
+                ("space", "spaces", "spaces/")
+            ]
+        );
+        assert_eq!(RepoType::Space.to_string(), "space");
+    }
+
+    #[test]
+    fn repo_type_parses_singular_plural_any_case() {
+        for (s, t) in [
+            ("model", RepoType::Model),
+            ("Models", RepoType::Model),
+            ("DATASET", RepoType::Dataset),
+            ("datasets", RepoType::Dataset),
+            ("space", RepoType::Space),
+            ("Spaces", RepoType::Space),
+        ] {
+            assert_eq!(s.parse::<RepoType>().unwrap(), t, "{s}");
+        }
+        let err = "kernel".parse::<RepoType>().unwrap_err();
+        assert!(err.to_string().contains("'kernel'"), "{err}");
+        assert!("".parse::<RepoType>().is_err());
+    }
+
+    #[test]
+    fn repo_type_serde() {
+        assert_eq!(
+            serde_json::to_string(&RepoType::Dataset).unwrap(),
+            "\"dataset\""
+        );
+        let t: RepoType = serde_json::from_str("\"spaces\"").unwrap();
+        assert_eq!(t, RepoType::Space);
+        assert!(serde_json::from_str::<RepoType>("\"repo\"").is_err());
+    }
+
+    #[test]
+    fn repo_id_accepts_python_examples() {
+        for ok in [
+            "foo",
+            "foo/bar",
+            "123",
+            "Foo-BAR_foo.bar123",
+            "gpt2",
+            "user/model",
+            "Org-1/My_model.v2",
+            "valid_repo_id",
+            "_/_",
+            "a.b-c/d_e.f",
+            "x.gitx",
+        ] {
+            let id = RepoId::new(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+            assert_eq!(id.as_str(), ok);
+        }
+        let max = "a".repeat(96);
+        assert!(RepoId::new(max.as_str()).is_ok());
+        // Python 0.26.5 does not bound the namespace length.
+        assert!(RepoId::new(format!("{}/{max}", "n".repeat(200))).is_ok());
+    }
+
+    #[test]
+    fn repo_id_rejects_with_named_rule() {
+        for (bad, rule) in [
+            ("", RepoIdRule::Empty),
+            ("/foo", RepoIdRule::Empty),
+            ("foo/", RepoIdRule::Empty),
+            ("datasets/foo/bar", RepoIdRule::TooManySlashes),
+            ("a/b/c", RepoIdRule::TooManySlashes),
+            (".repo_id", RepoIdRule::BadBoundary),
+            ("user/-x", RepoIdRule::BadBoundary),
+            ("-user/x", RepoIdRule::BadBoundary),
+            ("user./x", RepoIdRule::BadBoundary),
+            ("x-", RepoIdRule::BadBoundary),
+            ("x.", RepoIdRule::BadBoundary),
+            ("foo--bar", RepoIdRule::DoubleSeparator),
+            ("other..repo..id", RepoIdRule::DoubleSeparator),
+            ("a--b/c", RepoIdRule::DoubleSeparator),
+            ("foo.git", RepoIdRule::EndsWithGit),
+            ("user/x.git", RepoIdRule::EndsWithGit),
+            ("has space", RepoIdRule::InvalidChar),
+            ("user/caf\u{e9}", RepoIdRule::InvalidChar),
+            ("a\\b", RepoIdRule::InvalidChar),
+            ("a:b", RepoIdRule::InvalidChar),
+        ] {
+            let err = RepoId::new(bad).unwrap_err();
+            assert_eq!(err.rule(), rule, "{bad:?}: {err}");
+            assert_eq!(err.id(), bad);
+            assert!(err.to_string().contains(&format!("'{bad}'")), "{err}");
+        }
+        let err = RepoId::new("a".repeat(97)).unwrap_err();
+        assert_eq!(err.rule(), RepoIdRule::TooLong);
+        assert!(err.to_string().contains("96"));
+    }
+
+    #[test]
+    fn repo_id_parts_and_conversions() {
+        let id: RepoId = "google/gemma".parse().unwrap();
+        assert_eq!(id.namespace(), Some("google"));
+        assert_eq!(id.name(), "gemma");
+        let bare = RepoId::try_from("gpt2").unwrap();
+        assert_eq!(bare.namespace(), None);
+        assert_eq!(bare.name(), "gpt2");
+        assert_eq!(
+            RepoId::try_from(String::from("a/b")).unwrap().to_string(),
+            "a/b"
+        );
+        assert!(id < bare, "ordered as strings");
+    }
+
+    #[test]
+    fn repo_id_serde_validates() {
+        let id: RepoId = serde_json::from_str("\"user/model\"").unwrap();
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"user/model\"");
+        let err = serde_json::from_str::<RepoId>("\"a--b\"").unwrap_err();
+        assert!(err.to_string().contains("'a--b'"), "{err}");
+    }
+}
