@@ -46,26 +46,46 @@ fn ci(no_interop: bool) -> Result<()> {
     let root = root();
     util::ensure_tools()?;
     util::step("fmt");
-    run(cargo().current_dir(&root).args(["fmt", "--all", "--", "--check"]))?;
+    run(cargo()
+        .current_dir(&root)
+        .args(["fmt", "--all", "--", "--check"]))?;
     util::step("clippy");
-    run(cargo()
-        .current_dir(&root)
-        .args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+    run(cargo().current_dir(&root).args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     util::step("tests");
+    run(cargo().current_dir(&root).args([
+        "nextest",
+        "run",
+        "--workspace",
+        "--locked",
+        "--no-fail-fast",
+    ]))?;
+    util::step("doctests");
     run(cargo()
         .current_dir(&root)
-        .args(["nextest", "run", "--workspace", "--locked", "--no-fail-fast"]))?;
-    util::step("doctests");
-    run(cargo().current_dir(&root).args(["test", "--workspace", "--doc", "--locked"]))?;
+        .args(["test", "--workspace", "--doc", "--locked"]))?;
     util::step("rustdoc");
     run(cargo()
         .current_dir(&root)
         .env("RUSTDOCFLAGS", "-D warnings")
         .args(["doc", "--workspace", "--no-deps", "--locked"]))?;
     util::step("cargo deny");
-    run(cargo()
-        .current_dir(&root)
-        .args(["deny", "--log-level", "error", "check", "licenses", "bans", "sources"]))?;
+    run(cargo().current_dir(&root).args([
+        "deny",
+        "--log-level",
+        "error",
+        "check",
+        "licenses",
+        "bans",
+        "sources",
+    ]))?;
     if !no_interop {
         util::step("interop");
         interop::run(&interop::Args::default())?;
