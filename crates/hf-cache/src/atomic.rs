@@ -1,0 +1,91 @@
+//! Atomic replacement of small files and symlinks: write a temporary entry, then rename
+//! it over the destination, so readers see either the old or the new entry, never a
+//! truncated one.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Writes `contents` to `dest` atomically. The temporary file is created in `tmp_dir`,
+/// which must be on the same filesystem as `dest` and outside any folder that is
+/// scanned entry by entry (a crash must not leave a stray file in `refs/`).
+pub(crate) fn write_atomic(dest: &Path, tmp_dir: &Path, contents: &[u8]) -> Result<()> {
+    if let Some(parent) = dest.parent() {
+        create_dir_all(parent)?;
+    }
+    let mut tmp = temp_builder()
+        .tempfile_in(tmp_dir)
+        .map_err(|e| Error::from_write(tmp_dir, e))?;
+    tmp.write_all(contents)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::from_write(tmp.path(), e))?;
+    tmp.persist(dest)
+        .map_err(|e| Error::from_write(dest, e.error))?;
+    Ok(())
+}
+
+/// Creates `dest` as a symlink to `target` atomically (replacing whatever was there).
+pub(crate) fn symlink_atomic(target: &Path, dest: &Path, tmp_dir: &Path) -> std::io::Result<()> {
+    // Reserve a unique name, then swap the placeholder file for the symlink.
+    let tmp_path = temp_builder().tempfile_in(tmp_dir)?.into_temp_path();
+    let tmp = tmp_path.to_path_buf();
+    fs_err::remove_file(&tmp)?;
+    let result = symlink(target, &tmp).and_then(|()| fs_err::rename(&tmp, dest));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    // The placeholder is already gone; keep TempPath from deleting an unrelated file.
+    let _ = tmp_path.keep();
+    result
+}
+
+/// Copies `src` to `dest` atomically (temp file in `tmp_dir`, then rename).
+pub(crate) fn copy_atomic(src: &Path, dest: &Path, tmp_dir: &Path) -> Result<()> {
+    let tmp = temp_builder()
+        .tempfile_in(tmp_dir)
+        .map_err(|e| Error::from_write(tmp_dir, e))?;
+    let mut reader = fs_err::File::open(src)?;
+    let mut writer = tmp.as_file();
+    std::io::copy(&mut reader, &mut writer)
+        .and_then(|_| writer.sync_all())
+        .map_err(|e| Error::from_write(tmp.path(), e))?;
+    tmp.persist(dest)
+        .map_err(|e| Error::from_write(dest, e.error))?;
+    Ok(())
+}
+
+pub(crate) fn create_dir_all(dir: &Path) -> Result<()> {
+    fs_err::create_dir_all(dir).map_err(|e| Error::from_write(dir, e))
+}
+
+fn temp_builder() -> tempfile::Builder<'static, 'static> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tmp-hf-");
+    // tempfile defaults to 0o600; cache files must stay readable by whoever the umask
+    // allows, like files Python creates.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    fs_err::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(windows)]
+fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    fs_err::os::windows::fs::symlink_file(target, link)
+}
+
+#[cfg(not(any(unix, windows)))]
+fn symlink(_target: &Path, _link: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "symlinks are not supported on this platform",
+    ))
+}
