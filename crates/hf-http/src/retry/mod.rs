@@ -1,0 +1,23 @@
+//! Retries: a tower [`Policy`](tower::retry::Policy) ([`HubRetryPolicy`]) driven by a
+//! separate classifier ([`classify()`]) and `Retry-After` parser ([`retry_after`]).
+//!
+//! What is retried (see [`classify()`] for the reasons):
+//!
+//! | outcome | idempotent request | non-idempotent request (a POST) |
+//! |---|---|---|
+//! | connect error / connect timeout (never sent) | yes | yes |
+//! | 408, 429, 500, 502, 503, 504 | yes, honouring `Retry-After` | no |
+//! | timeout or connection loss after sending | yes | no |
+//! | anything else | no | no |
+//!
+//! A request whose body cannot be replayed (a one-shot stream) is never retried.
+//! Retries are bounded by a count *and* by the elapsed time; the final error (or the
+//! final response, through a [`RetryStats`](crate::RetryStats) extension) says "after N
+//! retries in T".
+
+mod classify;
+mod policy;
+pub mod retry_after;
+
+pub use classify::{Classification, Idempotency, RetryReason, classify, is_idempotent};
+pub use policy::{HubRetryPolicy, Jitter, RetryConfig, RetryEvent};

@@ -1,0 +1,343 @@
+//! [`HubRetryPolicy`]: backoff and budget around the classifier.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use http::{Method, Request, Response};
+use rand::{Rng, SeedableRng};
+use tokio::time::Instant;
+
+use super::classify::{Classification, RetryReason, classify};
+use crate::body::HfBody;
+use crate::error::{Error, RetryStats};
+use crate::redact::RedactedUrl;
+
+/// How backoff delays are randomised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Jitter {
+    /// Exactly the exponential delay (deterministic; for tests).
+    None,
+    /// "Equal jitter": half the delay plus a random part up to the other half.
+    Equal,
+    /// Equal jitter from a random generator seeded with this value (deterministic).
+    Seeded(u64),
+}
+
+/// A retry that is about to happen, reported to [`RetryConfig::on_retry`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RetryEvent {
+    /// 1 for the first retry.
+    pub retry: u32,
+    /// The wait before it.
+    pub delay: Duration,
+    /// Why.
+    pub reason: RetryReason,
+    /// The server's `Retry-After`, if any (then `delay` equals it).
+    pub retry_after: Option<Duration>,
+    /// The request's method.
+    pub method: Method,
+    /// The request's URL, redacted.
+    pub url: RedactedUrl,
+}
+
+/// Retry settings: count and time budget, exponential backoff with jitter.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct RetryConfig {
+    /// Most retries (attempts minus one). Default 5.
+    pub max_retries: u32,
+    /// No retry starts once this much time has passed since the first attempt (including
+    /// the wait before it). Default 60 s: signed URLs and tokens expire.
+    pub max_elapsed: Duration,
+    /// The first backoff delay; it doubles on every retry. Default 1 s.
+    pub initial_backoff: Duration,
+    /// The longest backoff delay. Default 8 s (the Python client's cap).
+    pub max_backoff: Duration,
+    /// Randomisation of backoff delays. Default [`Jitter::Equal`].
+    pub jitter: Jitter,
+    /// A `Retry-After` longer than this is not waited for: the response is returned.
+    /// Default 60 s.
+    pub max_retry_after: Duration,
+    on_retry: Option<RetryHook>,
+}
+
+type RetryHook = Arc<dyn Fn(&RetryEvent) + Send + Sync>;
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        RetryConfig {
+            max_retries: 5,
+            max_elapsed: Duration::from_secs(60),
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(8),
+            jitter: Jitter::Equal,
+            max_retry_after: Duration::from_secs(60),
+            on_retry: None,
+        }
+    }
+}
+
+impl fmt::Debug for RetryConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryConfig")
+            .field("max_retries", &self.max_retries)
+            .field("max_elapsed", &self.max_elapsed)
+            .field("initial_backoff", &self.initial_backoff)
+            .field("max_backoff", &self.max_backoff)
+            .field("jitter", &self.jitter)
+            .field("max_retry_after", &self.max_retry_after)
+            .field("on_retry", &self.on_retry.as_ref().map(|_| "Fn"))
+            .finish()
+    }
+}
+
+impl RetryConfig {
+    /// Never retry.
+    pub fn disabled() -> Self {
+        RetryConfig {
+            max_retries: 0,
+            ..RetryConfig::default()
+        }
+    }
+
+    /// Sets the most retries.
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+
+    /// Sets the time budget.
+    pub fn max_elapsed(mut self, d: Duration) -> Self {
+        self.max_elapsed = d;
+        self
+    }
+
+    /// Sets the first and the longest backoff delay.
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max;
+        self
+    }
+
+    /// Sets the jitter.
+    pub fn jitter(mut self, jitter: Jitter) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// Sets the longest `Retry-After` that is waited for.
+    pub fn max_retry_after(mut self, d: Duration) -> Self {
+        self.max_retry_after = d;
+        self
+    }
+
+    /// A hook called before every retry (for metrics, or to observe the chosen delays).
+    ///
+    /// **When**: after a retryable outcome, before the wait. **Available information**:
+    /// the [`RetryEvent`]. **Errors**: none; the hook must not block.
+    pub fn on_retry(mut self, hook: impl Fn(&RetryEvent) + Send + Sync + 'static) -> Self {
+        self.on_retry = Some(Arc::new(hook));
+        self
+    }
+
+    /// The backoff before retry number `retry` (1-based), before jitter: initial × 2^(retry-1),
+    /// capped.
+    pub fn base_delay(&self, retry: u32) -> Duration {
+        let factor = 2u32.saturating_pow(retry.saturating_sub(1));
+        self.initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff)
+    }
+
+    fn delay(&self, retry: u32) -> Duration {
+        let base = self.base_delay(retry);
+        let half = base / 2;
+        let spread = base.saturating_sub(half).as_nanos() as u64;
+        let random = match self.jitter {
+            Jitter::None => return base,
+            Jitter::Equal => rand::rng().random_range(0..=spread),
+            Jitter::Seeded(seed) => {
+                rand::rngs::StdRng::seed_from_u64(seed ^ u64::from(retry)).random_range(0..=spread)
+            }
+        };
+        half + Duration::from_nanos(random)
+    }
+}
+
+/// The tower retry [`Policy`](tower::retry::Policy) of the Hub stack.
+///
+/// Cloned once per request (tower's `Retry` does that), so the attempt count and start
+/// time are per request; the configuration is shared behind an `Arc`.
+///
+/// ```
+/// use std::time::Duration;
+/// use hf_http::retry::{HubRetryPolicy, Jitter, RetryConfig};
+/// let layer = HubRetryPolicy::layer(
+///     RetryConfig::default().max_retries(3).jitter(Jitter::None),
+/// );
+/// # let _ = layer;
+/// ```
+#[derive(Clone)]
+pub struct HubRetryPolicy {
+    config: Arc<RetryConfig>,
+    retries: u32,
+    started: Option<Instant>,
+}
+
+impl fmt::Debug for HubRetryPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HubRetryPolicy")
+            .field("config", &self.config)
+            .field("retries", &self.retries)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HubRetryPolicy {
+    /// A policy with this configuration.
+    pub fn new(config: RetryConfig) -> Self {
+        HubRetryPolicy {
+            config: Arc::new(config),
+            retries: 0,
+            started: None,
+        }
+    }
+
+    /// tower's `RetryLayer` with this policy.
+    pub fn layer(config: RetryConfig) -> tower::retry::RetryLayer<HubRetryPolicy> {
+        tower::retry::RetryLayer::new(HubRetryPolicy::new(config))
+    }
+
+    fn elapsed(&self) -> Duration {
+        self.started.map_or(Duration::ZERO, |s| s.elapsed())
+    }
+
+    fn annotate<B>(&self, result: &mut Result<Response<B>, Error>) {
+        if self.retries == 0 {
+            return;
+        }
+        let stats = RetryStats::new(self.retries, self.elapsed());
+        match result {
+            Ok(res) => {
+                res.extensions_mut().insert(stats);
+            }
+            Err(err) => err.set_retries(stats),
+        }
+    }
+}
+
+impl<B> tower::retry::Policy<Request<HfBody>, Response<B>, Error> for HubRetryPolicy {
+    type Future = tokio::time::Sleep;
+
+    fn retry(
+        &mut self,
+        req: &mut Request<HfBody>,
+        result: &mut Result<Response<B>, Error>,
+    ) -> Option<Self::Future> {
+        let Classification::Retry { reason, after } = classify(req, result, SystemTime::now())
+        else {
+            self.annotate(result);
+            return None;
+        };
+        if self.retries >= self.config.max_retries {
+            self.annotate(result);
+            return None;
+        }
+        let delay = match after {
+            Some(after) if after > self.config.max_retry_after => {
+                tracing::debug!(?after, "Retry-After is longer than allowed; not retrying");
+                self.annotate(result);
+                return None;
+            }
+            Some(after) => after,
+            None => self.config.delay(self.retries + 1),
+        };
+        if self.elapsed() + delay > self.config.max_elapsed {
+            self.annotate(result);
+            return None;
+        }
+        self.retries += 1;
+        let url = RedactedUrl::new(req.uri());
+        tracing::debug!(
+            method = %req.method(),
+            url = %url,
+            retry = self.retries,
+            ?delay,
+            ?reason,
+            "retrying request"
+        );
+        if let Some(hook) = &self.config.on_retry {
+            hook(&RetryEvent {
+                retry: self.retries,
+                delay,
+                reason,
+                retry_after: after,
+                method: req.method().clone(),
+                url,
+            });
+        }
+        Some(tokio::time::sleep(delay))
+    }
+
+    fn clone_request(&mut self, req: &Request<HfBody>) -> Option<Request<HfBody>> {
+        if self.started.is_none() {
+            self.started = Some(Instant::now());
+        }
+        let body = req.body().try_clone()?;
+        let mut clone = Request::new(body);
+        *clone.method_mut() = req.method().clone();
+        *clone.uri_mut() = req.uri().clone();
+        *clone.version_mut() = req.version();
+        *clone.headers_mut() = req.headers().clone();
+        *clone.extensions_mut() = req.extensions().clone();
+        Some(clone)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::retry::Policy;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let c =
+            RetryConfig::default().backoff(Duration::from_millis(100), Duration::from_millis(350));
+        assert_eq!(c.base_delay(1), Duration::from_millis(100));
+        assert_eq!(c.base_delay(2), Duration::from_millis(200));
+        assert_eq!(c.base_delay(3), Duration::from_millis(350));
+        assert_eq!(c.base_delay(40), Duration::from_millis(350));
+        let seeded = c.clone().jitter(Jitter::Seeded(7));
+        assert_eq!(seeded.delay(2), seeded.delay(2));
+        assert!(seeded.delay(2) >= Duration::from_millis(100));
+        assert!(seeded.delay(2) <= Duration::from_millis(200));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waits_for_retry_after_on_paused_clock() {
+        let mut policy = HubRetryPolicy::new(RetryConfig::default().jitter(Jitter::None));
+        let mut req = Request::get("http://h/").body(HfBody::empty()).unwrap();
+        let _clone = Policy::<_, Response<()>, Error>::clone_request(&mut policy, &req).unwrap();
+        let mut result: Result<Response<()>, Error> = Ok(Response::builder()
+            .status(429)
+            .header("retry-after", "3")
+            .body(())
+            .unwrap());
+        let start = Instant::now();
+        let sleep = policy.retry(&mut req, &mut result).expect("retries a 429");
+        sleep.await;
+        assert_eq!(start.elapsed(), Duration::from_secs(3));
+    }
+
+    #[test]
+    fn one_shot_bodies_are_not_cloned() {
+        let mut policy = HubRetryPolicy::new(RetryConfig::default());
+        let body =
+            HfBody::from_stream(futures_util::stream::empty::<Result<bytes::Bytes, Error>>());
+        let req = Request::post("http://h/").body(body).unwrap();
+        assert!(Policy::<_, Response<()>, Error>::clone_request(&mut policy, &req).is_none());
+    }
+}

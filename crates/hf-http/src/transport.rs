@@ -1,0 +1,200 @@
+//! The default transport: hyper-util's pooled client over hyper-rustls.
+//!
+//! HTTP/1.1 and HTTP/2 (negotiated with ALPN), connection pooling, rustls with the ring
+//! provider and the system's certificate roots. The connect timeout lives here (in
+//! hyper-util's `HttpConnector`), as does the response-body read timeout (the longest
+//! wait between two body frames). Errors are classified once, right here.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http::{Method, Request, Response, Uri};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use pin_project_lite::pin_project;
+use tower_service::Service;
+
+use crate::body::{HfBody, ResponseBody};
+use crate::error::{Error, ErrorKind};
+
+/// Settings of the default transport.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TransportConfig {
+    /// Longest time to open a TCP connection (default 10 s). A connect timeout is a
+    /// [`ErrorKind::Timeout`] for which [`Error::is_connect`] is true.
+    pub connect_timeout: Option<Duration>,
+    /// Longest wait between two frames of a response body (default 60 s); a stalled
+    /// download fails with [`ErrorKind::Timeout`] instead of hanging.
+    pub read_timeout: Option<Duration>,
+    /// How long an idle pooled connection is kept (default 90 s).
+    pub pool_idle_timeout: Option<Duration>,
+    /// Most idle connections kept per host (default 32).
+    pub pool_max_idle_per_host: usize,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        TransportConfig {
+            connect_timeout: Some(Duration::from_secs(10)),
+            read_timeout: Some(Duration::from_secs(60)),
+            pool_idle_timeout: Some(Duration::from_secs(90)),
+            pool_max_idle_per_host: 32,
+        }
+    }
+}
+
+impl TransportConfig {
+    /// Sets the connect timeout (`None` disables it).
+    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets the body read timeout (`None` disables it).
+    pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+}
+
+/// The default transport service (`Request<HfBody>` -> `Response<ResponseBody>`).
+///
+/// Cheap to clone; clones share the connection pool.
+#[derive(Clone)]
+pub struct HyperTransport {
+    client: Client<HttpsConnector<HttpConnector>, HfBody>,
+    read_timeout: Option<Duration>,
+}
+
+impl fmt::Debug for HyperTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HyperTransport")
+            .field("read_timeout", &self.read_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HyperTransport {
+    /// Builds the transport. Fails only when the system's certificate roots cannot be
+    /// loaded.
+    pub fn new(config: &TransportConfig) -> Result<Self, Error> {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(config.connect_timeout);
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
+            .map_err(|e| {
+                Error::new(ErrorKind::Config, e).with_detail(
+                    "loading the system's TLS certificate roots; install the CA certificates \
+                     package (ca-certificates)",
+                )
+            })?
+            .https_or_http()
+            .enable_all_versions()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .pool_idle_timeout(config.pool_idle_timeout)
+            .pool_max_idle_per_host(config.pool_max_idle_per_host)
+            .build(https);
+        Ok(HyperTransport {
+            client,
+            read_timeout: config.read_timeout,
+        })
+    }
+}
+
+impl Service<Request<HfBody>> for HyperTransport {
+    type Response = Response<ResponseBody>;
+    type Error = Error;
+    type Future = ResponseFuture;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        // hyper-util's client is always ready (it queues on the pool).
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request<HfBody>) -> ResponseFuture {
+        let method = req.method().clone();
+        let uri = req.uri().clone();
+        ResponseFuture {
+            inner: self.client.request(req),
+            method,
+            uri,
+            read_timeout: self.read_timeout,
+        }
+    }
+}
+
+pin_project! {
+    /// Response future of [`HyperTransport`].
+    pub struct ResponseFuture {
+        #[pin]
+        inner: hyper_util::client::legacy::ResponseFuture,
+        method: Method,
+        uri: Uri,
+        read_timeout: Option<Duration>,
+    }
+}
+
+impl fmt::Debug for ResponseFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").finish_non_exhaustive()
+    }
+}
+
+impl Future for ResponseFuture {
+    type Output = Result<Response<ResponseBody>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match this.inner.poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(res)) => {
+                let read_timeout = *this.read_timeout;
+                Poll::Ready(Ok(res.map(|body| match read_timeout {
+                    Some(t) => ResponseBody::new(tower_http::timeout::TimeoutBody::new(t, body)),
+                    None => ResponseBody::new(body),
+                })))
+            }
+            Poll::Ready(Err(e)) => {
+                Poll::Ready(Err(classify(e).with_request(this.method, this.uri)))
+            }
+        }
+    }
+}
+
+/// Classifies a hyper-util client error once, so the retry policy never downcasts.
+fn classify(err: hyper_util::client::legacy::Error) -> Error {
+    let connect = err.is_connect();
+    let timed_out = chain_has_timeout(&err);
+    match (connect, timed_out) {
+        (true, true) => Error::new(ErrorKind::Timeout, err)
+            .with_detail("while connecting")
+            .not_sent(),
+        (true, false) => Error::new(ErrorKind::Connect, err),
+        (false, true) => Error::new(ErrorKind::Timeout, err),
+        (false, false) => Error::new(ErrorKind::Transport, err),
+    }
+}
+
+fn chain_has_timeout(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::TimedOut
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}
