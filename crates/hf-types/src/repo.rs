@@ -300,6 +300,178 @@ impl<'de> Deserialize<'de> for RepoId {
     }
 }
 
+/// Error returned by [`RepoUrl::parse`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot read a repo from URL {url:?}: {reason}")]
+pub struct InvalidRepoUrl {
+    url: String,
+    reason: String,
+}
+
+impl InvalidRepoUrl {
+    fn new(url: &str, reason: impl Into<String>) -> InvalidRepoUrl {
+        InvalidRepoUrl {
+            url: url.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The rejected URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+/// The URL of a repository, split into endpoint, repo type and repo id.
+///
+/// Accepted forms: `https://host/ns/name` (model), `https://host/datasets/ns/name`,
+/// `https://host/spaces/ns/name` (also `models/`, and canonical ids without a namespace
+/// such as `https://host/gpt2` or `https://host/datasets/squad`), and the filesystem forms
+/// `hf://ns/name`, `hf://datasets/ns/name`. The `url` of `POST /api/repos/create` and the
+/// repo part of a commit's `commitUrl` have this shape.
+///
+/// ```
+/// use hf_types::{RepoType, RepoUrl};
+/// let url = RepoUrl::parse("https://huggingface.co/datasets/user/data")?;
+/// assert_eq!(url.endpoint(), Some("https://huggingface.co"));
+/// assert_eq!(url.repo_type(), RepoType::Dataset);
+/// assert_eq!(url.repo_id().as_str(), "user/data");
+/// # Ok::<(), hf_types::InvalidRepoUrl>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RepoUrl {
+    url: String,
+    endpoint: Option<String>,
+    repo_type: RepoType,
+    repo_id: RepoId,
+}
+
+impl RepoUrl {
+    /// Parses a repo URL, taking the scheme and authority (`https://host[:port]`) as the
+    /// endpoint. For an endpoint with a path prefix, use [`RepoUrl::parse_with_endpoint`].
+    pub fn parse(url: &str) -> Result<RepoUrl, InvalidRepoUrl> {
+        Self::parse_inner(url, None)
+    }
+
+    /// Parses a repo URL served under `endpoint` (which may carry a path prefix, such as
+    /// `https://mirror.example/hf`). URLs on other hosts are parsed like
+    /// [`RepoUrl::parse`].
+    pub fn parse_with_endpoint(url: &str, endpoint: &str) -> Result<RepoUrl, InvalidRepoUrl> {
+        Self::parse_inner(url, Some(endpoint))
+    }
+
+    fn parse_inner(url: &str, endpoint: Option<&str>) -> Result<RepoUrl, InvalidRepoUrl> {
+        let trimmed = url.trim_end_matches('/');
+        let known_endpoint = endpoint.map(|e| e.trim_end_matches('/')).and_then(|e| {
+            trimmed
+                .strip_prefix(e)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .map(|rest| (e, rest))
+        });
+        let (endpoint, rest) = if let Some(rest) = trimmed.strip_prefix("hf://") {
+            (None, rest)
+        } else if let Some((endpoint, rest)) = known_endpoint {
+            (Some(endpoint.to_owned()), rest)
+        } else {
+            let scheme_len = if trimmed.starts_with("https://") {
+                "https://".len()
+            } else if trimmed.starts_with("http://") {
+                "http://".len()
+            } else {
+                return Err(InvalidRepoUrl::new(
+                    url,
+                    "expected an http(s):// or hf:// URL",
+                ));
+            };
+            let slash = trimmed[scheme_len..]
+                .find('/')
+                .map(|i| i + scheme_len)
+                .ok_or_else(|| InvalidRepoUrl::new(url, "it has no repo path after the host"))?;
+            (Some(trimmed[..slash].to_owned()), &trimmed[slash + 1..])
+        };
+        let segments: Vec<&str> = rest.split('/').collect();
+        if segments.iter().any(|s| s.is_empty()) {
+            return Err(InvalidRepoUrl::new(url, "its path has an empty segment"));
+        }
+        let plural_type = |s: &str| RepoType::ALL.into_iter().find(|t| t.plural() == s);
+        let (repo_type, id) = match segments.as_slice() {
+            [name] => (RepoType::Model, (*name).to_owned()),
+            [first, name] => match plural_type(first) {
+                Some(t) => (t, (*name).to_owned()),
+                None => (RepoType::Model, format!("{first}/{name}")),
+            },
+            [kind, ns, name] => {
+                let t = kind
+                    .parse::<RepoType>()
+                    .map_err(|e| InvalidRepoUrl::new(url, e.to_string()))?;
+                (t, format!("{ns}/{name}"))
+            }
+            _ => {
+                return Err(InvalidRepoUrl::new(
+                    url,
+                    "expected [type/]namespace/name after the endpoint (an endpoint with a \
+                     path prefix needs RepoUrl::parse_with_endpoint)",
+                ));
+            }
+        };
+        let repo_id = RepoId::new(id).map_err(|e| InvalidRepoUrl::new(url, e.to_string()))?;
+        Ok(RepoUrl {
+            url: url.to_owned(),
+            endpoint,
+            repo_type,
+            repo_id,
+        })
+    }
+
+    /// The URL as given.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The endpoint (`https://host[:port]` or the prefix given to
+    /// [`RepoUrl::parse_with_endpoint`]); `None` for `hf://` URLs.
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
+    /// The repository type (model when the URL has no type segment).
+    pub fn repo_type(&self) -> RepoType {
+        self.repo_type
+    }
+
+    /// The repository id.
+    pub fn repo_id(&self) -> &RepoId {
+        &self.repo_id
+    }
+}
+
+impl fmt::Display for RepoUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.url)
+    }
+}
+
+impl FromStr for RepoUrl {
+    type Err = InvalidRepoUrl;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RepoUrl::parse(s)
+    }
+}
+
+impl Serialize for RepoUrl {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.url)
+    }
+}
+
+impl<'de> Deserialize<'de> for RepoUrl {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        RepoUrl::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
