@@ -1,0 +1,358 @@
+//! The commit request: an NDJSON payload streamed from the operations.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use bytes::Bytes;
+use futures_core::Stream;
+use futures_util::StreamExt;
+use futures_util::stream::{self, BoxStream};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::operation::{AddSource, CommitOperation, CopySource, UploadMode};
+use crate::source::stream_range;
+
+/// Bytes of content read per base64 chunk: a multiple of 3, so chunks encode without
+/// padding and concatenate into one valid base64 string.
+const B64_READ_BLOCK: usize = 3 * 512 * 1024;
+
+/// The first line of a commit payload: message and optional parent commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitHeader {
+    summary: String,
+    description: String,
+    #[serde(rename = "parentCommit", skip_serializing_if = "Option::is_none")]
+    parent_commit: Option<String>,
+}
+
+impl CommitHeader {
+    /// A header with commit title `summary` (must not be empty) and no description.
+    pub fn new(summary: impl Into<String>) -> Self {
+        CommitHeader {
+            summary: summary.into(),
+            description: String::new(),
+            parent_commit: None,
+        }
+    }
+
+    /// Sets the commit description (the body of the message).
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = description.into();
+        self
+    }
+
+    /// Makes the commit fail unless the branch head is `oid` (5 to 40 hex digits, a
+    /// prefix is enough). With `create_pr`, the pull request is based on it.
+    pub fn parent_commit(mut self, oid: impl Into<String>) -> Result<Self> {
+        let oid = oid.into();
+        if !(5..=40).contains(&oid.len()) || !oid.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::InvalidCommit(format!(
+                "parent commit {oid:?} is not a commit id: expected 5 to 40 hexadecimal digits"
+            )));
+        }
+        self.parent_commit = Some(oid);
+        Ok(self)
+    }
+
+    /// The commit title.
+    pub fn summary(&self) -> &str {
+        &self.summary
+    }
+
+    /// The commit description (empty if none).
+    pub fn get_description(&self) -> &str {
+        &self.description
+    }
+
+    /// The expected parent commit, if any.
+    pub fn get_parent_commit(&self) -> Option<&str> {
+        self.parent_commit.as_deref()
+    }
+}
+
+#[derive(Serialize)]
+struct Line<'a, V: Serialize> {
+    key: &'a str,
+    value: V,
+}
+
+#[derive(Serialize)]
+struct LfsFileValue<'a> {
+    path: &'a str,
+    algo: &'a str,
+    oid: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct PathValue<'a> {
+    path: &'a str,
+}
+
+/// Prefix of a `file` line, up to the opening quote of the base64 content.
+const FILE_LINE_PREFIX: &[u8] = br#"{"key": "file", "value": {"content": ""#;
+
+enum Part {
+    Bytes(Bytes),
+    Base64 {
+        source: AddSource,
+        size: u64,
+        path_in_repo: String,
+    },
+}
+
+/// The body of `POST /api/{type}s/{id}/commit/{rev}`: one JSON object per line (the
+/// header, then one line per operation in the caller's order), serialised exactly as
+/// the Python client does.
+///
+/// Regular files are base64-encoded while the body is sent, reading the content in
+/// blocks: the payload never holds a whole file. Its length is known up front
+/// ([`content_length`](CommitPayload::content_length)), so it is sent with a
+/// `Content-Length` rather than chunked.
+///
+/// ```
+/// use futures_util::TryStreamExt;
+/// use hf_lfs::{CommitHeader, CommitOperation, CommitOperationDelete, CommitPayload};
+/// # async fn demo() -> Result<(), hf_lfs::Error> {
+/// let ops: Vec<CommitOperation> = vec![CommitOperationDelete::new("old.txt")?.into()];
+/// let payload = CommitPayload::new(&CommitHeader::new("Remove old.txt"), &ops)?;
+/// let len = payload.content_length();
+/// let body: Vec<bytes::Bytes> = payload.into_stream().try_collect().await?;
+/// assert_eq!(body.concat().len() as u64, len);
+/// # Ok(()) }
+/// ```
+pub struct CommitPayload {
+    parts: Vec<Part>,
+    len: u64,
+}
+
+impl std::fmt::Debug for CommitPayload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommitPayload")
+            .field("parts", &self.parts.len())
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
+impl CommitPayload {
+    /// Builds the payload of `ops`.
+    ///
+    /// Every addition must be hashed and have an upload mode (see
+    /// [`preupload`](crate::preupload)); additions the server said to ignore are left
+    /// out; every copy must be [resolved](crate::CommitOperationCopy::resolve). Empty
+    /// content is always sent as a regular file.
+    pub fn new(header: &CommitHeader, ops: &[CommitOperation]) -> Result<Self> {
+        if header.summary.is_empty() {
+            return Err(Error::InvalidCommit(
+                "the commit summary (message) is empty; pass a commit message".to_owned(),
+            ));
+        }
+        let mut b = Builder::default();
+        json_line(&mut b.buf, "header", header);
+        for op in ops {
+            match op {
+                CommitOperation::Add(add) => {
+                    if add.should_ignore {
+                        continue;
+                    }
+                    let info = add.info_or_err()?;
+                    let mode = if info.size == 0 {
+                        UploadMode::Regular
+                    } else {
+                        add.mode_or_err()?
+                    };
+                    match mode {
+                        UploadMode::Regular => {
+                            b.regular_file(add.source.clone(), info.size, &add.path_in_repo);
+                        }
+                        UploadMode::Lfs => json_line(
+                            &mut b.buf,
+                            "lfsFile",
+                            &LfsFileValue {
+                                path: &add.path_in_repo,
+                                algo: "sha256",
+                                oid: info.sha256.as_str(),
+                                size: Some(info.size),
+                            },
+                        ),
+                    }
+                }
+                CommitOperation::Delete(del) => json_line(
+                    &mut b.buf,
+                    if del.is_folder() {
+                        "deletedFolder"
+                    } else {
+                        "deletedFile"
+                    },
+                    &PathValue {
+                        path: del.path_in_repo(),
+                    },
+                ),
+                CommitOperation::Copy(copy) => match copy.resolved() {
+                    Some(CopySource::Lfs { oid }) => json_line(
+                        &mut b.buf,
+                        "lfsFile",
+                        &LfsFileValue {
+                            path: copy.path_in_repo(),
+                            algo: "sha256",
+                            oid: oid.as_str(),
+                            size: None,
+                        },
+                    ),
+                    Some(CopySource::Regular(content)) => {
+                        let size = content.len() as u64;
+                        b.regular_file(
+                            AddSource(crate::operation::SourceKind::Bytes(content.clone())),
+                            size,
+                            copy.path_in_repo(),
+                        );
+                    }
+                    None => {
+                        return Err(Error::NotPrepared {
+                            path_in_repo: copy.path_in_repo().to_owned(),
+                            missing: "copy source not resolved; call CommitOperationCopy::resolve first",
+                        });
+                    }
+                },
+            }
+        }
+        Ok(b.finish())
+    }
+
+    /// The exact length of the body in bytes.
+    pub fn content_length(&self) -> u64 {
+        self.len
+    }
+
+    /// The body as a stream of chunks: runs of small lines are merged into one chunk;
+    /// regular file content comes in base64 chunks of 2 MiB read from the source as the
+    /// stream is polled.
+    pub fn into_stream(self) -> PayloadStream {
+        let inner = stream::iter(self.parts)
+            .flat_map(|part| -> BoxStream<'static, Result<Bytes>> {
+                match part {
+                    Part::Bytes(b) => stream::once(async move { Ok(b) }).boxed(),
+                    Part::Base64 {
+                        source,
+                        size,
+                        path_in_repo,
+                    } => stream_range(source, 0, size, B64_READ_BLOCK)
+                        .map(move |chunk| match chunk {
+                            Ok(chunk) => Ok(Bytes::from(BASE64.encode(&chunk))),
+                            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                                Err(Error::ContentChanged {
+                                    path_in_repo: path_in_repo.clone(),
+                                    expected: size,
+                                })
+                            }
+                            Err(source) => Err(Error::Read {
+                                path_in_repo: path_in_repo.clone(),
+                                source,
+                            }),
+                        })
+                        .boxed(),
+                }
+            })
+            .boxed();
+        PayloadStream {
+            inner,
+            remaining: self.len,
+        }
+    }
+}
+
+/// The stream of [`CommitPayload::into_stream`]; knows how many bytes remain.
+pub struct PayloadStream {
+    inner: BoxStream<'static, Result<Bytes>>,
+    remaining: u64,
+}
+
+impl std::fmt::Debug for PayloadStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PayloadStream")
+            .field("remaining", &self.remaining)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PayloadStream {
+    /// Bytes not yet yielded.
+    pub fn remaining(&self) -> u64 {
+        self.remaining
+    }
+}
+
+impl Stream for PayloadStream {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let item = self.inner.poll_next_unpin(cx);
+        if let Poll::Ready(Some(Ok(chunk))) = &item {
+            self.remaining = self.remaining.saturating_sub(chunk.len() as u64);
+        }
+        item
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+#[derive(Default)]
+struct Builder {
+    parts: Vec<Part>,
+    buf: Vec<u8>,
+    len: u64,
+}
+
+impl Builder {
+    fn flush(&mut self) {
+        if !self.buf.is_empty() {
+            let b = Bytes::from(std::mem::take(&mut self.buf));
+            self.len += b.len() as u64;
+            self.parts.push(Part::Bytes(b));
+        }
+    }
+
+    fn regular_file(&mut self, source: AddSource, size: u64, path_in_repo: &str) {
+        self.buf.extend_from_slice(FILE_LINE_PREFIX);
+        self.flush();
+        if size > 0 {
+            self.len += size.div_ceil(3) * 4;
+            self.parts.push(Part::Base64 {
+                source,
+                size,
+                path_in_repo: path_in_repo.to_owned(),
+            });
+        }
+        self.buf.extend_from_slice(b"\", \"path\": ");
+        self.buf
+            .extend_from_slice(&crate::json::to_vec(path_in_repo));
+        self.buf
+            .extend_from_slice(b", \"encoding\": \"base64\"}}\n");
+    }
+
+    fn finish(mut self) -> CommitPayload {
+        self.flush();
+        CommitPayload {
+            parts: self.parts,
+            len: self.len,
+        }
+    }
+}
+
+fn json_line<V: Serialize>(buf: &mut Vec<u8>, key: &str, value: V) {
+    crate::json::to_line(&Line { key, value }, buf);
+}
+
+/// The query of the commit (and preupload) request: `create_pr=1` when the commit
+/// opens a pull request, else nothing.
+pub fn commit_query(create_pr: bool) -> Option<&'static str> {
+    create_pr.then_some("create_pr=1")
+}

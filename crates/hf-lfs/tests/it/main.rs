@@ -1,0 +1,5 @@
+//! Integration tests of hf-lfs: one binary, one module per area.
+
+mod hashing;
+mod paths;
+mod payload;
