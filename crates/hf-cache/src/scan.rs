@@ -208,7 +208,8 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, String> {
             .split(layout::REPO_ID_SEPARATOR)
             .next()
             .unwrap_or_default();
-        let singular = prefix.strip_suffix('s').unwrap_or(prefix);
+        // Python drops the last character whatever it is.
+        let singular = prefix.char_indices().last().map_or("", |(i, _)| &prefix[..i]);
         return Err(format!(
             "Repo type must be `dataset`, `model` or `space`, found `{singular}` ({}).",
             repo_path.display()

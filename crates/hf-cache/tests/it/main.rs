@@ -4,6 +4,7 @@ mod entry;
 mod env;
 mod layout;
 mod lock;
+mod scan;
 
 use std::path::Path;
 
