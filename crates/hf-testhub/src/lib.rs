@@ -1,2 +1,659 @@
 //! A local Hugging Face Hub emulator (axum) for tests, benchmarks and the demo.
-//! It writes the Hub's wire format by itself and depends on none of the client crates.
+//!
+//! It writes the Hub's wire format by itself and depends on none of the client crates, so
+//! a client bug and an emulator bug cannot cancel out. Its fidelity is checked by running
+//! the official Python client against it.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), hf_testhub::Error> {
+//! use hf_testhub::{FaultRule, RepoType, Role, TestHub};
+//!
+//! let hub = TestHub::builder().user("alice", "hf_alice_write").page_size(50).start().await?;
+//! hub.add_user("bob");
+//! hub.add_token("bob", "hf_bob_read", Role::Read)?;
+//! hub.create_repo(RepoType::Model, "alice/tiny", false)?;
+//! hub.upload_file(RepoType::Model, "alice/tiny", "main", "config.json", b"{}")?;
+//! hub.fault(FaultRule::new(http::Method::GET, "/api/models").fail_times(2, 503).retry_after(1));
+//! println!("Hub at {} (CDN at {})", hub.url(), hub.cdn_url());
+//! assert!(hub.requests().is_empty());
+//! # Ok(()) }
+//! ```
+//!
+//! # What it emulates
+//!
+//! Two listeners on 127.0.0.1: the Hub itself ([`TestHub::url`]) and a "CDN" origin
+//! ([`TestHub::cdn_url`]) that serves LFS content through signed, expiring URLs (HMAC-SHA256
+//! over path and query) and receives LFS uploads (basic and multipart). Users, organizations,
+//! read/write/fine-grained tokens, private and gated repos, git-like commits, branches, tags,
+//! pull-request refs, listings with `Link` pagination, the preupload / LFS batch / NDJSON commit
+//! protocol and resolve downloads with `Range` are served as the Hub serves them. Faults
+//! ([`FaultRule`]) and a request log ([`LoggedRequest`]) cover reliability tests.
+//!
+//! Differences from the Hub that tests may notice: no discussions API beyond the PR refs
+//! created by `create_pr=1` commits, no Spaces runtime management, no Xet, listings sort
+//! by id unless `sort` is given.
+//!
+//! State lives in a data directory (a temp dir owned by the handle unless one is given):
+//! see the `state` module docs for its format. Every mutation rewrites `state.json`
+//! atomically.
+
+mod faults;
+mod log;
+mod routes;
+mod state;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::middleware;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+pub use faults::FaultRule;
+pub use log::{Listener, LoggedRequest};
+pub use state::{Gated, RepoType, Role, ScopeTarget, TokenScope};
+
+use state::{HubState, Objects};
+
+/// Errors of the library API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An I/O error on the data directory or a socket.
+    #[error("{context}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A named user, repo or revision does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with existing state (e.g. the repo already exists).
+    #[error("{0}")]
+    Conflict(String),
+}
+
+fn io_err(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
+    let context = context.into();
+    move |source| Error::Io { context, source }
+}
+
+/// Runtime settings (not persisted).
+#[derive(Debug)]
+pub(crate) struct Config {
+    pub(crate) page_size: AtomicUsize,
+    pub(crate) chunk_size: AtomicU64,
+    pub(crate) lfs_threshold: AtomicU64,
+    pub(crate) url_ttl_secs: AtomicU64,
+}
+
+/// State shared by every handler.
+pub(crate) struct Shared {
+    state: Mutex<HubState>,
+    pub(crate) objects: Objects,
+    state_path: PathBuf,
+    pub(crate) faults: Mutex<Vec<FaultRule>>,
+    pub(crate) log: Mutex<Vec<LoggedRequest>>,
+    pub(crate) cfg: Config,
+    secret: [u8; 32],
+    pub(crate) main_addr: SocketAddr,
+    pub(crate) cdn_addr: SocketAddr,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("main_addr", &self.main_addr)
+            .field("cdn_addr", &self.cdn_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    pub(crate) fn state(&self) -> MutexGuard<'_, HubState> {
+        // A handler that panicked leaves consistent data (mutations are applied last).
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Saves the state after a mutation.
+    pub(crate) fn persist(&self, st: &HubState) -> std::io::Result<()> {
+        st.save(&self.state_path)
+    }
+
+    /// Page size for a listing whose Hub default is `default`.
+    pub(crate) fn page_size(&self, default: usize) -> usize {
+        match self.cfg.page_size.load(Ordering::Relaxed) {
+            0 => default,
+            n => n,
+        }
+    }
+
+    fn mac(&self, text: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("any key length");
+        mac.update(text.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// A signed CDN URL for `path` with extra query pairs; expires after the configured TTL.
+    pub(crate) fn signed_cdn_url(&self, path: &str, extra: &[(&str, String)]) -> String {
+        let exp = jiff::Timestamp::now().as_second()
+            + self.cfg.url_ttl_secs.load(Ordering::Relaxed) as i64;
+        let mut pairs: Vec<(&str, String)> = extra.to_vec();
+        pairs.push(("exp", exp.to_string()));
+        let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        let sig = self.mac(&format!("{path}?{qs}"));
+        format!("http://{}{path}?{qs}&sig={sig}", self.cdn_addr)
+    }
+
+    /// Checks a CDN request's signature and expiry.
+    pub(crate) fn verify_signed(&self, path: &str, raw_query: &str) -> Result<(), &'static str> {
+        let Some((signed, sig)) = raw_query.rsplit_once("&sig=") else {
+            return Err("missing signature");
+        };
+        let expected = self.mac(&format!("{path}?{signed}"));
+        // Constant-time comparison is not a concern for a test server.
+        if expected != sig {
+            return Err("signature does not match");
+        }
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(signed).unwrap_or_default();
+        let exp: i64 = pairs
+            .iter()
+            .find(|(k, _)| k == "exp")
+            .and_then(|(_, v)| v.parse().ok())
+            .ok_or("missing expiry")?;
+        if jiff::Timestamp::now().as_second() >= exp {
+            return Err("URL expired");
+        }
+        Ok(())
+    }
+}
+
+/// Builder of a [`TestHub`].
+#[derive(Debug, Default, Clone)]
+pub struct TestHubBuilder {
+    users: Vec<(String, Option<String>)>,
+    page_size: Option<usize>,
+    chunk_size: Option<u64>,
+    lfs_threshold: Option<u64>,
+    url_ttl: Option<Duration>,
+    data_dir: Option<PathBuf>,
+    port: Option<u16>,
+    cdn_port: Option<u16>,
+}
+
+impl TestHubBuilder {
+    /// Creates user `name` (when absent) with a write token `token`.
+    pub fn user(mut self, name: &str, token: &str) -> Self {
+        self.users.push((name.to_owned(), Some(token.to_owned())));
+        self
+    }
+
+    /// Page size of every paginated listing (default: the Hub's, 1000 for trees and
+    /// repo listings, 50 for commits and expanded trees).
+    pub fn page_size(mut self, n: usize) -> Self {
+        self.page_size = Some(n.max(1));
+        self
+    }
+
+    /// Part size of multipart LFS uploads; objects larger than this use multipart
+    /// (default 10 MiB).
+    pub fn multipart_chunk_size(mut self, bytes: u64) -> Self {
+        self.chunk_size = Some(bytes.max(1));
+        self
+    }
+
+    /// Size from which preupload answers `lfs` for files no `.gitattributes` rule
+    /// tracks (default 10 MiB).
+    pub fn lfs_threshold(mut self, bytes: u64) -> Self {
+        self.lfs_threshold = Some(bytes);
+        self
+    }
+
+    /// Lifetime of signed CDN URLs (default one hour; zero makes them expire at once).
+    pub fn signed_url_ttl(mut self, ttl: Duration) -> Self {
+        self.url_ttl = Some(ttl);
+        self
+    }
+
+    /// Keeps state in `dir` (created if needed) instead of a temp dir; reloads what is there.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// Port of the main listener (default: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// Port of the CDN listener (default: any free port).
+    pub fn cdn_port(mut self, port: u16) -> Self {
+        self.cdn_port = Some(port);
+        self
+    }
+
+    /// Binds both listeners on 127.0.0.1 and starts serving on the current tokio runtime.
+    pub async fn start(self) -> Result<TestHub, Error> {
+        let (tmp, dir) = if let Some(d) = &self.data_dir {
+            (None, d.clone())
+        } else {
+            let t = tempfile::Builder::new()
+                .prefix("hf-testhub-")
+                .tempdir()
+                .map_err(io_err("could not create a temp data dir"))?;
+            let p = t.path().to_path_buf();
+            (Some(t), p)
+        };
+        std::fs::create_dir_all(&dir).map_err(io_err(format!(
+            "could not create data dir {}",
+            dir.display()
+        )))?;
+        let objects = Objects::new(&dir).map_err(io_err(format!(
+            "could not create {}/objects",
+            dir.display()
+        )))?;
+        let state_path = dir.join("state.json");
+        let mut st = HubState::load(&state_path)
+            .map_err(io_err(format!("could not load {}", state_path.display())))?;
+        for (name, token) in &self.users {
+            st.add_account(name, false, &[]);
+            if let Some(token) = token
+                && !st.tokens.contains_key(token)
+            {
+                st.tokens.insert(
+                    token.clone(),
+                    state::TokenRec {
+                        user: name.clone(),
+                        role: Role::Write,
+                        display_name: format!("{name}-write"),
+                        created_at: state::now().0,
+                    },
+                );
+            }
+        }
+        st.save(&state_path)
+            .map_err(io_err(format!("could not write {}", state_path.display())))?;
+
+        let main = tokio::net::TcpListener::bind(("127.0.0.1", self.port.unwrap_or(0)))
+            .await
+            .map_err(io_err("could not bind the main listener"))?;
+        let cdn = tokio::net::TcpListener::bind(("127.0.0.1", self.cdn_port.unwrap_or(0)))
+            .await
+            .map_err(io_err("could not bind the CDN listener"))?;
+        let main_addr = main.local_addr().map_err(io_err("main listener address"))?;
+        let cdn_addr = cdn.local_addr().map_err(io_err("CDN listener address"))?;
+        let mut secret = [0u8; 32];
+        rand::Rng::fill(&mut rand::rng(), &mut secret[..]);
+        let mib10 = 10 * 1024 * 1024;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(st),
+            objects,
+            state_path,
+            faults: Mutex::new(Vec::new()),
+            log: Mutex::new(Vec::new()),
+            cfg: Config {
+                page_size: AtomicUsize::new(self.page_size.unwrap_or(0)),
+                chunk_size: AtomicU64::new(self.chunk_size.unwrap_or(mib10)),
+                lfs_threshold: AtomicU64::new(self.lfs_threshold.unwrap_or(mib10)),
+                url_ttl_secs: AtomicU64::new(self.url_ttl.map_or(3600, |d| d.as_secs())),
+            },
+            secret,
+            main_addr,
+            cdn_addr,
+        });
+        let main_app = Router::new()
+            .fallback(routes::main_dispatch)
+            .with_state(shared.clone())
+            .layer(middleware::from_fn_with_state(
+                (shared.clone(), Listener::Main),
+                routes::observe,
+            ));
+        let cdn_app = Router::new()
+            .fallback(routes::cdn_dispatch)
+            .with_state(shared.clone())
+            .layer(middleware::from_fn_with_state(
+                (shared.clone(), Listener::Cdn),
+                routes::observe,
+            ));
+        let tasks = vec![
+            tokio::spawn(async move {
+                let _ = axum::serve(main, main_app).await;
+            }),
+            tokio::spawn(async move {
+                let _ = axum::serve(cdn, cdn_app).await;
+            }),
+        ];
+        Ok(TestHub {
+            shared,
+            tasks,
+            _tmp: tmp,
+            dir,
+        })
+    }
+
+    /// Starts the hub on its own thread and runtime; the handle shuts it down on drop.
+    pub fn start_blocking(self) -> Result<BlockingTestHub, Error> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("hf-testhub")
+            .enable_all()
+            .build()
+            .map_err(io_err("could not build a tokio runtime"))?;
+        let hub = rt.block_on(self.start())?;
+        Ok(BlockingTestHub {
+            hub: Some(hub),
+            rt: Some(rt),
+        })
+    }
+}
+
+/// A running emulator. Dropping it stops both listeners (and removes its temp data dir).
+#[derive(Debug)]
+pub struct TestHub {
+    shared: Arc<Shared>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    _tmp: Option<tempfile::TempDir>,
+    dir: PathBuf,
+}
+
+impl Drop for TestHub {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+impl TestHub {
+    /// A builder with default settings and no users.
+    pub fn builder() -> TestHubBuilder {
+        TestHubBuilder::default()
+    }
+
+    /// Base URL of the Hub, e.g. `http://127.0.0.1:41234` (use as `HF_ENDPOINT`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.shared.main_addr)
+    }
+
+    /// Base URL of the CDN listener.
+    pub fn cdn_url(&self) -> String {
+        format!("http://{}", self.shared.cdn_addr)
+    }
+
+    /// Address of the main listener.
+    pub fn addr(&self) -> SocketAddr {
+        self.shared.main_addr
+    }
+
+    /// Address of the CDN listener.
+    pub fn cdn_addr(&self) -> SocketAddr {
+        self.shared.cdn_addr
+    }
+
+    /// The data directory (`state.json`, `objects/`).
+    pub fn data_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn mutate<T>(&self, f: impl FnOnce(&mut HubState) -> Result<T, Error>) -> Result<T, Error> {
+        let mut st = self.shared.state();
+        let out = f(&mut st)?;
+        self.shared
+            .persist(&st)
+            .map_err(io_err("could not save state.json"))?;
+        Ok(out)
+    }
+
+    /// Adds a user (no-op when it exists).
+    pub fn add_user(&self, name: &str) {
+        let _ = self.mutate(|st| {
+            st.add_account(name, false, &[]);
+            Ok(())
+        });
+    }
+
+    /// Adds an organization with members (members are added when it exists).
+    pub fn add_org(&self, name: &str, members: &[&str]) {
+        let _ = self.mutate(|st| {
+            st.add_account(name, true, members);
+            Ok(())
+        });
+    }
+
+    /// Adds (or replaces) a token for an existing user.
+    pub fn add_token(&self, user: &str, token: &str, role: Role) -> Result<(), Error> {
+        self.mutate(|st| {
+            if st.accounts.get(user).is_none_or(|a| a.is_org) {
+                return Err(Error::NotFound(format!(
+                    "no user {user}; call add_user first"
+                )));
+            }
+            let display_name = format!("{user}-token-{}", st.tokens.len() + 1);
+            st.tokens.insert(
+                token.to_owned(),
+                state::TokenRec {
+                    user: user.to_owned(),
+                    role,
+                    display_name,
+                    created_at: state::now().0,
+                },
+            );
+            Ok(())
+        })
+    }
+
+    /// Creates a repo (with the Hub's initial commit) owned by its namespace; returns the
+    /// initial commit id. The namespace becomes a user if it is not an account yet.
+    pub fn create_repo(
+        &self,
+        repo_type: RepoType,
+        repo_id: &str,
+        private: bool,
+    ) -> Result<String, Error> {
+        let objects = self.shared.objects.clone();
+        self.mutate(|st| {
+            if st.repos.contains_key(&state::repo_key(repo_type, repo_id)) {
+                return Err(Error::Conflict(format!(
+                    "{} {repo_id} already exists",
+                    repo_type.as_str()
+                )));
+            }
+            let ns = repo_id
+                .split_once('/')
+                .map_or(repo_id, |(ns, _)| ns)
+                .to_owned();
+            if !st.accounts.contains_key(&ns) {
+                st.add_account(&ns, false, &[]);
+            }
+            let sdk = (repo_type == RepoType::Space).then(|| "static".to_owned());
+            let repo = st
+                .create_repo(&objects, repo_type, repo_id, private, &ns, sdk)
+                .map_err(io_err("could not store the initial commit"))?;
+            Ok(repo.branches["main"].clone())
+        })
+    }
+
+    fn with_repo<T>(
+        &self,
+        repo_type: RepoType,
+        repo_id: &str,
+        f: impl FnOnce(&mut state::Repo) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.mutate(|st| {
+            let repo = st
+                .repos
+                .get_mut(&state::repo_key(repo_type, repo_id))
+                .ok_or_else(|| Error::NotFound(format!("no {} {repo_id}", repo_type.as_str())))?;
+            f(repo)
+        })
+    }
+
+    /// Commits one file on `branch` (LFS when `.gitattributes` tracks it or it is at least
+    /// the LFS threshold); returns the new commit id.
+    pub fn upload_file(
+        &self,
+        repo_type: RepoType,
+        repo_id: &str,
+        branch: &str,
+        path: &str,
+        content: &[u8],
+    ) -> Result<String, Error> {
+        let objects = self.shared.objects.clone();
+        let threshold = self.shared.cfg.lfs_threshold.load(Ordering::Relaxed);
+        self.with_repo(repo_type, repo_id, |repo| {
+            let head = repo
+                .branches
+                .get(branch)
+                .cloned()
+                .ok_or_else(|| Error::NotFound(format!("no branch {branch} in {repo_id}")))?;
+            let mut files = repo.commits[&head].files.clone();
+            let rules = routes::lfs_rules(&objects, &files);
+            let rec = if !content.is_empty()
+                && (rules.is_lfs(path) || content.len() as u64 >= threshold)
+            {
+                objects
+                    .put_lfs(content)
+                    .map_err(io_err("could not store the LFS object"))?
+            } else {
+                objects
+                    .put_blob(content)
+                    .map_err(io_err("could not store the blob"))?
+            };
+            files.insert(path.to_owned(), rec);
+            let id = state::new_commit(
+                repo,
+                vec![head],
+                repo.namespace().to_owned().as_str(),
+                &format!("Upload {path}"),
+                "",
+                files,
+            );
+            repo.branches.insert(branch.to_owned(), id.clone());
+            Ok(id)
+        })
+    }
+
+    /// Sets a repo's gating mode.
+    pub fn set_gated(&self, repo_type: RepoType, repo_id: &str, gated: Gated) -> Result<(), Error> {
+        self.with_repo(repo_type, repo_id, |r| {
+            r.gated = gated;
+            Ok(())
+        })
+    }
+
+    /// Makes a repo private or public.
+    pub fn set_private(
+        &self,
+        repo_type: RepoType,
+        repo_id: &str,
+        private: bool,
+    ) -> Result<(), Error> {
+        self.with_repo(repo_type, repo_id, |r| {
+            r.private = private;
+            Ok(())
+        })
+    }
+
+    /// Accepts `user`'s access request to a gated repo.
+    pub fn grant_access(
+        &self,
+        repo_type: RepoType,
+        repo_id: &str,
+        user: &str,
+    ) -> Result<(), Error> {
+        self.with_repo(repo_type, repo_id, |r| {
+            r.granted.insert(user.to_owned());
+            Ok(())
+        })
+    }
+
+    /// Sets the tags a repo reports (and that `filter=` listings match).
+    pub fn set_repo_tags(
+        &self,
+        repo_type: RepoType,
+        repo_id: &str,
+        tags: &[&str],
+    ) -> Result<(), Error> {
+        self.with_repo(repo_type, repo_id, |r| {
+            r.tags = tags.iter().map(|t| (*t).to_owned()).collect();
+            Ok(())
+        })
+    }
+
+    /// Points `refs/convert/{name}` at a revision of the repo.
+    pub fn set_convert_ref(
+        &self,
+        repo_type: RepoType,
+        repo_id: &str,
+        name: &str,
+        revision: &str,
+    ) -> Result<(), Error> {
+        self.with_repo(repo_type, repo_id, |r| {
+            let c = r
+                .resolve_id(revision)
+                .ok_or_else(|| Error::NotFound(format!("no revision {revision} in {repo_id}")))?;
+            r.converts.insert(name.to_owned(), c);
+            Ok(())
+        })
+    }
+
+    /// Changes the page size of every paginated listing (0 restores the Hub's defaults).
+    pub fn set_page_size(&self, n: usize) {
+        self.shared.cfg.page_size.store(n, Ordering::Relaxed);
+    }
+
+    /// Every request seen so far on both listeners, oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.shared.log.lock().expect("log lock").clone()
+    }
+
+    /// Forgets the logged requests.
+    pub fn clear_requests(&self) {
+        self.shared.log.lock().expect("log lock").clear();
+    }
+
+    /// Adds a fault rule; rules are checked in the order they were added.
+    pub fn fault(&self, rule: FaultRule) {
+        self.shared.faults.lock().expect("faults lock").push(rule);
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.shared.faults.lock().expect("faults lock").clear();
+    }
+}
+
+/// A [`TestHub`] running on its own runtime, for synchronous callers; derefs to the hub.
+#[derive(Debug)]
+pub struct BlockingTestHub {
+    hub: Option<TestHub>,
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+impl std::ops::Deref for BlockingTestHub {
+    type Target = TestHub;
+    fn deref(&self) -> &TestHub {
+        self.hub.as_ref().expect("present until drop")
+    }
+}
+
+impl Drop for BlockingTestHub {
+    fn drop(&mut self) {
+        drop(self.hub.take());
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! Scriptable faults for reliability tests.
+//!
+//! A [`FaultRule`] matches requests by method, listener and path (prefix or regex) and
+//! applies one or more effects to the next `times` matching requests (all of them when
+//! `times` is not set):
+//!
+//! | Effect | Builder | What the client sees |
+//! |---|---|---|
+//! | fail | [`FaultRule::fail_times`] / [`FaultRule::fail`] (+ [`FaultRule::retry_after`]) | that status, JSON error body, no handler runs |
+//! | delay headers | [`FaultRule::delay`] | response headers after the delay |
+//! | drop connection | [`FaultRule::drop_after`] | `K` body bytes, then the connection is aborted (`Content-Length` kept) |
+//! | truncate | [`FaultRule::truncate_after`] | a clean, chunked body of only `K` bytes (`Content-Length` removed) |
+//! | corrupt | [`FaultRule::corrupt_at`] | the byte at that body offset is inverted |
+//! | throttle | [`FaultRule::throttle`] | the body paced at that many bytes per second |
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use axum::body::Body;
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
+use http::{Method, StatusCode};
+use regex::Regex;
+
+use crate::log::Listener;
+
+#[derive(Clone, Debug)]
+enum PathMatch {
+    Prefix(String),
+    Regex(Regex),
+}
+
+/// A scripted fault; see the [module docs](self).
+#[derive(Clone, Debug)]
+pub struct FaultRule {
+    method: Option<Method>,
+    path: PathMatch,
+    listener: Option<Listener>,
+    remaining: Option<Arc<AtomicU32>>,
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) retry_after: Option<u64>,
+    pub(crate) delay: Option<Duration>,
+    pub(crate) body: BodyFault,
+}
+
+/// The body effects of a rule.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct BodyFault {
+    pub(crate) drop_after: Option<u64>,
+    pub(crate) truncate_after: Option<u64>,
+    pub(crate) corrupt_at: Option<u64>,
+    pub(crate) throttle_bps: Option<u64>,
+}
+
+impl BodyFault {
+    fn is_empty(&self) -> bool {
+        self.drop_after.is_none()
+            && self.truncate_after.is_none()
+            && self.corrupt_at.is_none()
+            && self.throttle_bps.is_none()
+    }
+}
+
+impl FaultRule {
+    /// A rule for `method` requests whose path (without query) starts with `path_prefix`.
+    pub fn new(method: Method, path_prefix: &str) -> Self {
+        Self::build(Some(method), PathMatch::Prefix(path_prefix.to_owned()))
+    }
+
+    /// A rule for requests of any method whose path starts with `path_prefix`.
+    pub fn any_method(path_prefix: &str) -> Self {
+        Self::build(None, PathMatch::Prefix(path_prefix.to_owned()))
+    }
+
+    /// A rule for requests whose path and query (as sent, percent-encoded) match `pattern`.
+    pub fn regex(method: Option<Method>, pattern: &str) -> Result<Self, regex::Error> {
+        Ok(Self::build(method, PathMatch::Regex(Regex::new(pattern)?)))
+    }
+
+    fn build(method: Option<Method>, path: PathMatch) -> Self {
+        Self {
+            method,
+            path,
+            listener: None,
+            remaining: None,
+            status: None,
+            retry_after: None,
+            delay: None,
+            body: BodyFault::default(),
+        }
+    }
+
+    /// Applies only to requests on this listener (default: both).
+    pub fn on(mut self, listener: Listener) -> Self {
+        self.listener = Some(listener);
+        self
+    }
+
+    /// Applies to the next `n` matching requests only, then the rule is spent.
+    pub fn times(mut self, n: u32) -> Self {
+        self.remaining = Some(Arc::new(AtomicU32::new(n)));
+        self
+    }
+
+    /// Answers matching requests with `status` instead of running the handler.
+    pub fn fail(mut self, status: u16) -> Self {
+        self.status = Some(StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE));
+        self
+    }
+
+    /// Fails the next `n` matching requests with `status`.
+    pub fn fail_times(self, n: u32, status: u16) -> Self {
+        self.fail(status).times(n)
+    }
+
+    /// Adds `Retry-After: secs` to injected failures.
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
+    }
+
+    /// Delays the response headers.
+    pub fn delay(mut self, delay: Duration) -> Self {
+        self.delay = Some(delay);
+        self
+    }
+
+    /// Sends `bytes` bytes of the response body, then aborts the connection.
+    pub fn drop_after(mut self, bytes: u64) -> Self {
+        self.body.drop_after = Some(bytes);
+        self
+    }
+
+    /// Ends the response body cleanly after `bytes` bytes (chunked, no `Content-Length`).
+    pub fn truncate_after(mut self, bytes: u64) -> Self {
+        self.body.truncate_after = Some(bytes);
+        self
+    }
+
+    /// Inverts the response body byte at `offset`.
+    pub fn corrupt_at(mut self, offset: u64) -> Self {
+        self.body.corrupt_at = Some(offset);
+        self
+    }
+
+    /// Paces the response body at `bytes_per_sec`.
+    pub fn throttle(mut self, bytes_per_sec: u64) -> Self {
+        self.body.throttle_bps = Some(bytes_per_sec.max(1));
+        self
+    }
+
+    /// Whether the rule matches; consumes one use when it does.
+    pub(crate) fn take(&self, listener: Listener, method: &Method, path_and_query: &str) -> bool {
+        if self.listener.is_some_and(|l| l != listener) {
+            return false;
+        }
+        if self.method.as_ref().is_some_and(|m| m != method) {
+            return false;
+        }
+        let path = path_and_query
+            .split_once('?')
+            .map_or(path_and_query, |(p, _)| p);
+        let hit = match &self.path {
+            PathMatch::Prefix(p) => path.starts_with(p.as_str()),
+            PathMatch::Regex(r) => r.is_match(path_and_query),
+        };
+        if !hit {
+            return false;
+        }
+        match &self.remaining {
+            None => true,
+            Some(n) => n
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| v.checked_sub(1))
+                .is_ok(),
+        }
+    }
+
+    pub(crate) fn is_spent(&self) -> bool {
+        self.remaining
+            .as_ref()
+            .is_some_and(|n| n.load(Ordering::SeqCst) == 0)
+    }
+}
+
+/// Wraps a response body with the body effects (returns it unchanged when there are none).
+pub(crate) fn wrap_body(body: Body, fault: BodyFault) -> Body {
+    if fault.is_empty() {
+        return body;
+    }
+    struct St {
+        inner: axum::body::BodyDataStream,
+        pos: u64,
+        fault: BodyFault,
+        pending: Option<Bytes>,
+        done: bool,
+    }
+    let st = St {
+        inner: body.into_data_stream(),
+        pos: 0,
+        fault,
+        pending: None,
+        done: false,
+    };
+    let stream = futures_util::stream::unfold(st, |mut st| async move {
+        if st.done {
+            return None;
+        }
+        let chunk = match st.pending.take() {
+            Some(c) => c,
+            None => match st.inner.next().await {
+                Some(Ok(c)) => c,
+                Some(Err(e)) => {
+                    st.done = true;
+                    return Some((Err(std::io::Error::other(e)), st));
+                }
+                None => return None,
+            },
+        };
+        // Limit how much of the body may still go out.
+        let limit = [st.fault.drop_after, st.fault.truncate_after]
+            .into_iter()
+            .flatten()
+            .min();
+        let mut chunk = chunk;
+        if let Some(limit) = limit {
+            let room = limit.saturating_sub(st.pos);
+            if room == 0 {
+                st.done = true;
+                return if st.fault.drop_after.is_some_and(|d| d <= st.pos) {
+                    Some((
+                        Err(std::io::Error::new(
+                            std::io::ErrorKind::ConnectionAborted,
+                            "injected fault: connection dropped",
+                        )),
+                        st,
+                    ))
+                } else {
+                    None
+                };
+            }
+            if (chunk.len() as u64) > room {
+                chunk.truncate(room as usize);
+            }
+        }
+        if let Some(bps) = st.fault.throttle_bps {
+            // Pace in slices of about a tenth of a second each.
+            let slice = (bps / 10).max(1) as usize;
+            if chunk.len() > slice {
+                st.pending = Some(chunk.split_off(slice));
+            }
+            let secs = chunk.len() as f64 / bps as f64;
+            tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+        }
+        if let Some(at) = st.fault.corrupt_at
+            && at >= st.pos
+            && at < st.pos + chunk.len() as u64
+        {
+            let mut m = BytesMut::from(&chunk[..]);
+            m[(at - st.pos) as usize] ^= 0xFF;
+            chunk = m.freeze();
+        }
+        st.pos += chunk.len() as u64;
+        Some((Ok(chunk), st))
+    });
+    Body::from_stream(stream)
+}

@@ -1,0 +1,280 @@
+//! Repo info (`/api/{type}s/{id}[/revision/{rev}]`) and listings (`/api/{type}s`).
+
+use std::sync::Arc;
+
+use http::StatusCode;
+use serde_json::{Map, Value, json};
+
+use super::{
+    Ctx, HubErr, HubResult, RepoRef, find_repo, json_response, ok_json, paginate, with_link,
+};
+use crate::Shared;
+use crate::state::{CommitRec, HubState, Repo, RepoType};
+
+fn space_runtime_json() -> Value {
+    json!({
+        "stage": "RUNNING",
+        "hardware": {"current": "cpu-basic", "requested": "cpu-basic"},
+        "storage": null,
+        "gcTimeout": 172_800,
+        "replicas": {"current": 1, "requested": 1},
+        "devMode": false,
+        "domains": [],
+    })
+}
+
+/// Siblings of a commit, with sizes and LFS details when `blobs` is set.
+fn siblings(commit: &CommitRec, blobs: bool) -> Value {
+    commit
+        .files
+        .iter()
+        .map(|(path, f)| {
+            let mut s = json!({"rfilename": path});
+            if blobs {
+                s["size"] = json!(f.size);
+                s["blobId"] = json!(f.oid);
+                if let Some(sha) = &f.lfs {
+                    s["lfs"] =
+                        json!({"size": f.size, "sha256": sha, "pointerSize": f.pointer_size()});
+                }
+            }
+            s
+        })
+        .collect()
+}
+
+/// Every field the emulator knows for a repo at a commit.
+fn full_json(repo: &Repo, commit: &CommitRec, blobs: bool) -> Map<String, Value> {
+    let mut m = Map::new();
+    let author = repo.namespace().to_owned();
+    let used: u64 = commit.files.values().map(|f| f.size).sum();
+    m.insert("_id".into(), json!(repo.object_id));
+    m.insert("id".into(), json!(repo.id));
+    m.insert("author".into(), json!(author));
+    m.insert("sha".into(), json!(commit.id));
+    m.insert("lastModified".into(), json!(commit.date));
+    m.insert("createdAt".into(), json!(repo.created_at));
+    m.insert("private".into(), json!(repo.private));
+    m.insert("gated".into(), repo.gated.to_json());
+    m.insert("disabled".into(), json!(false));
+    m.insert("likes".into(), json!(repo.likes));
+    m.insert("trendingScore".into(), json!(0));
+    m.insert("tags".into(), json!(repo.tags));
+    match repo.repo_type {
+        RepoType::Model => {
+            m.insert("downloads".into(), json!(repo.downloads));
+            m.insert("downloadsAllTime".into(), json!(repo.downloads));
+            m.insert("modelId".into(), json!(repo.id));
+            m.insert("spaces".into(), json!([]));
+        }
+        RepoType::Dataset => {
+            m.insert("downloads".into(), json!(repo.downloads));
+            m.insert("downloadsAllTime".into(), json!(repo.downloads));
+            m.insert("description".into(), json!(""));
+            m.insert("citation".into(), json!(""));
+            m.insert("paperswithcode_id".into(), Value::Null);
+        }
+        RepoType::Space => {
+            let sub = repo.id.replace(['/', '_', '.'], "-").to_lowercase();
+            m.insert("sdk".into(), json!(repo.sdk.as_deref().unwrap_or("static")));
+            m.insert("subdomain".into(), json!(sub));
+            m.insert("host".into(), json!(format!("https://{sub}.hf.space")));
+            m.insert("runtime".into(), space_runtime_json());
+            m.insert("models".into(), json!([]));
+            m.insert("datasets".into(), json!([]));
+        }
+    }
+    m.insert("siblings".into(), siblings(commit, blobs));
+    m.insert("usedStorage".into(), json!(used));
+    m
+}
+
+/// Keeps `id`, `_id` and the requested fields.
+fn expand_only(full: Map<String, Value>, expand: &[&str]) -> Value {
+    let mut out = Map::new();
+    for (k, v) in full {
+        if k == "id" || k == "_id" || expand.contains(&k.as_str()) {
+            out.insert(k, v);
+        }
+    }
+    Value::Object(out)
+}
+
+fn expand_params(ctx: &Ctx) -> Vec<&str> {
+    let mut e = ctx.q_all("expand");
+    e.extend(ctx.q_all("expand[]"));
+    e
+}
+
+/// `GET /api/{type}s/{id}` and `.../revision/{rev}`
+pub(super) fn repo_info(
+    shared: &Arc<Shared>,
+    ctx: &Ctx,
+    r: &RepoRef,
+    rev: Option<&str>,
+) -> HubResult {
+    let st = shared.state();
+    let repo = find_repo(&st, ctx, r)?;
+    let rev = rev.unwrap_or("main");
+    let commit = repo
+        .resolve(rev)
+        .ok_or_else(|| HubErr::revision_not_found(rev))?;
+    let blobs = ctx.flag("blobs");
+    let full = full_json(repo, commit, blobs);
+    let expand = expand_params(ctx);
+    let mut body = if expand.is_empty() {
+        Value::Object(full)
+    } else {
+        expand_only(full, &expand)
+    };
+    if ctx.flag("securityStatus") && repo.repo_type == RepoType::Model {
+        body["securityRepoStatus"] = json!({"scansDone": true, "filesWithIssues": []});
+    }
+    ok_json(&body)
+}
+
+/// `GET /api/spaces/{id}/runtime`
+pub(super) fn space_runtime(shared: &Arc<Shared>, ctx: &Ctx, r: &RepoRef) -> HubResult {
+    let st = shared.state();
+    find_repo(&st, ctx, r)?;
+    ok_json(&space_runtime_json())
+}
+
+fn list_item(repo: &Repo, ctx: &Ctx, expand: &[&str]) -> Option<Value> {
+    let head = repo.main_head()?;
+    let full = full_json(repo, head, false);
+    if !expand.is_empty() {
+        return Some(expand_only(full, expand));
+    }
+    if ctx.flag("full") {
+        return Some(Value::Object(full));
+    }
+    let keep: &[&str] = match repo.repo_type {
+        RepoType::Model => &[
+            "_id",
+            "id",
+            "likes",
+            "trendingScore",
+            "private",
+            "downloads",
+            "tags",
+            "createdAt",
+            "modelId",
+        ],
+        RepoType::Dataset => &[
+            "_id",
+            "id",
+            "author",
+            "sha",
+            "lastModified",
+            "private",
+            "gated",
+            "disabled",
+            "likes",
+            "trendingScore",
+            "tags",
+            "downloads",
+            "createdAt",
+        ],
+        RepoType::Space => &[
+            "_id",
+            "id",
+            "author",
+            "sha",
+            "lastModified",
+            "private",
+            "gated",
+            "disabled",
+            "likes",
+            "trendingScore",
+            "tags",
+            "sdk",
+            "createdAt",
+        ],
+    };
+    Some(expand_only(
+        full.into_iter()
+            .filter(|(k, _)| keep.contains(&k.as_str()))
+            .collect(),
+        keep,
+    ))
+}
+
+fn sort_key(repo: &Repo, key: &str) -> (String, u64) {
+    match key {
+        "lastModified" | "last_modified" => (
+            repo.main_head().map(|c| c.date.clone()).unwrap_or_default(),
+            0,
+        ),
+        "createdAt" | "created_at" => (repo.created_at.clone(), 0),
+        "downloads" => (String::new(), repo.downloads),
+        "likes" => (String::new(), repo.likes),
+        _ => (repo.id.to_lowercase(), 0),
+    }
+}
+
+fn matches(st: &HubState, ctx: &Ctx, repo: &Repo) -> bool {
+    if !st.can_read(ctx.caller.as_ref(), repo) {
+        return false;
+    }
+    let id = repo.id.to_lowercase();
+    if !ctx
+        .q_all("search")
+        .iter()
+        .all(|s| id.contains(&s.to_lowercase()))
+    {
+        return false;
+    }
+    if let Some(a) = ctx.q("author")
+        && !repo.namespace().eq_ignore_ascii_case(a)
+    {
+        return false;
+    }
+    if !ctx
+        .q_all("filter")
+        .iter()
+        .all(|f| repo.tags.iter().any(|t| t == f))
+    {
+        return false;
+    }
+    if let Some(g) = ctx.q("gated") {
+        let gated = repo.gated != crate::state::Gated::No;
+        if gated != super::truthy(g) {
+            return false;
+        }
+    }
+    true
+}
+
+/// `GET /api/models|datasets|spaces`
+pub(super) fn list(shared: &Arc<Shared>, ctx: &Ctx, t: RepoType) -> HubResult {
+    let st = shared.state();
+    let mut repos: Vec<&Repo> = st
+        .repos
+        .values()
+        .filter(|r| r.repo_type == t && matches(&st, ctx, r))
+        .collect();
+    if let Some(key) = ctx.q("sort") {
+        repos.sort_by_key(|r| sort_key(r, key));
+        if ctx.q("direction") == Some("-1") {
+            repos.reverse();
+        }
+    }
+    let expand = expand_params(ctx);
+    let items: Vec<Value> = repos
+        .iter()
+        .filter_map(|r| list_item(r, ctx, &expand))
+        .collect();
+    let mut size = shared.page_size(1000);
+    if let Some(limit) = ctx.q("limit").and_then(|l| l.parse::<usize>().ok())
+        && limit > 0
+    {
+        size = size.min(limit);
+    }
+    let path = format!("/api/{}", t.plural());
+    let (page, link) = paginate(ctx, &path, &items, size, "cursor");
+    Ok(with_link(
+        json_response(StatusCode::OK, &Value::Array(page)),
+        link,
+    ))
+}

@@ -1,0 +1,1 @@
+//! Integration tests of the Hub emulator over real HTTP on loopback.
