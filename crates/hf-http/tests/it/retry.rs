@@ -1,0 +1,175 @@
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use hf_http::retry::RetryReason;
+use hf_http::{ErrorKind, HfBody, Idempotency};
+use http::{Method, Request};
+
+use crate::server::TestServer;
+use crate::{builder, get, recording_retry};
+
+#[tokio::test]
+async fn retries_503_503_then_succeeds() {
+    let server = TestServer::start().await;
+    server.push(503, &[], "busy");
+    server.push(503, &[], "busy");
+    server.push(200, &[], "ok");
+    let (retry, events) = recording_retry();
+    let client = builder(&server.base()).retry(retry).build().unwrap();
+    let res = client.send(get(&server.url("/api/x"))).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let stats = res
+        .extensions()
+        .get::<hf_http::RetryStats>()
+        .copied()
+        .unwrap();
+    assert_eq!(stats.retries, 2);
+    assert_eq!(res.into_body().bytes().await.unwrap(), "ok");
+    assert_eq!(server.requests().len(), 3);
+    let events = events.lock().unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(
+        events[0].reason,
+        RetryReason::Status(http::StatusCode::SERVICE_UNAVAILABLE)
+    );
+    // exponential backoff without jitter: 1 ms then 2 ms
+    assert_eq!(events[0].delay, Duration::from_millis(1));
+    assert_eq!(events[1].delay, Duration::from_millis(2));
+}
+
+#[tokio::test]
+async fn waits_for_retry_after_seconds() {
+    let server = TestServer::start().await;
+    server.push(429, &[("retry-after", "1")], "slow down");
+    server.push(200, &[], "ok");
+    let (retry, events) = recording_retry();
+    let client = builder(&server.base()).retry(retry).build().unwrap();
+    let res = client.send(get(&server.url("/api/x"))).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(server.requests().len(), 2);
+    let events = events.lock().unwrap();
+    assert_eq!(events[0].retry_after, Some(Duration::from_secs(1)));
+    assert_eq!(events[0].delay, Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn waits_for_retry_after_http_date() {
+    let server = TestServer::start().await;
+    let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2));
+    server.push(503, &[("retry-after", date.as_str())], "");
+    server.push(200, &[], "ok");
+    let (retry, events) = recording_retry();
+    let client = builder(&server.base()).retry(retry).build().unwrap();
+    let res = client.send(get(&server.url("/api/x"))).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let events = events.lock().unwrap();
+    let delay = events[0].delay;
+    // the date has one-second resolution: the wait is what remains of it
+    assert!(
+        delay > Duration::ZERO && delay <= Duration::from_secs(2),
+        "{delay:?}"
+    );
+    assert_eq!(events[0].retry_after, Some(delay));
+}
+
+#[tokio::test]
+async fn too_long_retry_after_is_not_waited_for() {
+    let server = TestServer::start().await;
+    server.push(429, &[("retry-after", "3600")], "");
+    let client = builder(&server.base()).build().unwrap();
+    let err = client.send(get(&server.url("/api/x"))).await.unwrap_err();
+    assert_eq!(err.status(), Some(http::StatusCode::TOO_MANY_REQUESTS));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn post_with_one_shot_stream_is_not_retried() {
+    let server = TestServer::start().await;
+    server.push(503, &[], "");
+    server.push(200, &[], "");
+    let client = builder(&server.base()).build().unwrap();
+    let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from("payload"))]);
+    let mut req = Request::post(server.url("/api/upload"))
+        .body(HfBody::from_stream(chunks))
+        .unwrap();
+    // even marked idempotent: a one-shot body cannot be replayed
+    req.extensions_mut().insert(Idempotency::Idempotent);
+    let err = client.send(req).await.unwrap_err();
+    assert_eq!(err.status(), Some(http::StatusCode::SERVICE_UNAVAILABLE));
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].body, "payload");
+}
+
+#[tokio::test]
+async fn non_idempotent_post_is_not_retried_unless_marked() {
+    let server = TestServer::start().await;
+    server.push(503, &[], "");
+    let client = builder(&server.base()).build().unwrap();
+    let post = || {
+        Request::post(server.url("/api/commit"))
+            .body(HfBody::full("{}"))
+            .unwrap()
+    };
+    let err = client.send(post()).await.unwrap_err();
+    assert_eq!(err.status(), Some(http::StatusCode::SERVICE_UNAVAILABLE));
+    assert_eq!(server.requests().len(), 1);
+
+    server.push(503, &[], "");
+    server.push(200, &[], "done");
+    let mut marked = post();
+    marked.extensions_mut().insert(Idempotency::Idempotent);
+    let res = client.send(marked).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 3);
+    assert_eq!(reqs[2].method, Method::POST);
+    assert_eq!(reqs[2].body, "{}", "the buffered body is replayed");
+}
+
+#[tokio::test]
+async fn final_error_says_after_n_retries() {
+    let server = TestServer::start().await;
+    for _ in 0..3 {
+        server.push(502, &[], "bad gateway");
+    }
+    let client = builder(&server.base())
+        .retry(crate::fast_retry().max_retries(2))
+        .build()
+        .unwrap();
+    let err = client.send(get(&server.url("/api/x"))).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Http);
+    assert_eq!(err.retries().unwrap().retries, 2);
+    let text = err.to_string();
+    assert!(text.contains("after 2 retries in"), "{text}");
+    assert!(text.contains("try again later"), "{text}");
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn connection_refused_is_retried_even_for_post_then_fails_typed() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let (retry, events) = recording_retry();
+    let client = builder(&format!("http://{addr}"))
+        .retry(retry.max_retries(2))
+        .build()
+        .unwrap();
+    let req = Request::post(format!("http://{addr}/api/commit"))
+        .body(HfBody::full("x"))
+        .unwrap();
+    let err = client.send(req).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connect);
+    assert!(err.is_connect());
+    assert!(!err.request_may_have_been_sent());
+    assert!(err.to_string().contains("after 2 retries"), "{err}");
+    assert!(std::error::Error::source(&err).is_some());
+    assert!(
+        events
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|e| e.reason == RetryReason::Connect)
+    );
+}
