@@ -10,7 +10,7 @@
 //!   only (the metadata `HEAD` of a download, whose CDN redirect carries the metadata),
 //!   or all (the default).
 //! - More than [`HubRedirectPolicy::max_hops`] hops fail with
-//!   [`ErrorKind::TooManyRedirects`](crate::ErrorKind::TooManyRedirects).
+//!   [`crate::ErrorKind::TooManyRedirects`].
 //!
 //! tower-http builds each hop's request anew (without extensions); this policy carries the
 //! first request's extensions over to every hop, so inner layers see per-request

@@ -1,7 +1,7 @@
 //! Timeouts as typed errors.
 //!
 //! [`TimeoutLayer`] bounds the time until the response *headers* arrive, failing with
-//! [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) (unlike tower-http's server-side
+//! [`crate::ErrorKind::Timeout`] (unlike tower-http's server-side
 //! `TimeoutLayer`, which answers 408). Placed inside the retry layer it bounds each
 //! attempt; placed outside it bounds the whole request. Stalled bodies are caught by the
 //! transport's read timeout, and the connect timeout lives in the transport too.
