@@ -3,6 +3,7 @@
 mod entry;
 mod env;
 mod layout;
+mod local_dir;
 mod lock;
 mod scan;
 
