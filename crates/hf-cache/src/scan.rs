@@ -209,7 +209,10 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, String> {
             .next()
             .unwrap_or_default();
         // Python drops the last character whatever it is.
-        let singular = prefix.char_indices().last().map_or("", |(i, _)| &prefix[..i]);
+        let singular = prefix
+            .char_indices()
+            .last()
+            .map_or("", |(i, _)| &prefix[..i]);
         return Err(format!(
             "Repo type must be `dataset`, `model` or `space`, found `{singular}` ({}).",
             repo_path.display()
@@ -330,11 +333,12 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, String> {
     }
 
     if !refs_by_hash.is_empty() {
+        // Same text as Python's `dict(refs_by_hash)` repr.
         let dangling: Vec<String> = refs_by_hash
             .iter()
             .map(|(commit, names)| {
-                let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                format!("{commit:?}: {names:?}")
+                let names: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+                format!("'{commit}': {{{}}}", names.join(", "))
             })
             .collect();
         return Err(format!(
@@ -387,10 +391,21 @@ fn relative_name(path: &Path, base: &Path) -> String {
         .join("/")
 }
 
-/// Where a dangling symlink points (for the warning), falling back to the link itself.
+/// Where a dangling symlink points, normalized like Python's `Path.resolve()` (for the
+/// warning), falling back to the link itself.
 fn broken_target(link: &Path) -> PathBuf {
-    match std::fs::read_link(link) {
-        Ok(target) => link.parent().map_or(target.clone(), |dir| dir.join(target)),
-        Err(_) => link.to_path_buf(),
+    let (Ok(target), Some(dir)) = (std::fs::read_link(link), link.parent()) else {
+        return link.to_path_buf();
+    };
+    let mut resolved = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    for component in target.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                resolved.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => resolved.push(other),
+        }
     }
+    resolved
 }

@@ -19,22 +19,42 @@ fn download_layout_matches_python_byte_for_byte() {
 
     let root = dir.path().join("datasets--user--ds");
     assert_eq!(repo.path(), root);
-    assert_eq!(std::fs::read(root.join("refs/main")).unwrap(), c.as_str().as_bytes());
+    assert_eq!(
+        std::fs::read(root.join("refs/main")).unwrap(),
+        c.as_str().as_bytes()
+    );
     assert_eq!(std::fs::read(root.join("blobs/aaa")).unwrap(), b"{}");
     let snap = root.join("snapshots").join(c.as_str());
-    assert_eq!(read_link(&snap.join("config.json")), Path::new("../../blobs/aaa"));
+    assert_eq!(
+        read_link(&snap.join("config.json")),
+        Path::new("../../blobs/aaa")
+    );
     assert_eq!(
         read_link(&snap.join("data/train/part-0.parquet")),
         Path::new("../../../../blobs/bbb")
     );
-    assert_eq!(std::fs::read(snap.join("data/train/part-0.parquet")).unwrap(), b"rows");
-    assert!(dir.path().join(".locks/datasets--user--ds/aaa.lock").is_file());
+    assert_eq!(
+        std::fs::read(snap.join("data/train/part-0.parquet")).unwrap(),
+        b"rows"
+    );
+    assert!(
+        dir.path()
+            .join(".locks/datasets--user--ds/aaa.lock")
+            .is_file()
+    );
 
     // Nothing else: no temporary entries left anywhere in the repo folder.
     let mut entries: Vec<String> = walkdir::WalkDir::new(&root)
         .min_depth(1)
         .into_iter()
-        .map(|e| e.unwrap().path().strip_prefix(&root).unwrap().to_string_lossy().into_owned())
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     entries.sort();
     let snap_rel = format!("snapshots/{c}");
@@ -70,15 +90,25 @@ fn refs_nest_and_are_written_only_when_they_change() {
     {
         use std::os::unix::fs::MetadataExt as _;
         let inode = std::fs::metadata(&file).unwrap().ino();
-        assert!(!repo.write_ref(&pr, &commit(1)).unwrap(), "unchanged ref must not be rewritten");
+        assert!(
+            !repo.write_ref(&pr, &commit(1)).unwrap(),
+            "unchanged ref must not be rewritten"
+        );
         assert_eq!(std::fs::metadata(&file).unwrap().ino(), inode);
         assert!(repo.write_ref(&pr, &commit(2)).unwrap());
-        assert_ne!(std::fs::metadata(&file).unwrap().ino(), inode, "replaced by rename");
+        assert_ne!(
+            std::fs::metadata(&file).unwrap().ino(),
+            inode,
+            "replaced by rename"
+        );
     }
     // A revision that is the commit itself is never stored as a ref.
     let c3 = commit(3);
     assert!(!repo.write_ref(&Revision::from(c3.clone()), &c3).unwrap());
-    assert_eq!(repo.resolve_revision(&Revision::from(c3.clone())).unwrap(), Some(c3));
+    assert_eq!(
+        repo.resolve_revision(&Revision::from(c3.clone())).unwrap(),
+        Some(c3)
+    );
 
     let err = repo.ref_path(&rev("../../escape")).unwrap_err();
     assert!(matches!(err, Error::UnsafePath { .. }), "{err}");
@@ -102,7 +132,8 @@ fn concurrent_readers_never_see_a_partial_ref() {
             reads
         });
         for i in 0..300u32 {
-            repo.write_ref(&main, &commit(1 + u8::from(i % 2 == 1))).unwrap();
+            repo.write_ref(&main, &commit(1 + u8::from(i % 2 == 1)))
+                .unwrap();
         }
         done.store(true, Ordering::Relaxed);
         assert!(reader.join().unwrap() > 0);
@@ -130,17 +161,41 @@ fn incomplete_blob_resumes_and_is_renamed_only_when_complete() {
 
     let mut partial = lock.open_incomplete().unwrap();
     assert_eq!(partial.resume_offset(), 0);
-    assert_eq!(partial.path(), dir.path().join("models--gpt2/blobs/cafe.incomplete"));
+    assert_eq!(
+        partial.path(),
+        dir.path().join("models--gpt2/blobs/cafe.incomplete")
+    );
     partial.write_all(b"hello ").unwrap();
     drop(partial); // interrupted download
     assert!(!repo.has_blob(&e).unwrap());
 
     let mut partial = lock.open_incomplete().unwrap();
-    assert_eq!(partial.resume_offset(), 6, "resume from the bytes already on disk");
+    assert_eq!(
+        partial.resume_offset(),
+        6,
+        "resume from the bytes already on disk"
+    );
     partial.write_all(b"world").unwrap();
-    let err = lock.open_incomplete().unwrap().finish(Some(99)).unwrap_err();
-    assert!(matches!(err, Error::SizeMismatch { expected: 99, actual: 11, .. }), "{err}");
-    assert!(lock.incomplete_path().is_file(), "a wrong size keeps the partial file");
+    let err = lock
+        .open_incomplete()
+        .unwrap()
+        .finish(Some(99))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::SizeMismatch {
+                expected: 99,
+                actual: 11,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        lock.incomplete_path().is_file(),
+        "a wrong size keeps the partial file"
+    );
 
     let blob = partial.finish(Some(11)).unwrap();
     assert_eq!(blob, lock.blob_path());
@@ -181,7 +236,12 @@ fn relinking_replaces_a_stale_pointer() {
     assert_eq!(read_link(&p), Path::new("../../blobs/e2"));
     assert_eq!(std::fs::read(&p).unwrap(), b"two");
     assert_eq!(repo.cached_pointer(&c, &path("a.txt")).unwrap(), Some(p));
-    assert_eq!(repo.cached_file(&rev(c.as_str()), &path("b.txt")).unwrap().unwrap(), repo.snapshot_path(&c, &path("b.txt")).unwrap());
+    assert_eq!(
+        repo.cached_file(&rev(c.as_str()), &path("b.txt"))
+            .unwrap()
+            .unwrap(),
+        repo.snapshot_path(&c, &path("b.txt")).unwrap()
+    );
 }
 
 #[test]
@@ -192,9 +252,17 @@ fn without_symlinks_new_blobs_move_and_existing_blobs_copy() {
     let c = commit(1);
     store(&repo, &c, "new.bin", "n1", b"fresh");
     let pointer = repo.snapshot_path(&c, &path("new.bin")).unwrap();
-    assert!(!std::fs::symlink_metadata(&pointer).unwrap().file_type().is_symlink());
+    assert!(
+        !std::fs::symlink_metadata(&pointer)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     assert_eq!(std::fs::read(&pointer).unwrap(), b"fresh");
-    assert!(!repo.has_blob(&etag("n1")).unwrap(), "a fresh blob is moved, like Python");
+    assert!(
+        !repo.has_blob(&etag("n1")).unwrap(),
+        "a fresh blob is moved, like Python"
+    );
 
     let blob = repo.blob_path(&etag("x1")).unwrap();
     std::fs::create_dir_all(blob.parent().unwrap()).unwrap();
@@ -202,9 +270,17 @@ fn without_symlinks_new_blobs_move_and_existing_blobs_copy() {
     let copy = repo
         .link_snapshot(&c, &path("sub/old.bin"), &etag("x1"), BlobOrigin::Existing)
         .unwrap();
-    assert!(!std::fs::symlink_metadata(&copy).unwrap().file_type().is_symlink());
+    assert!(
+        !std::fs::symlink_metadata(&copy)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     assert_eq!(std::fs::read(&copy).unwrap(), b"shared");
-    assert!(blob.is_file(), "an existing blob is copied, it may back other entries");
+    assert!(
+        blob.is_file(),
+        "an existing blob is copied, it may back other entries"
+    );
 }
 
 #[test]
@@ -213,13 +289,20 @@ fn try_to_load_from_cache_has_pythons_three_outcomes() {
     let cache = HfCache::new(dir.path());
     let gpt2 = id("gpt2");
     let cfg = path("config.json");
-    assert_eq!(cache.try_to_load_from_cache(RepoType::Model, &gpt2, &cfg, None), CachedFile::NotCached);
+    assert_eq!(
+        cache.try_to_load_from_cache(RepoType::Model, &gpt2, &cfg, None),
+        CachedFile::NotCached
+    );
 
     let repo = cache.repo(RepoType::Model, &gpt2);
     let c1 = commit(1);
     repo.write_ref(&Revision::main(), &c1).unwrap();
     store(&repo, &c1, "config.json", "e1", b"{}");
-    let expected = dir.path().join("models--gpt2/snapshots").join(c1.as_str()).join("config.json");
+    let expected = dir
+        .path()
+        .join("models--gpt2/snapshots")
+        .join(c1.as_str())
+        .join("config.json");
     assert_eq!(
         cache.try_to_load_from_cache(RepoType::Model, &gpt2, &cfg, None),
         CachedFile::Found(expected.clone())
@@ -229,7 +312,10 @@ fn try_to_load_from_cache_has_pythons_three_outcomes() {
         CachedFile::Found(expected)
     );
     // Same id, other repo type: a different folder.
-    assert_eq!(cache.try_to_load_from_cache(RepoType::Dataset, &gpt2, &cfg, None), CachedFile::NotCached);
+    assert_eq!(
+        cache.try_to_load_from_cache(RepoType::Dataset, &gpt2, &cfg, None),
+        CachedFile::NotCached
+    );
     // A file absent from the snapshot, and an unknown revision.
     assert_eq!(
         cache.try_to_load_from_cache(RepoType::Model, &gpt2, &path("other.json"), None),
@@ -244,16 +330,28 @@ fn try_to_load_from_cache_has_pythons_three_outcomes() {
     let missing = path("sub/missing.json");
     assert!(!repo.is_no_exist(&c1, &missing).unwrap());
     repo.mark_no_exist(&c1, &missing).unwrap();
-    assert!(dir.path().join("models--gpt2/.no_exist").join(c1.as_str()).join("sub/missing.json").is_file());
+    assert!(
+        dir.path()
+            .join("models--gpt2/.no_exist")
+            .join(c1.as_str())
+            .join("sub/missing.json")
+            .is_file()
+    );
     assert!(repo.is_no_exist(&c1, &missing).unwrap());
-    assert_eq!(cache.try_to_load_from_cache(RepoType::Model, &gpt2, &missing, None), CachedFile::NonExistent);
+    assert_eq!(
+        cache.try_to_load_from_cache(RepoType::Model, &gpt2, &missing, None),
+        CachedFile::NonExistent
+    );
     assert_eq!(
         cache.try_to_load_from_cache(RepoType::Model, &gpt2, &missing, Some(&rev(c1.as_str()))),
         CachedFile::NonExistent
     );
     // Moving main to a commit without marker makes it unknown again.
     repo.write_ref(&Revision::main(), &commit(2)).unwrap();
-    assert_eq!(cache.try_to_load_from_cache(RepoType::Model, &gpt2, &missing, None), CachedFile::NotCached);
+    assert_eq!(
+        cache.try_to_load_from_cache(RepoType::Model, &gpt2, &missing, None),
+        CachedFile::NotCached
+    );
     // A ref whose content would escape the repo folder is simply not cached.
     std::fs::write(repo.refs_dir().join("evil"), "../../..").unwrap();
     assert_eq!(

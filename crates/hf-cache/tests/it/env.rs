@@ -5,7 +5,10 @@ use hf_cache::CacheLocations;
 use hf_cache::env::{is_true, offline_mode};
 
 fn resolve(vars: &[(&str, &str)]) -> CacheLocations {
-    let env: HashMap<String, String> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let env: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     CacheLocations::resolve(|k| env.get(k).cloned(), Some(Path::new("/home/u")))
 }
 
@@ -14,8 +17,14 @@ fn defaults_follow_home() {
     let loc = resolve(&[]);
     assert_eq!(loc.hf_home, Path::new("/home/u/.cache/huggingface"));
     assert_eq!(loc.hub_cache, Path::new("/home/u/.cache/huggingface/hub"));
-    assert_eq!(loc.assets_cache, Path::new("/home/u/.cache/huggingface/assets"));
-    assert_eq!(loc.token_path, Path::new("/home/u/.cache/huggingface/token"));
+    assert_eq!(
+        loc.assets_cache,
+        Path::new("/home/u/.cache/huggingface/assets")
+    );
+    assert_eq!(
+        loc.token_path,
+        Path::new("/home/u/.cache/huggingface/token")
+    );
     assert!(!loc.disable_symlinks && !loc.disable_symlinks_warning);
 }
 
@@ -37,7 +46,10 @@ fn hf_home_wins_over_xdg_and_expands_tilde() {
 fn hub_cache_precedence_new_over_legacy_over_default() {
     let legacy = resolve(&[("HUGGINGFACE_HUB_CACHE", "/legacy")]);
     assert_eq!(legacy.hub_cache, Path::new("/legacy"));
-    let both = resolve(&[("HUGGINGFACE_HUB_CACHE", "/legacy"), ("HF_HUB_CACHE", "/new")]);
+    let both = resolve(&[
+        ("HUGGINGFACE_HUB_CACHE", "/legacy"),
+        ("HF_HUB_CACHE", "/new"),
+    ]);
     assert_eq!(both.hub_cache, Path::new("/new"));
     let assets = resolve(&[("HUGGINGFACE_ASSETS_CACHE", "/a"), ("HF_TOKEN_PATH", "~/t")]);
     assert_eq!(assets.assets_cache, Path::new("/a"));
@@ -67,19 +79,32 @@ fn booleans_parse_like_python() {
         assert!(!is_true(Some(no)), "{no}");
     }
     assert!(!is_true(None));
-    let loc = resolve(&[("HF_HUB_DISABLE_SYMLINKS_WARNING", "1"), ("HF_HUB_DISABLE_SYMLINKS", "yes")]);
+    let loc = resolve(&[
+        ("HF_HUB_DISABLE_SYMLINKS_WARNING", "1"),
+        ("HF_HUB_DISABLE_SYMLINKS", "yes"),
+    ]);
     assert!(loc.disable_symlinks && loc.disable_symlinks_warning);
 }
 
 #[test]
 fn offline_mode_falls_back_to_transformers_offline() {
     let env = |vars: &'static [(&'static str, &'static str)]| {
-        move |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+        move |k: &str| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        }
     };
     assert!(offline_mode(env(&[("HF_HUB_OFFLINE", "1")])));
     assert!(offline_mode(env(&[("TRANSFORMERS_OFFLINE", "1")])));
     // Python's `a or b`: an empty HF_HUB_OFFLINE falls through, a "0" does not.
-    assert!(offline_mode(env(&[("HF_HUB_OFFLINE", ""), ("TRANSFORMERS_OFFLINE", "1")])));
-    assert!(!offline_mode(env(&[("HF_HUB_OFFLINE", "0"), ("TRANSFORMERS_OFFLINE", "1")])));
+    assert!(offline_mode(env(&[
+        ("HF_HUB_OFFLINE", ""),
+        ("TRANSFORMERS_OFFLINE", "1")
+    ])));
+    assert!(!offline_mode(env(&[
+        ("HF_HUB_OFFLINE", "0"),
+        ("TRANSFORMERS_OFFLINE", "1")
+    ])));
     assert!(!offline_mode(env(&[])));
 }

@@ -1,16 +1,30 @@
 use std::path::Path;
 
-use hf_cache::layout::{parse_repo_folder_name, pointer_target, relative_fs_path, repo_folder_name};
+use hf_cache::layout::{
+    parse_repo_folder_name, pointer_target, relative_fs_path, repo_folder_name,
+};
 use hf_types::RepoType;
 
 use crate::{etag, id};
 
 #[test]
 fn repo_folder_names_match_python() {
-    assert_eq!(repo_folder_name(RepoType::Model, &id("gpt2")), "models--gpt2");
-    assert_eq!(repo_folder_name(RepoType::Model, &id("google/bert-base")), "models--google--bert-base");
-    assert_eq!(repo_folder_name(RepoType::Dataset, &id("user/my-ds")), "datasets--user--my-ds");
-    assert_eq!(repo_folder_name(RepoType::Space, &id("org/app")), "spaces--org--app");
+    assert_eq!(
+        repo_folder_name(RepoType::Model, &id("gpt2")),
+        "models--gpt2"
+    );
+    assert_eq!(
+        repo_folder_name(RepoType::Model, &id("google/bert-base")),
+        "models--google--bert-base"
+    );
+    assert_eq!(
+        repo_folder_name(RepoType::Dataset, &id("user/my-ds")),
+        "datasets--user--my-ds"
+    );
+    assert_eq!(
+        repo_folder_name(RepoType::Space, &id("org/app")),
+        "spaces--org--app"
+    );
 }
 
 #[test]
@@ -19,7 +33,10 @@ fn repo_folder_names_parse_back() {
         parse_repo_folder_name("datasets--google--fleurs"),
         Some((RepoType::Dataset, "google/fleurs".to_owned()))
     );
-    assert_eq!(parse_repo_folder_name("models--gpt2"), Some((RepoType::Model, "gpt2".to_owned())));
+    assert_eq!(
+        parse_repo_folder_name("models--gpt2"),
+        Some((RepoType::Model, "gpt2".to_owned()))
+    );
     assert_eq!(parse_repo_folder_name("kernels--a--b"), None);
     assert_eq!(parse_repo_folder_name("no-separator"), None);
 }
@@ -27,17 +44,41 @@ fn repo_folder_names_parse_back() {
 #[test]
 fn pointer_targets_are_relative_with_the_right_depth() {
     let e = etag("0123abcd");
-    assert_eq!(pointer_target(Path::new("config.json"), &e), Path::new("../../blobs/0123abcd"));
-    assert_eq!(pointer_target(Path::new("sub/w.bin"), &e), Path::new("../../../blobs/0123abcd"));
-    assert_eq!(pointer_target(Path::new("a/b/c.bin"), &e), Path::new("../../../../blobs/0123abcd"));
+    assert_eq!(
+        pointer_target(Path::new("config.json"), &e),
+        Path::new("../../blobs/0123abcd")
+    );
+    assert_eq!(
+        pointer_target(Path::new("sub/w.bin"), &e),
+        Path::new("../../../blobs/0123abcd")
+    );
+    assert_eq!(
+        pointer_target(Path::new("a/b/c.bin"), &e),
+        Path::new("../../../../blobs/0123abcd")
+    );
 }
 
 #[test]
 fn unsafe_repo_paths_and_revisions_are_refused() {
-    assert_eq!(relative_fs_path("refs/pr/1").unwrap(), Path::new("refs").join("pr").join("1"));
-    for bad in ["", "../x", "a/../../x", "/etc/passwd", "a//b", "a/./b", "a/", "nul\0byte"] {
+    assert_eq!(
+        relative_fs_path("refs/pr/1").unwrap(),
+        Path::new("refs").join("pr").join("1")
+    );
+    for bad in [
+        "",
+        "../x",
+        "a/../../x",
+        "/etc/passwd",
+        "a//b",
+        "a/./b",
+        "a/",
+        "nul\0byte",
+    ] {
         let err = relative_fs_path(bad).unwrap_err();
-        assert!(matches!(err, hf_cache::Error::UnsafePath { .. }), "{bad:?}: {err}");
+        assert!(
+            matches!(err, hf_cache::Error::UnsafePath { .. }),
+            "{bad:?}: {err}"
+        );
         assert!(err.to_string().contains("inside the cache"), "{err}");
     }
 }

@@ -11,21 +11,34 @@ const SHA256_OF_HELLO: &str = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e7
 
 fn set_mtime(p: &Path, secs: f64) {
     let t = UNIX_EPOCH + Duration::from_secs_f64(secs);
-    std::fs::File::options().write(true).open(p).unwrap().set_modified(t).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(p)
+        .unwrap()
+        .set_modified(t)
+        .unwrap();
 }
 
 fn now() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
 }
 
 #[test]
 fn paths_and_gitignore_match_python() {
     let dir = tempfile::tempdir().unwrap();
     let local = LocalDir::new(dir.path());
-    let p = local.download_paths(&path("sub/model.safetensors")).unwrap();
+    let p = local
+        .download_paths(&path("sub/model.safetensors"))
+        .unwrap();
     let hf = dir.path().join(".cache/huggingface");
     assert_eq!(p.file_path, dir.path().join("sub/model.safetensors"));
-    assert_eq!(p.metadata_path, hf.join("download/sub/model.safetensors.metadata"));
+    assert_eq!(
+        p.metadata_path,
+        hf.join("download/sub/model.safetensors.metadata")
+    );
     assert_eq!(p.lock_path, hf.join("download/sub/model.safetensors.lock"));
     assert_eq!(
         p.incomplete_path(&etag("e1")),
@@ -48,21 +61,34 @@ fn download_metadata_round_trips_in_pythons_format() {
     let paths = local.download_paths(&file).unwrap();
     std::fs::write(&paths.file_path, b"{}").unwrap();
     let before = now();
-    let written = local.write_download_metadata(&file, &commit(1), &etag("abc")).unwrap();
+    let written = local
+        .write_download_metadata(&file, &commit(1), &etag("abc"))
+        .unwrap();
 
     let text = std::fs::read_to_string(&paths.metadata_path).unwrap();
     let lines: Vec<&str> = text.split('\n').collect();
     assert_eq!(lines.len(), 4, "three newline-terminated lines: {text:?}");
-    assert_eq!((lines[0], lines[1], lines[3]), (commit(1).as_str(), "abc", ""));
+    assert_eq!(
+        (lines[0], lines[1], lines[3]),
+        (commit(1).as_str(), "abc", "")
+    );
     assert!(lines[2].contains('.'), "Python float text: {}", lines[2]);
     let ts: f64 = lines[2].parse().unwrap();
-    assert!(ts >= before - 1.0 && ts == written.timestamp);
+    assert!(ts >= before - 1.0);
+    assert_eq!(
+        lines[2],
+        format!("{:?}", written.timestamp),
+        "the text is the exact float"
+    );
 
     let read = local.read_download_metadata(&file).unwrap().unwrap();
     assert_eq!(read, written);
     // What Python itself writes parses too (integral float, trailing spaces).
     let py = parse_download_metadata("c0ffee\n e1 \n1712656091.0\n").unwrap();
-    assert_eq!((py.commit_hash.as_str(), py.etag.as_str(), py.timestamp), ("c0ffee", "e1", 1_712_656_091.0));
+    assert_eq!(
+        (py.commit_hash.as_str(), py.etag.as_str(), py.timestamp),
+        ("c0ffee", "e1", 1_712_656_091.0)
+    );
 }
 
 #[test]
@@ -71,23 +97,46 @@ fn metadata_is_valid_only_while_the_file_is_unmodified() {
     let local = LocalDir::new(dir.path());
     let file = path("w.bin");
     let paths = local.download_paths(&file).unwrap();
-    assert_eq!(local.read_download_metadata(&file).unwrap(), None, "no metadata");
+    assert_eq!(
+        local.read_download_metadata(&file).unwrap(),
+        None,
+        "no metadata"
+    );
     std::fs::write(&paths.file_path, b"x").unwrap();
-    let m = local.write_download_metadata(&file, &commit(1), &etag("e")).unwrap();
+    let m = local
+        .write_download_metadata(&file, &commit(1), &etag("e"))
+        .unwrap();
 
     set_mtime(&paths.file_path, m.timestamp + 0.9);
-    assert!(local.read_download_metadata(&file).unwrap().is_some(), "1 s of slack");
+    assert!(
+        local.read_download_metadata(&file).unwrap().is_some(),
+        "1 s of slack"
+    );
     set_mtime(&paths.file_path, m.timestamp + 1.5);
-    assert_eq!(local.read_download_metadata(&file).unwrap(), None, "edited after download");
-    assert!(paths.metadata_path.exists(), "outdated metadata is ignored, not deleted");
+    assert_eq!(
+        local.read_download_metadata(&file).unwrap(),
+        None,
+        "edited after download"
+    );
+    assert!(
+        paths.metadata_path.exists(),
+        "outdated metadata is ignored, not deleted"
+    );
 
     std::fs::remove_file(&paths.file_path).unwrap();
-    assert_eq!(local.read_download_metadata(&file).unwrap(), None, "file gone");
+    assert_eq!(
+        local.read_download_metadata(&file).unwrap(),
+        None,
+        "file gone"
+    );
 
     std::fs::write(&paths.file_path, b"x").unwrap();
     std::fs::write(&paths.metadata_path, "c\ne\nnot-a-float\n").unwrap();
     assert_eq!(local.read_download_metadata(&file).unwrap(), None);
-    assert!(!paths.metadata_path.exists(), "unparsable metadata is deleted");
+    assert!(
+        !paths.metadata_path.exists(),
+        "unparsable metadata is deleted"
+    );
 }
 
 #[test]
@@ -100,28 +149,62 @@ fn up_to_date_rules_of_local_dir_downloads() {
 
     // Nothing local: never up to date.
     assert_eq!(local.up_to_date_at_commit(&file, &c1).unwrap(), None);
-    assert!(!local.refresh_if_up_to_date(&file, &etag("e1"), &commit(1)).unwrap());
+    assert!(
+        !local
+            .refresh_if_up_to_date(&file, &etag("e1"), &commit(1))
+            .unwrap()
+    );
 
     std::fs::write(&paths.file_path, b"hello").unwrap();
     // No metadata, git-sha1-style etag: cannot tell, download again.
-    assert!(!local.refresh_if_up_to_date(&file, &etag("e1"), &commit(1)).unwrap());
+    assert!(
+        !local
+            .refresh_if_up_to_date(&file, &etag("e1"), &commit(1))
+            .unwrap()
+    );
     // No metadata, sha256 etag equal to the file's hash: up to date, metadata written.
     let lfs = etag(SHA256_OF_HELLO);
-    assert!(local.refresh_if_up_to_date(&file, &lfs, &commit(1)).unwrap());
+    assert!(
+        local
+            .refresh_if_up_to_date(&file, &lfs, &commit(1))
+            .unwrap()
+    );
     let m = local.read_download_metadata(&file).unwrap().unwrap();
-    assert_eq!((m.commit_hash.as_str(), m.etag.as_str()), (commit(1).as_str(), SHA256_OF_HELLO));
+    assert_eq!(
+        (m.commit_hash.as_str(), m.etag.as_str()),
+        (commit(1).as_str(), SHA256_OF_HELLO)
+    );
 
     // Fast path by commit.
-    assert_eq!(local.up_to_date_at_commit(&file, &c1).unwrap(), Some(paths.file_path.clone()));
-    assert_eq!(local.up_to_date_at_commit(&file, &rev(commit(2).as_str())).unwrap(), None);
-    assert_eq!(local.up_to_date_at_commit(&file, &rev("main")).unwrap(), None);
+    assert_eq!(
+        local.up_to_date_at_commit(&file, &c1).unwrap(),
+        Some(paths.file_path.clone())
+    );
+    assert_eq!(
+        local
+            .up_to_date_at_commit(&file, &rev(commit(2).as_str()))
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        local.up_to_date_at_commit(&file, &rev("main")).unwrap(),
+        None
+    );
 
     // Same etag at a newer commit: up to date, metadata moves to the new commit.
-    assert!(local.refresh_if_up_to_date(&file, &lfs, &commit(2)).unwrap());
+    assert!(
+        local
+            .refresh_if_up_to_date(&file, &lfs, &commit(2))
+            .unwrap()
+    );
     let m = local.read_download_metadata(&file).unwrap().unwrap();
     assert_eq!(m.commit_hash, commit(2).as_str());
     // A different etag: stale.
-    assert!(!local.refresh_if_up_to_date(&file, &etag("other"), &commit(3)).unwrap());
+    assert!(
+        !local
+            .refresh_if_up_to_date(&file, &etag("other"), &commit(3))
+            .unwrap()
+    );
 }
 
 #[test]
@@ -131,7 +214,11 @@ fn incomplete_local_file_is_moved_into_place() {
     let file = path("a/b.txt");
     let _lock = local.lock(&file).unwrap();
     let mut partial = local.open_incomplete(&file, &etag("e9")).unwrap();
-    assert!(partial.path().ends_with(".cache/huggingface/download/a/b.txt.e9.incomplete"));
+    assert!(
+        partial
+            .path()
+            .ends_with(".cache/huggingface/download/a/b.txt.e9.incomplete")
+    );
     partial.write_all(b"data").unwrap();
     let dest = partial.finish(Some(4)).unwrap();
     assert_eq!(dest, dir.path().join("a/b.txt"));
@@ -158,18 +245,31 @@ fn upload_metadata_round_trip_and_expiry() {
     local.write_upload_metadata(&file, &mut m).unwrap();
     let text = std::fs::read_to_string(&paths.metadata_path).unwrap();
     let ts = m.timestamp.unwrap();
-    assert_eq!(text, format!("{ts:?}\n5\n0\n{SHA256_OF_HELLO}\nlfs\n1\n0\n"));
+    assert_eq!(
+        text,
+        format!("{ts:?}\n5\n0\n{SHA256_OF_HELLO}\nlfs\n1\n0\n")
+    );
     assert_eq!(local.read_upload_metadata(&file).unwrap(), m);
 
     // Uploaded 21 h ago but never committed: the object is presumed gone.
     let old = now() - 21.0 * 3600.0;
-    std::fs::write(&paths.metadata_path, format!("{old:?}\n5\n\n\nregular\n1\n0\n")).unwrap();
+    std::fs::write(
+        &paths.metadata_path,
+        format!("{old:?}\n5\n\n\nregular\n1\n0\n"),
+    )
+    .unwrap();
     set_mtime(&paths.file_path, old - 5.0);
     let expired = local.read_upload_metadata(&file).unwrap();
     assert!(!expired.is_uploaded);
-    assert_eq!((expired.upload_mode, expired.should_ignore, expired.sha256), (Some(UploadMode::Regular), None, None));
+    assert_eq!(
+        (expired.upload_mode, expired.should_ignore, expired.sha256),
+        (Some(UploadMode::Regular), None, None)
+    );
 
     // File modified after the metadata: start over.
     set_mtime(&paths.file_path, old + 5.0);
-    assert_eq!(local.read_upload_metadata(&file).unwrap(), UploadMetadata::new(5));
+    assert_eq!(
+        local.read_upload_metadata(&file).unwrap(),
+        UploadMetadata::new(5)
+    );
 }

@@ -18,13 +18,26 @@ fn exclusive_locks_exclude_and_shared_locks_share() {
     let shared = LockedFile::acquire(&p, LockMode::Shared, None).unwrap();
     let shared2 = LockedFile::try_acquire(&p, LockMode::Shared).unwrap();
     assert!(shared2.is_some(), "shared locks coexist");
-    assert!(LockedFile::try_acquire(&p, LockMode::Exclusive).unwrap().is_none());
+    assert!(
+        LockedFile::try_acquire(&p, LockMode::Exclusive)
+            .unwrap()
+            .is_none()
+    );
     drop((shared, shared2));
-    let excl = LockedFile::try_acquire(&p, LockMode::Exclusive).unwrap().unwrap();
-    assert!(LockedFile::try_acquire(&p, LockMode::Shared).unwrap().is_none());
+    let excl = LockedFile::try_acquire(&p, LockMode::Exclusive)
+        .unwrap()
+        .unwrap();
+    assert!(
+        LockedFile::try_acquire(&p, LockMode::Shared)
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(excl.path(), p);
     drop(excl);
-    assert!(p.is_file(), "lock files stay in place, as with Python's filelock");
+    assert!(
+        p.is_file(),
+        "lock files stay in place, as with Python's filelock"
+    );
 }
 
 #[test]
@@ -36,7 +49,10 @@ fn lock_timeout_names_the_lock_file() {
     let err = repo.lock_blob(&etag("e1")).unwrap_err();
     assert!(err.is_lock_timeout(), "{err}");
     let msg = err.to_string();
-    assert!(msg.contains(&held.lock_path().display().to_string()), "{msg}");
+    assert!(
+        msg.contains(&held.lock_path().display().to_string()),
+        "{msg}"
+    );
     assert!(msg.contains("raise the lock timeout"), "{msg}");
     // Another blob of the same repo is not blocked.
     assert!(repo.try_lock_blob(&etag("e2")).unwrap().is_some());
@@ -66,7 +82,10 @@ fn waiter_rechecks_after_acquiring_and_skips_the_download() {
         assert!(repo.try_lock_blob(e).unwrap().is_none());
         go_tx.send(()).unwrap();
         let lock = repo.lock_blob(e).unwrap();
-        assert!(lock.is_complete(), "after the wait the blob is there: no second download");
+        assert!(
+            lock.is_complete(),
+            "after the wait the blob is there: no second download"
+        );
         writer.join().unwrap();
     });
 }
@@ -88,13 +107,21 @@ fn concurrent_threads_download_a_blob_exactly_once() {
                     partial.write_all(b"payload").unwrap();
                     partial.finish(Some(7)).unwrap();
                 }
-                repo.link_snapshot(&commit(t + 1), &crate::path("f.bin"), &e, hf_cache::BlobOrigin::Existing)
-                    .unwrap();
+                repo.link_snapshot(
+                    &commit(t + 1),
+                    &crate::path("f.bin"),
+                    &e,
+                    hf_cache::BlobOrigin::Existing,
+                )
+                .unwrap();
             });
         }
     });
     assert_eq!(downloads.load(Ordering::SeqCst), 1);
-    assert_eq!(std::fs::read(repo.blob_path(&etag("one")).unwrap()).unwrap(), b"payload");
+    assert_eq!(
+        std::fs::read(repo.blob_path(&etag("one")).unwrap()).unwrap(),
+        b"payload"
+    );
 }
 
 /// Not a test on its own: the child half of `lock_is_exclusive_across_processes`.
@@ -121,7 +148,13 @@ fn lock_is_exclusive_across_processes() {
     let lock_path = repo.lock_path(&e).unwrap();
 
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "lock::lock_holder_child", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "lock::lock_holder_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, &lock_path)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -136,14 +169,20 @@ fn lock_is_exclusive_across_processes() {
         }
     }
 
-    assert!(repo.try_lock_blob(&e).unwrap().is_none(), "the child process holds the lock");
+    assert!(
+        repo.try_lock_blob(&e).unwrap().is_none(),
+        "the child process holds the lock"
+    );
     let err = repo.lock_blob(&e).unwrap_err();
     assert!(matches!(err, Error::LockTimeout { .. }), "{err}");
 
     drop(child.stdin.take()); // let the child release and exit
     for _ in lines {}
     assert!(child.wait().unwrap().success());
-    let lock = repo.try_lock_blob(&e).unwrap().expect("released when the child exits");
+    let lock = repo
+        .try_lock_blob(&e)
+        .unwrap()
+        .expect("released when the child exits");
     assert!(!lock.is_complete());
     drop(lock);
     store(&repo, &commit(1), "f", "e1", b"x");

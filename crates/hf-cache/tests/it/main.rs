@@ -2,6 +2,7 @@
 
 mod entry;
 mod env;
+mod interop;
 mod layout;
 mod local_dir;
 mod lock;
@@ -33,7 +34,13 @@ pub(crate) fn etag(s: &str) -> ETag {
 
 /// Stores `content` as blob `etag` of `repo` and links it at `commit`/`file`, the way a
 /// download does.
-pub(crate) fn store(repo: &hf_cache::RepoCache, commit: &CommitOid, file: &str, tag: &str, content: &[u8]) {
+pub(crate) fn store(
+    repo: &hf_cache::RepoCache,
+    commit: &CommitOid,
+    file: &str,
+    tag: &str,
+    content: &[u8],
+) {
     use std::io::Write as _;
     let etag = etag(tag);
     let lock = repo.lock_blob(&etag).unwrap();

@@ -14,14 +14,18 @@ fn at(secs: u64) -> SystemTime {
 
 fn set_times(path: &Path, accessed: u64, modified: u64) {
     let file = std::fs::File::options().write(true).open(path).unwrap();
-    file.set_times(FileTimes::new().set_accessed(at(accessed)).set_modified(at(modified)))
-        .unwrap();
+    file.set_times(
+        FileTimes::new()
+            .set_accessed(at(accessed))
+            .set_modified(at(modified)),
+    )
+    .unwrap();
 }
 
 /// A cache with three healthy repos (shared blobs, several refs, a detached revision, a
 /// nested file, an orphan blob, a copied-not-linked snapshot) and every kind of corrupted
 /// entry Python reports.
-fn realistic_cache() -> tempfile::TempDir {
+pub(crate) fn realistic_cache() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let cache = HfCache::new(root);
@@ -34,7 +38,8 @@ fn realistic_cache() -> tempfile::TempDir {
     store(&gpt2, &commit(2), "config.json", "cfg2", &[b'b'; 12]);
     store(&gpt2, &commit(2), "model.bin", "model", &[b'm'; 100]);
     store(&gpt2, &commit(3), "config.json", "cfg1", &[b'a'; 10]);
-    gpt2.mark_no_exist(&commit(1), &crate::path("missing.txt")).unwrap();
+    gpt2.mark_no_exist(&commit(1), &crate::path("missing.txt"))
+        .unwrap();
     std::fs::write(gpt2.blobs_dir().join("orphan"), [0u8; 1000]).unwrap();
     std::fs::write(gpt2.snapshots_dir().join(".DS_Store"), b"mac").unwrap();
     set_times(&gpt2.blobs_dir().join("cfg1"), 5_000, 1_000);
@@ -47,7 +52,9 @@ fn realistic_cache() -> tempfile::TempDir {
     store(&ds, &commit(4), "data/train/part.csv", "csv", &[b'c'; 50]);
     std::fs::create_dir_all(ds.snapshot_dir(&commit(5))).unwrap();
 
-    let space = HfCache::new(root).with_symlinks(false).repo(RepoType::Space, &id("org/app"));
+    let space = HfCache::new(root)
+        .with_symlinks(false)
+        .repo(RepoType::Space, &id("org/app"));
     store(&space, &commit(6), "app.py", "app", b"print()");
 
     // Corrupted entries.
@@ -83,12 +90,25 @@ fn scan_reports_repos_revisions_files_and_sizes_like_python() {
     let gpt2 = repo(&info, "gpt2");
     assert_eq!(gpt2.repo_type, RepoType::Model);
     assert_eq!(gpt2.repo_path, root.join("models--gpt2"));
-    assert_eq!(gpt2.size_on_disk, 122, "distinct blobs once; the orphan blob is not counted");
+    assert_eq!(
+        gpt2.size_on_disk, 122,
+        "distinct blobs once; the orphan blob is not counted"
+    );
     assert_eq!(gpt2.nb_files, 3);
     assert_eq!(gpt2.last_modified, at(2_000));
     assert_eq!(gpt2.last_accessed, at(5_000));
-    let refs: Vec<(&str, &str)> = gpt2.refs().into_iter().map(|(r, rev)| (r, rev.commit_hash.as_str())).collect();
-    assert_eq!(refs, [("main", commit(1).as_str()), ("refs/pr/1", commit(2).as_str())]);
+    let refs: Vec<(&str, &str)> = gpt2
+        .refs()
+        .into_iter()
+        .map(|(r, rev)| (r, rev.commit_hash.as_str()))
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            ("main", commit(1).as_str()),
+            ("refs/pr/1", commit(2).as_str())
+        ]
+    );
 
     let revs: Vec<(&str, u64, usize)> = gpt2
         .revisions
@@ -97,27 +117,52 @@ fn scan_reports_repos_revisions_files_and_sizes_like_python() {
         .collect();
     assert_eq!(
         revs,
-        [(commit(1).as_str(), 110, 2), (commit(2).as_str(), 112, 2), (commit(3).as_str(), 10, 1)]
+        [
+            (commit(1).as_str(), 110, 2),
+            (commit(2).as_str(), 112, 2),
+            (commit(3).as_str(), 10, 1)
+        ]
     );
     let c3 = &gpt2.revisions[2];
     assert!(c3.refs.is_empty(), "detached revision");
     assert_eq!(c3.last_modified, at(1_000));
     let file = &c3.files[0];
     assert_eq!(file.file_name, "config.json");
-    assert_eq!(file.file_path, root.join("models--gpt2/snapshots").join(commit(3).as_str()).join("config.json"));
+    assert_eq!(
+        file.file_path,
+        root.join("models--gpt2/snapshots")
+            .join(commit(3).as_str())
+            .join("config.json")
+    );
     assert_eq!(file.blob_path, root.join("models--gpt2/blobs/cfg1"));
-    assert_eq!((file.size_on_disk, file.blob_last_accessed, file.blob_last_modified), (10, at(5_000), at(1_000)));
+    assert_eq!(
+        (
+            file.size_on_disk,
+            file.blob_last_accessed,
+            file.blob_last_modified
+        ),
+        (10, at(5_000), at(1_000))
+    );
 
     let ds = repo(&info, "org/ds");
     assert_eq!(ds.repo_type, RepoType::Dataset);
     assert_eq!((ds.size_on_disk, ds.nb_files), (50, 1));
     let main = ds.refs()["main"];
-    assert_eq!(main.refs, BTreeSet::from(["main".to_owned(), "v1.0".to_owned()]));
+    assert_eq!(
+        main.refs,
+        BTreeSet::from(["main".to_owned(), "v1.0".to_owned()])
+    );
     assert_eq!(main.files[0].file_name, "part.csv");
     assert!(main.files[0].file_path.ends_with("data/train/part.csv"));
     let empty = &ds.revisions[1];
     assert_eq!((empty.nb_files(), empty.size_on_disk), (0, 0));
-    assert_eq!(empty.last_modified, std::fs::metadata(&empty.snapshot_path).unwrap().modified().unwrap());
+    assert_eq!(
+        empty.last_modified,
+        std::fs::metadata(&empty.snapshot_path)
+            .unwrap()
+            .modified()
+            .unwrap()
+    );
 
     let app = repo(&info, "org/app");
     assert_eq!(app.repo_type, RepoType::Space);
@@ -134,7 +179,12 @@ fn scan_collects_corrupted_entries_as_warnings() {
     let warnings: Vec<(PathBuf, &str)> = info
         .warnings
         .iter()
-        .map(|w| (w.repo_path.strip_prefix(&root).unwrap().to_path_buf(), w.message.as_str()))
+        .map(|w| {
+            (
+                w.repo_path.strip_prefix(&root).unwrap().to_path_buf(),
+                w.message.as_str(),
+            )
+        })
         .collect();
     let expect = |name: &str, fragment: &str| {
         let found = warnings.iter().find(|(p, _)| p == Path::new(name));
@@ -143,12 +193,24 @@ fn scan_collects_corrupted_entries_as_warnings() {
     };
     expect("version.txt", "Repo path is not a directory");
     expect("not-a-repo", "not a valid HuggingFace cache directory");
-    expect("kernels--a--b", "Repo type must be `dataset`, `model` or `space`, found `kernel`");
-    expect("models--nosnap", "Snapshots dir doesn't exist in cached repo");
+    expect(
+        "kernels--a--b",
+        "Repo type must be `dataset`, `model` or `space`, found `kernel`",
+    );
+    expect(
+        "models--nosnap",
+        "Snapshots dir doesn't exist in cached repo",
+    );
     expect("models--broken", "Blob missing (broken symlink)");
     expect("models--broken", "blobs/gone");
-    expect("models--dangling", "Reference(s) refer to missing commit hashes");
-    expect("models--fileinsnap", "Snapshots folder corrupted. Found a file");
+    expect(
+        "models--dangling",
+        "Reference(s) refer to missing commit hashes",
+    );
+    expect(
+        "models--fileinsnap",
+        "Snapshots folder corrupted. Found a file",
+    );
     assert_eq!(warnings.len(), 7, "{warnings:?}");
     assert!(!warnings.iter().any(|(p, _)| p == Path::new(".locks")));
 }
@@ -175,7 +237,10 @@ fn delete_strategy_keeps_blobs_still_used_by_other_revisions() {
 
     // c1's blobs are both used elsewhere (cfg1 by c3, model by c2): nothing is freed.
     let s = info.delete_revisions([commit(1).as_str()]);
-    assert_eq!(s.snapshots, BTreeSet::from([gpt2.join("snapshots").join(commit(1).as_str())]));
+    assert_eq!(
+        s.snapshots,
+        BTreeSet::from([gpt2.join("snapshots").join(commit(1).as_str())])
+    );
     assert_eq!(s.refs, BTreeSet::from([gpt2.join("refs/main")]));
     assert!(s.blobs.is_empty() && s.repos.is_empty());
     assert_eq!(s.expected_freed_size, 0);
@@ -186,7 +251,11 @@ fn delete_strategy_keeps_blobs_still_used_by_other_revisions() {
     assert_eq!(s.expected_freed_size, 10);
 
     // Every revision of a repo: the whole folder.
-    let s = info.delete_revisions([commit(1), commit(2), commit(3)].iter().map(|c| c.as_str()));
+    let s = info.delete_revisions(
+        [commit(1), commit(2), commit(3)]
+            .iter()
+            .map(hf_types::CommitOid::as_str),
+    );
     assert_eq!(s.repos, BTreeSet::from([gpt2.clone()]));
     assert!(s.snapshots.is_empty() && s.refs.is_empty() && s.blobs.is_empty());
     assert_eq!(s.expected_freed_size, 122);
@@ -195,8 +264,18 @@ fn delete_strategy_keeps_blobs_still_used_by_other_revisions() {
     let unknown = "f".repeat(40);
     let s = info.delete_revisions([commit(4).as_str(), commit(2).as_str(), unknown.as_str()]);
     let ds = root.join("datasets--org--ds");
-    assert_eq!(s.refs, BTreeSet::from([ds.join("refs/main"), ds.join("refs/v1.0"), gpt2.join("refs/refs/pr/1")]));
-    assert_eq!(s.blobs, BTreeSet::from([ds.join("blobs/csv"), gpt2.join("blobs/cfg2")]));
+    assert_eq!(
+        s.refs,
+        BTreeSet::from([
+            ds.join("refs/main"),
+            ds.join("refs/v1.0"),
+            gpt2.join("refs/refs/pr/1")
+        ])
+    );
+    assert_eq!(
+        s.blobs,
+        BTreeSet::from([ds.join("blobs/csv"), gpt2.join("blobs/cfg2")])
+    );
     assert_eq!(s.expected_freed_size, 50 + 12);
     assert_eq!(s.not_found, BTreeSet::from([unknown]));
 }
@@ -206,25 +285,57 @@ fn executing_a_strategy_leaves_a_consistent_cache() {
     let dir = realistic_cache();
     let cache = HfCache::new(dir.path());
     let before = cache.scan().unwrap();
-    let strategy = before.delete_revisions([commit(1).as_str(), commit(3).as_str(), commit(6).as_str()]);
+    let strategy =
+        before.delete_revisions([commit(1).as_str(), commit(3).as_str(), commit(6).as_str()]);
     assert!(strategy.execute().is_empty());
 
     let after = cache.scan().unwrap();
-    assert_eq!(after.size_on_disk, before.size_on_disk - strategy.expected_freed_size);
-    assert!(after.repos.iter().all(|r| r.repo_id != "org/app"), "whole repo deleted");
+    assert_eq!(
+        after.size_on_disk,
+        before.size_on_disk - strategy.expected_freed_size
+    );
+    assert!(
+        after.repos.iter().all(|r| r.repo_id != "org/app"),
+        "whole repo deleted"
+    );
     let gpt2 = repo(&after, "gpt2");
-    let commits: Vec<&str> = gpt2.revisions.iter().map(|r| r.commit_hash.as_str()).collect();
+    let commits: Vec<&str> = gpt2
+        .revisions
+        .iter()
+        .map(|r| r.commit_hash.as_str())
+        .collect();
     assert_eq!(commits, [commit(2).as_str()]);
-    assert_eq!(gpt2.refs().keys().copied().collect::<Vec<_>>(), ["refs/pr/1"]);
+    assert_eq!(
+        gpt2.refs().keys().copied().collect::<Vec<_>>(),
+        ["refs/pr/1"]
+    );
     assert_eq!(gpt2.size_on_disk, 112);
     let root = dir.path();
     assert!(!root.join("models--gpt2/blobs/cfg1").exists());
-    assert!(root.join("models--gpt2/blobs/orphan").exists(), "unreferenced blobs are not the strategy's business");
-    assert!(root.join("models--gpt2/.no_exist").join(commit(1).as_str()).join("missing.txt").exists());
+    assert!(
+        root.join("models--gpt2/blobs/orphan").exists(),
+        "unreferenced blobs are not the strategy's business"
+    );
+    assert!(
+        root.join("models--gpt2/.no_exist")
+            .join(commit(1).as_str())
+            .join("missing.txt")
+            .exists()
+    );
     assert_eq!(after.warnings.len(), before.warnings.len());
 
     // Executing again reports what is already gone instead of failing.
     let failures = strategy.execute();
-    assert_eq!(failures.len(), strategy.repos.len() + strategy.snapshots.len() + strategy.refs.len() + strategy.blobs.len());
-    assert!(failures.iter().all(|f| f.error.kind() == std::io::ErrorKind::NotFound));
+    assert_eq!(
+        failures.len(),
+        strategy.repos.len()
+            + strategy.snapshots.len()
+            + strategy.refs.len()
+            + strategy.blobs.len()
+    );
+    assert!(
+        failures
+            .iter()
+            .all(|f| f.error.kind() == std::io::ErrorKind::NotFound)
+    );
 }
