@@ -361,21 +361,19 @@ impl RepoUrl {
     }
 
     fn parse_inner(url: &str, endpoint: Option<&str>) -> Result<RepoUrl, InvalidRepoUrl> {
-        let trimmed = url.trim_end_matches('/');
         let known_endpoint = endpoint.map(|e| e.trim_end_matches('/')).and_then(|e| {
-            trimmed
-                .strip_prefix(e)
+            url.strip_prefix(e)
                 .and_then(|rest| rest.strip_prefix('/'))
                 .map(|rest| (e, rest))
         });
-        let (endpoint, rest) = if let Some(rest) = trimmed.strip_prefix("hf://") {
+        let (endpoint, rest) = if let Some(rest) = url.strip_prefix("hf://") {
             (None, rest)
         } else if let Some((endpoint, rest)) = known_endpoint {
             (Some(endpoint.to_owned()), rest)
         } else {
-            let scheme_len = if trimmed.starts_with("https://") {
+            let scheme_len = if url.starts_with("https://") {
                 "https://".len()
-            } else if trimmed.starts_with("http://") {
+            } else if url.starts_with("http://") {
                 "http://".len()
             } else {
                 return Err(InvalidRepoUrl::new(
@@ -383,12 +381,19 @@ impl RepoUrl {
                     "expected an http(s):// or hf:// URL",
                 ));
             };
-            let slash = trimmed[scheme_len..]
+            let slash = url[scheme_len..]
                 .find('/')
                 .map(|i| i + scheme_len)
                 .ok_or_else(|| InvalidRepoUrl::new(url, "it has no repo path after the host"))?;
-            (Some(trimmed[..slash].to_owned()), &trimmed[slash + 1..])
+            (Some(url[..slash].to_owned()), &url[slash + 1..])
         };
+        let rest = rest.trim_end_matches('/');
+        if rest.is_empty() {
+            return Err(InvalidRepoUrl::new(
+                url,
+                "it has no repo path after the host",
+            ));
+        }
         let segments: Vec<&str> = rest.split('/').collect();
         if segments.iter().any(|s| s.is_empty()) {
             return Err(InvalidRepoUrl::new(url, "its path has an empty segment"));
