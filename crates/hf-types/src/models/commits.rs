@@ -27,6 +27,18 @@ pub struct CommitInfo {
 }
 
 impl CommitInfo {
+    /// Builds a commit result (for example for a commit that turned out to be a no-op,
+    /// reported with the parent commit's URL and hash).
+    pub fn new(commit_url: impl Into<String>, commit_oid: CommitOid) -> CommitInfo {
+        CommitInfo {
+            commit_url: commit_url.into(),
+            commit_oid,
+            pull_request_url: None,
+            success: None,
+            hook_output: None,
+        }
+    }
+
     /// The repo the commit belongs to, read from `commitUrl` (the part before
     /// `/commit/`).
     pub fn repo_url(&self) -> Result<RepoUrl, InvalidRepoUrl> {

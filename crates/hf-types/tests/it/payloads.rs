@@ -266,6 +266,18 @@ fn commit_info() {
 }
 
 #[test]
+fn commit_info_constructor() {
+    let oid = CommitOid::new(SHA).unwrap();
+    let info = CommitInfo::new(
+        format!("https://huggingface.co/spaces/u/s/commit/{SHA}"),
+        oid.clone(),
+    );
+    assert_eq!(info.commit_oid, oid);
+    assert_eq!(info.repo_url().unwrap().repo_type(), RepoType::Space);
+    assert!(info.pr_revision().is_none());
+}
+
+#[test]
 fn refs_and_history() {
     let r = json!({"name":"main","ref":"refs/heads/main","targetCommit":SHA});
     cases::<GitRefInfo>(
