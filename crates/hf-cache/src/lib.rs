@@ -101,4 +101,5 @@ pub use local_dir::{
 pub use lock::{LockMode, LockedFile};
 pub use scan::{
     CacheInfo, CachedFileInfo, CachedRepoInfo, CachedRevisionInfo, CorruptedCacheEntry,
+    format_size, format_timesince,
 };

@@ -409,3 +409,62 @@ fn broken_target(link: &Path) -> PathBuf {
     }
     resolved
 }
+
+/// Formats a byte count the way Python's `scan-cache` prints sizes: one decimal and a
+/// decimal (1000-based) unit, e.g. `0.0`, `999.0`, `42.2K`, `3.4G`.
+///
+/// ```
+/// assert_eq!(hf_cache::format_size(42_200), "42.2K");
+/// assert_eq!(hf_cache::format_size(512), "512.0");
+/// ```
+pub fn format_size(bytes: u64) -> String {
+    let mut value = bytes as f64;
+    for unit in ["", "K", "M", "G", "T", "P", "E", "Z"] {
+        if value.abs() < 1000.0 {
+            return format!("{value:3.1}{unit}");
+        }
+        value /= 1000.0;
+    }
+    format!("{value:.1}Y")
+}
+
+/// Formats how long ago `time` was, relative to `now`, the way Python's `scan-cache`
+/// does: `a few seconds ago`, `1 minute ago`, `3 weeks ago`, `2 years ago`.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// let now = UNIX_EPOCH + Duration::from_secs(10_000_000);
+/// assert_eq!(hf_cache::format_timesince(now - Duration::from_secs(5), now), "a few seconds ago");
+/// assert_eq!(hf_cache::format_timesince(now - Duration::from_secs(3 * 3600), now), "3 hours ago");
+/// ```
+pub fn format_timesince(time: SystemTime, now: SystemTime) -> String {
+    // (label, seconds per unit, largest value before switching to the next unit)
+    const CHUNKS: [(&str, f64, Option<f64>); 7] = [
+        ("second", 1.0, Some(60.0)),
+        ("minute", 60.0, Some(60.0)),
+        ("hour", 3600.0, Some(24.0)),
+        ("day", 86_400.0, Some(6.0)),
+        ("week", 604_800.0, Some(6.0)),
+        ("month", 2_592_000.0, Some(11.0)),
+        ("year", 31_536_000.0, None),
+    ];
+    let delta = match now.duration_since(time) {
+        Ok(d) => d.as_secs_f64(),
+        Err(e) => -e.duration().as_secs_f64(),
+    };
+    if delta < 20.0 {
+        return "a few seconds ago".to_owned();
+    }
+    let mut shown = (0.0, "second");
+    for (label, divider, max) in CHUNKS {
+        // Python's round() rounds half to even.
+        let value = (delta / divider).round_ties_even();
+        shown = (value, label);
+        if max.is_some_and(|max| value <= max) {
+            break;
+        }
+    }
+    let (value, label) = shown;
+    let plural = if value > 1.0 { "s" } else { "" };
+    format!("{value} {label}{plural} ago")
+}

@@ -339,3 +339,31 @@ fn executing_a_strategy_leaves_a_consistent_cache() {
             .all(|f| f.error.kind() == std::io::ErrorKind::NotFound)
     );
 }
+
+#[test]
+fn sizes_and_ages_format_like_python_scan_cache() {
+    use hf_cache::{format_size, format_timesince};
+    let cases = [
+        (0, "0.0"),
+        (999, "999.0"),
+        (1000, "1.0K"),
+        (42_200, "42.2K"),
+        (893_800_000, "893.8M"),
+        (3_400_000_000, "3.4G"),
+    ];
+    for (bytes, text) in cases {
+        assert_eq!(format_size(bytes), text, "{bytes}");
+    }
+    let now = at(100_000_000);
+    let ago = |secs: u64| format_timesince(now - Duration::from_secs(secs), now);
+    assert_eq!(ago(19), "a few seconds ago");
+    assert_eq!(ago(20), "20 seconds ago");
+    assert_eq!(ago(90), "2 minutes ago", "round half to even: 1.5 -> 2");
+    assert_eq!(ago(150), "2 minutes ago", "round half to even: 2.5 -> 2");
+    assert_eq!(ago(3600), "60 minutes ago");
+    assert_eq!(ago(86_400), "24 hours ago");
+    assert_eq!(ago(86_400 + 3600 * 12 + 60), "2 days ago");
+    assert_eq!(ago(14 * 86_400), "2 weeks ago");
+    assert_eq!(ago(7 * 604_800), "2 months ago");
+    assert_eq!(ago(3 * 31_536_000), "3 years ago");
+}
