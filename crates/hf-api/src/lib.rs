@@ -1,2 +1,55 @@
 //! A Rust client for the Hugging Face Hub: `HfApi` with the Python client's methods,
 //! downloads into the shared cache, uploads and commits, and a blocking mirror.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), hf_api::Error> {
+//! let api = hf_api::HfApi::builder().build()?; // HF_ENDPOINT, HF_TOKEN, ... as in Python
+//! let me = api.whoami().await?;
+//! println!("hello, {}", me.name);
+//! # Ok(()) }
+//! ```
+//!
+//! Every method returns a request builder: required arguments are positional, optional
+//! ones are builder methods, and awaiting the builder sends the request (its future is
+//! boxed, `Send` and `'static`, so it can be spawned).
+//!
+//! # Configuration
+//!
+//! [`HfApi::builder`] reads the same environment variables as the Python client (see
+//! [`config`]); [`HfApiBuilder::new`] reads none. Extra tower layers and a custom
+//! transport plug in with [`HfApiBuilder::layer`] and [`HfApiBuilder::transport`].
+//!
+//! # Errors
+//!
+//! [`Error`] has the Hub's typed cases as variants ([`Error::RepositoryNotFound`],
+//! [`Error::GatedRepo`], ...) and answers [`Error::status`], [`Error::request_id`] and
+//! [`Error::is_not_found`]. Messages say what to do next.
+//!
+//! # Cancel safety
+//!
+//! Dropping a request future cancels the request; a request already sent may still take
+//! effect on the Hub.
+//!
+//! # Layers
+//!
+//! The layer crates are re-exported: [`http`] (`hf-http`, the tower stack) and [`types`]
+//! (`hf-types`, the payloads).
+
+pub mod api;
+mod client;
+pub mod config;
+mod error;
+mod request;
+
+pub use api::users::WhoAmIRequest;
+pub use client::{HfApi, HfApiBuilder};
+pub use error::{Error, HttpError};
+pub use hf_http::{Token, TokenSource};
+pub use request::BoxFuture;
+
+/// The transport layers (`hf-http`).
+pub use hf_http as http;
+/// The Hub's data types (`hf-types`).
+pub use hf_types as types;

@@ -106,3 +106,4 @@ pub use user_agent::UserAgent;
 // Vocabulary crates of the public API, re-exported for convenience.
 pub use bytes;
 pub use http;
+pub use http_body;

@@ -1,0 +1,3 @@
+//! The API methods of [`HfApi`](crate::HfApi), one file per area.
+
+pub mod users;

@@ -1,0 +1,290 @@
+//! [`HfApi`] and its builder.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hf_http::auth::{TokenOrigin, resolve_token};
+use hf_http::http::{HeaderName, HeaderValue, Request, Response};
+use hf_http::{
+    BoxError, HfBody, HttpService, HubClient, ResponseBody, RetryConfig, StackBuilder, Token,
+    TokenSource, UserAgent,
+};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::config::{Environment, Settings};
+use crate::error::Error;
+
+type StackFn = Box<dyn FnOnce(StackBuilder) -> StackBuilder + Send>;
+
+/// Builder of [`HfApi`]; consuming setters, then [`build`](HfApiBuilder::build).
+///
+/// Defaults come from the environment given to it ([`HfApi::builder`]: the process
+/// environment; [`HfApiBuilder::new`]: none), resolved by
+/// [`Settings::resolve`](crate::config::Settings::resolve).
+#[must_use]
+pub struct HfApiBuilder {
+    env: Environment,
+    endpoint: Option<String>,
+    token: TokenSource,
+    library_name: Option<String>,
+    library_version: Option<String>,
+    user_agent: Vec<String>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    cache_dir: Option<PathBuf>,
+    stack: Vec<StackFn>,
+}
+
+impl fmt::Debug for HfApiBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HfApiBuilder")
+            .field("env", &self.env)
+            .field("endpoint", &self.endpoint)
+            .field("token", &self.token)
+            .field("library_name", &self.library_name)
+            .field("library_version", &self.library_version)
+            .field("user_agent", &self.user_agent)
+            .field("cache_dir", &self.cache_dir)
+            .field("stack_changes", &self.stack.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for HfApiBuilder {
+    fn default() -> Self {
+        HfApiBuilder::new()
+    }
+}
+
+impl HfApiBuilder {
+    /// A builder that reads no environment variable (endpoint `https://huggingface.co`,
+    /// no token unless [`token`](HfApiBuilder::token) is called, cache under
+    /// `~/.cache/huggingface/hub`).
+    pub fn new() -> Self {
+        HfApiBuilder::with_environment(Environment::empty())
+    }
+
+    /// A builder whose defaults come from `env` (as the Python client reads them).
+    pub fn with_environment(env: Environment) -> Self {
+        HfApiBuilder {
+            env,
+            endpoint: None,
+            token: TokenSource::Implicit,
+            library_name: None,
+            library_version: None,
+            user_agent: Vec::new(),
+            headers: Vec::new(),
+            cache_dir: None,
+            stack: Vec::new(),
+        }
+    }
+
+    /// The Hub endpoint (default: `HF_ENDPOINT`, else `https://huggingface.co`).
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Sends this token (to the endpoint's origin only).
+    pub fn token(mut self, token: Token) -> Self {
+        self.token = TokenSource::Explicit(token);
+        self
+    }
+
+    /// Chooses where the token comes from (default [`TokenSource::Implicit`]: `HF_TOKEN`,
+    /// `HUGGING_FACE_HUB_TOKEN`, then the token file, unless
+    /// `HF_HUB_DISABLE_IMPLICIT_TOKEN`).
+    pub fn token_source(mut self, source: TokenSource) -> Self {
+        self.token = source;
+        self
+    }
+
+    /// Sends no token at all.
+    pub fn no_token(mut self) -> Self {
+        self.token = TokenSource::None;
+        self
+    }
+
+    /// Your library's name, first in the user agent (`name/version`).
+    pub fn library_name(mut self, name: impl Into<String>) -> Self {
+        self.library_name = Some(name.into());
+        self
+    }
+
+    /// Your library's version (shown only with a [`library_name`](HfApiBuilder::library_name)).
+    pub fn library_version(mut self, version: impl Into<String>) -> Self {
+        self.library_version = Some(version.into());
+        self
+    }
+
+    /// An extra user-agent part (`key/value` or free text), appended after ours.
+    pub fn user_agent(mut self, part: impl Into<String>) -> Self {
+        self.user_agent.push(part.into());
+        self
+    }
+
+    /// A header sent with every request (it overrides generated ones). Credential headers
+    /// (`Authorization`, `Cookie`) go only to the endpoint's origin.
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// The hub cache directory (default: `HF_HUB_CACHE`, else `$HF_HOME/hub`). Stored only;
+    /// nothing is created.
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// The retry settings.
+    pub fn retry(mut self, config: RetryConfig) -> Self {
+        self.stack.push(Box::new(move |s| s.retry(config)));
+        self
+    }
+
+    /// Time limit of each attempt until the response headers arrive.
+    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.stack
+            .push(Box::new(move |s| s.attempt_timeout(timeout)));
+        self
+    }
+
+    /// Adds a tower layer inside the stack: it sees every request on the wire (each retry
+    /// and redirect hop). See [`StackBuilder::layer`].
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<HttpService> + Send + 'static,
+        L::Service: Service<Request<HfBody>, Response = Response<ResponseBody>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as Service<Request<HfBody>>>::Error: Into<BoxError>,
+        <L::Service as Service<Request<HfBody>>>::Future: Send + 'static,
+    {
+        self.stack.push(Box::new(move |s| s.layer(layer)));
+        self
+    }
+
+    /// Replaces the HTTP transport. See [`StackBuilder::transport`].
+    pub fn transport<S, B>(mut self, service: S) -> Self
+    where
+        S: Service<Request<HfBody>, Response = Response<B>> + Clone + Send + Sync + 'static,
+        S::Error: Into<BoxError>,
+        S::Future: Send + 'static,
+        B: hf_http::http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        self.stack.push(Box::new(move |s| s.transport(service)));
+        self
+    }
+
+    /// Builds the client. Fails on an invalid endpoint or when TLS roots cannot load.
+    pub fn build(self) -> Result<HfApi, Error> {
+        let settings = Settings::resolve(&self.env);
+        let lookup = |name: &str| self.env.get(name);
+        let resolved = resolve_token(&self.token, &lookup);
+        // `whoami` falls back to the stored token even when implicit tokens are disabled
+        // (Python: `token or self.token or True`).
+        let whoami_token = match (&resolved, &self.token) {
+            (None, TokenSource::Implicit) => resolve_token(&TokenSource::Stored, &lookup),
+            _ => None,
+        };
+        let endpoint = self.endpoint.unwrap_or(settings.endpoint);
+        let mut ua = UserAgent::new();
+        if let Some(name) = self.library_name {
+            ua = ua.library(name, self.library_version);
+        }
+        for part in self.user_agent {
+            ua = ua.push(part);
+        }
+        let mut stack = HubClient::builder(endpoint)
+            .token(resolved.as_ref().map(|(t, _)| t.clone()))
+            .user_agent(ua);
+        for (name, value) in self.headers {
+            stack = stack.header(name, value);
+        }
+        for change in self.stack {
+            stack = change(stack);
+        }
+        let client = stack.build()?;
+        Ok(HfApi {
+            inner: Arc::new(Inner {
+                client,
+                cache_dir: self.cache_dir.unwrap_or(settings.cache_dir),
+                token_origin: resolved.map(|(_, o)| o),
+                whoami_token: whoami_token.map(|(t, _)| t),
+            }),
+        })
+    }
+}
+
+/// The Hub client. Cheap to clone (an `Arc`); clones share connections.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), hf_api::Error> {
+/// let api = hf_api::HfApi::builder().library_name("my-app").build()?;
+/// let me = api.whoami().await?;
+/// println!("logged in as {}", me.name);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct HfApi {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: HubClient,
+    cache_dir: PathBuf,
+    token_origin: Option<TokenOrigin>,
+    whoami_token: Option<Token>,
+}
+
+impl fmt::Debug for HfApi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HfApi")
+            .field("endpoint", &self.endpoint())
+            .field("cache_dir", &self.inner.cache_dir)
+            .field("token", &self.inner.token_origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HfApi {
+    /// A builder with defaults from the process environment.
+    pub fn builder() -> HfApiBuilder {
+        HfApiBuilder::with_environment(Environment::from_process())
+    }
+
+    /// A client with every default from the process environment.
+    pub fn new() -> Result<HfApi, Error> {
+        HfApi::builder().build()
+    }
+
+    /// The endpoint, without a trailing slash.
+    pub fn endpoint(&self) -> &str {
+        self.inner.client.endpoint()
+    }
+
+    /// The hub cache directory.
+    pub fn cache_dir(&self) -> &Path {
+        &self.inner.cache_dir
+    }
+
+    /// Where the token this client sends came from (`None`: it sends none).
+    pub fn token_origin(&self) -> Option<&TokenOrigin> {
+        self.inner.token_origin.as_ref()
+    }
+
+    /// The HTTP client underneath, for endpoints this crate does not wrap.
+    pub fn http(&self) -> &HubClient {
+        &self.inner.client
+    }
+
+    pub(crate) fn whoami_fallback_token(&self) -> Option<&Token> {
+        self.inner.whoami_token.as_ref()
+    }
+}

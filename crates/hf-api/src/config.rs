@@ -1,0 +1,161 @@
+//! Environment resolution, in one place.
+//!
+//! [`Environment`] is a snapshot of environment variables; [`Settings::resolve`] is the
+//! only function that interprets them. [`HfApi::builder`](crate::HfApi::builder) uses the
+//! process environment; [`HfApiBuilder::new`](crate::HfApiBuilder::new) uses an empty one
+//! (for tests and for applications that configure everything themselves), and
+//! [`HfApiBuilder::with_environment`](crate::HfApiBuilder::with_environment) takes any.
+//!
+//! | variable | effect |
+//! |---|---|
+//! | `HF_ENDPOINT` | endpoint, if set and non-empty |
+//! | `HUGGINGFACE_CO_STAGING` | truthy: `https://hub-ci.huggingface.co` (when `HF_ENDPOINT` is unset) |
+//! | `HF_HOME` | root directory (default `$XDG_CACHE_HOME/huggingface` or `~/.cache/huggingface`) |
+//! | `HF_HUB_CACHE`, legacy `HUGGINGFACE_HUB_CACHE` | cache directory (default `$HF_HOME/hub`) |
+//! | `HF_TOKEN`, legacy `HUGGING_FACE_HUB_TOKEN`, `HF_TOKEN_PATH` | the token (see [`hf_http::auth::resolve_token`]) |
+//! | `HF_HUB_DISABLE_IMPLICIT_TOKEN` | truthy: send no token unless one is given explicitly |
+//!
+//! "Truthy" is `1`, `ON`, `YES` or `TRUE`, in any case.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use hf_http::auth::{expand_user, hf_home, is_truthy, token_path};
+
+/// The default endpoint.
+pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
+/// The staging endpoint (`HUGGINGFACE_CO_STAGING`).
+pub const STAGING_ENDPOINT: &str = "https://hub-ci.huggingface.co";
+
+/// A snapshot of environment variables.
+#[derive(Clone, Default)]
+pub struct Environment {
+    vars: HashMap<String, String>,
+}
+
+impl std::fmt::Debug for Environment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Values may be secrets (HF_TOKEN): show names only.
+        let mut names: Vec<&String> = self.vars.keys().collect();
+        names.sort();
+        f.debug_struct("Environment")
+            .field("names", &names)
+            .finish()
+    }
+}
+
+impl Environment {
+    /// No variables at all.
+    pub fn empty() -> Self {
+        Environment::default()
+    }
+
+    /// The process environment, now (values that are not UTF-8 are skipped).
+    pub fn from_process() -> Self {
+        Environment {
+            vars: std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        }
+    }
+
+    /// These variables.
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Environment {
+            vars: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+
+    /// One variable.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.vars.get(name).cloned()
+    }
+}
+
+/// Everything the client takes from the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Settings {
+    /// The Hub endpoint.
+    pub endpoint: String,
+    /// `HF_HOME`.
+    pub hf_home: PathBuf,
+    /// The hub cache directory.
+    pub cache_dir: PathBuf,
+    /// The active token file.
+    pub token_path: PathBuf,
+    /// `HF_HUB_DISABLE_IMPLICIT_TOKEN`.
+    pub disable_implicit_token: bool,
+}
+
+impl Settings {
+    /// Resolves the settings from `env`, with the Python client's rules.
+    pub fn resolve(env: &Environment) -> Settings {
+        let lookup = |name: &str| env.get(name);
+        let endpoint = match env.get("HF_ENDPOINT").filter(|e| !e.is_empty()) {
+            Some(e) => e,
+            None if is_truthy(env.get("HUGGINGFACE_CO_STAGING").as_deref()) => {
+                STAGING_ENDPOINT.to_owned()
+            }
+            None => DEFAULT_ENDPOINT.to_owned(),
+        };
+        let home = hf_home(&lookup);
+        let cache_dir = env
+            .get("HF_HUB_CACHE")
+            .or_else(|| env.get("HUGGINGFACE_HUB_CACHE"))
+            .map_or_else(|| home.join("hub"), |p| expand_user(&p, &lookup));
+        Settings {
+            endpoint,
+            cache_dir,
+            token_path: token_path(&lookup),
+            hf_home: home,
+            disable_implicit_token: is_truthy(env.get("HF_HUB_DISABLE_IMPLICIT_TOKEN").as_deref()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let s = Settings::resolve(&Environment::from_pairs([("HOME", "/h")]));
+        assert_eq!(s.endpoint, DEFAULT_ENDPOINT);
+        assert_eq!(s.hf_home, PathBuf::from("/h/.cache/huggingface"));
+        assert_eq!(s.cache_dir, PathBuf::from("/h/.cache/huggingface/hub"));
+        assert_eq!(s.token_path, PathBuf::from("/h/.cache/huggingface/token"));
+
+        let s = Settings::resolve(&Environment::from_pairs([
+            ("HOME", "/h"),
+            ("HF_ENDPOINT", ""),
+            ("HUGGINGFACE_CO_STAGING", "true"),
+            ("HF_HOME", "/hf"),
+            ("HUGGINGFACE_HUB_CACHE", "~/legacy"),
+        ]));
+        assert_eq!(s.endpoint, STAGING_ENDPOINT);
+        assert_eq!(s.cache_dir, PathBuf::from("/h/legacy"));
+        assert_eq!(s.token_path, PathBuf::from("/hf/token"));
+
+        let s = Settings::resolve(&Environment::from_pairs([
+            ("HF_ENDPOINT", "http://127.0.0.1:9"),
+            ("HF_HUB_CACHE", "/c"),
+            ("HUGGINGFACE_HUB_CACHE", "/legacy"),
+            ("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1"),
+        ]));
+        assert_eq!(s.endpoint, "http://127.0.0.1:9");
+        assert_eq!(s.cache_dir, PathBuf::from("/c"));
+        assert!(s.disable_implicit_token);
+    }
+
+    #[test]
+    fn debug_hides_values() {
+        let env = Environment::from_pairs([("HF_TOKEN", "hf_secret")]);
+        assert!(!format!("{env:?}").contains("hf_secret"));
+    }
+}

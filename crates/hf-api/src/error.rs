@@ -1,0 +1,172 @@
+//! The error of `hf-api`.
+
+use http::StatusCode;
+
+/// The transport-level error, with status, request id and server message.
+pub use hf_http::Error as HttpError;
+
+/// Everything that can go wrong in `hf-api`.
+///
+/// The Hub's typed cases are variants you can match; each holds the
+/// [`HttpError`] with the details (status, request id, server message, URL). `Display`
+/// says what to do next; the source chain is intact and never repeated in the text.
+///
+/// ```
+/// # fn demo(err: hf_api::Error) {
+/// match &err {
+///     hf_api::Error::RepositoryNotFound(e) => eprintln!("no such repo ({:?})", e.request_id()),
+///     e if e.is_not_found() => eprintln!("not found"),
+///     e => eprintln!("{e}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The repository does not exist, is private, or needs authentication.
+    #[error(transparent)]
+    RepositoryNotFound(HttpError),
+    /// The repository is gated and this account has no access.
+    #[error(transparent)]
+    GatedRepo(HttpError),
+    /// The branch, tag or commit does not exist.
+    #[error(transparent)]
+    RevisionNotFound(HttpError),
+    /// The file does not exist at this revision.
+    #[error(transparent)]
+    EntryNotFound(HttpError),
+    /// Access to the repository was disabled.
+    #[error(transparent)]
+    DisabledRepo(HttpError),
+    /// HTTP 400.
+    #[error(transparent)]
+    BadRequest(HttpError),
+    /// HTTP 401 not about a repository: the token is missing, invalid or expired.
+    #[error(transparent)]
+    Unauthorized(HttpError),
+    /// HTTP 403: the token lacks the permission.
+    #[error(transparent)]
+    Forbidden(HttpError),
+    /// HTTP 409: already exists, or an operation is in progress.
+    #[error(transparent)]
+    Conflict(HttpError),
+    /// The response was not the expected JSON (the message names the JSON path).
+    #[error(transparent)]
+    Decode(HttpError),
+    /// Any other HTTP status, timeout or network failure.
+    #[error(transparent)]
+    Http(HttpError),
+    /// The client could not be configured (endpoint, TLS roots, ...).
+    #[error(transparent)]
+    Config(HttpError),
+    /// An argument was rejected before anything was sent.
+    #[error("invalid argument: {message}")]
+    InvalidArgument {
+        /// What is wrong and how to fix it.
+        message: String,
+        /// The underlying validation error, if any.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    },
+}
+
+impl Error {
+    /// The [`HttpError`] behind this error, if it came from the transport.
+    pub fn http(&self) -> Option<&HttpError> {
+        match self {
+            Error::RepositoryNotFound(e)
+            | Error::GatedRepo(e)
+            | Error::RevisionNotFound(e)
+            | Error::EntryNotFound(e)
+            | Error::DisabledRepo(e)
+            | Error::BadRequest(e)
+            | Error::Unauthorized(e)
+            | Error::Forbidden(e)
+            | Error::Conflict(e)
+            | Error::Decode(e)
+            | Error::Http(e)
+            | Error::Config(e) => Some(e),
+            Error::InvalidArgument { .. } => None,
+        }
+    }
+
+    /// The HTTP status, when the Hub answered with an error status.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.http()?.status()
+    }
+
+    /// The Hub's request id, for support requests.
+    pub fn request_id(&self) -> Option<&str> {
+        self.http()?.request_id()
+    }
+
+    /// Whether a repository, revision, file or other resource was not found (a gated repo
+    /// exists, so it is not).
+    pub fn is_not_found(&self) -> bool {
+        self.http().is_some_and(HttpError::is_not_found)
+    }
+
+    /// Whether a timeout caused this.
+    pub fn is_timeout(&self) -> bool {
+        self.http().is_some_and(HttpError::is_timeout)
+    }
+
+    /// The [`HttpError`] behind this error, by value; `Err(self)` when there is none.
+    pub fn into_http(self) -> Result<HttpError, Self> {
+        match self {
+            Error::RepositoryNotFound(e)
+            | Error::GatedRepo(e)
+            | Error::RevisionNotFound(e)
+            | Error::EntryNotFound(e)
+            | Error::DisabledRepo(e)
+            | Error::BadRequest(e)
+            | Error::Unauthorized(e)
+            | Error::Forbidden(e)
+            | Error::Conflict(e)
+            | Error::Decode(e)
+            | Error::Http(e)
+            | Error::Config(e) => Ok(e),
+            other @ Error::InvalidArgument { .. } => Err(other),
+        }
+    }
+
+    #[allow(dead_code)] // for request builders that validate their arguments
+    pub(crate) fn invalid_argument(
+        message: impl Into<String>,
+        source: impl Into<Option<Box<dyn std::error::Error + Send + Sync + 'static>>>,
+    ) -> Self {
+        Error::InvalidArgument {
+            message: message.into(),
+            source: source.into(),
+        }
+    }
+}
+
+impl From<HttpError> for Error {
+    fn from(e: HttpError) -> Self {
+        use hf_http::ErrorKind as K;
+        match e.kind() {
+            K::RepositoryNotFound => Error::RepositoryNotFound(e),
+            K::GatedRepo => Error::GatedRepo(e),
+            K::RevisionNotFound => Error::RevisionNotFound(e),
+            K::EntryNotFound => Error::EntryNotFound(e),
+            K::DisabledRepo => Error::DisabledRepo(e),
+            K::BadRequest => Error::BadRequest(e),
+            K::Unauthorized => Error::Unauthorized(e),
+            K::Forbidden => Error::Forbidden(e),
+            K::Conflict => Error::Conflict(e),
+            K::Decode => Error::Decode(e),
+            K::Config => Error::Config(e),
+            _ => Error::Http(e),
+        }
+    }
+}
+
+impl From<Error> for std::io::Error {
+    fn from(e: Error) -> Self {
+        match e.into_http() {
+            Ok(http) => http.into(),
+            Err(other) => std::io::Error::new(std::io::ErrorKind::InvalidInput, other),
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Shared machinery of the request builders: building the HTTP request, query strings,
+//! per-request settings, and JSON decoding (through `serde_path_to_error`, in
+//! [`hf_http::HubClient::send_json`], so a bad payload names the failing JSON path).
+//!
+//! Every method of [`HfApi`] returns a small `#[must_use]` builder that owns a clone of
+//! the client (no lifetimes) and implements `IntoFuture` with a boxed `Send + 'static`
+//! future, so `api.method(args).option(x).await` sends it and the future can be spawned.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use hf_http::auth::RequestAuth;
+use hf_http::http::{Method, Request};
+use hf_http::{HfBody, Idempotency};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::client::HfApi;
+use crate::error::Error;
+
+/// The future of every request builder: boxed, `Send` and `'static`.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'static>>;
+
+/// One API call being prepared.
+#[derive(Debug)]
+pub(crate) struct ApiRequest {
+    api: HfApi,
+    method: Method,
+    path: String,
+    query: Option<String>,
+    body: HfBody,
+    auth: Option<RequestAuth>,
+    idempotency: Option<Idempotency>,
+}
+
+impl ApiRequest {
+    /// A request for `endpoint + path` (`path` starts with `/`, already URL-encoded).
+    pub(crate) fn new(api: &HfApi, method: Method, path: impl Into<String>) -> Self {
+        ApiRequest {
+            api: api.clone(),
+            method,
+            path: path.into(),
+            query: None,
+            body: HfBody::empty(),
+            auth: None,
+            idempotency: None,
+        }
+    }
+
+    /// A GET request.
+    pub(crate) fn get(api: &HfApi, path: impl Into<String>) -> Self {
+        ApiRequest::new(api, Method::GET, path)
+    }
+
+    /// Sets the query string from a serializable value (fields that are `None` should be
+    /// skipped with `skip_serializing_if`; sequences repeat the key).
+    #[allow(dead_code)] // used by the listing builders
+    pub(crate) fn query<Q: Serialize>(mut self, query: &Q) -> Result<Self, Error> {
+        let text = serde_urlencoded::to_string(query).map_err(|e| {
+            Error::invalid_argument(
+                "the query parameters cannot be encoded",
+                Some(Box::new(e) as Box<dyn std::error::Error + Send + Sync>),
+            )
+        })?;
+        self.query = (!text.is_empty()).then_some(text);
+        Ok(self)
+    }
+
+    /// A JSON body.
+    #[allow(dead_code)] // used by the mutation builders
+    pub(crate) fn json_body<B: Serialize>(mut self, body: &B) -> Result<Self, Error> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            Error::invalid_argument(
+                "the request body cannot be encoded as JSON",
+                Some(Box::new(e) as Box<dyn std::error::Error + Send + Sync>),
+            )
+        })?;
+        self.body = HfBody::full(bytes);
+        Ok(self)
+    }
+
+    /// Overrides the client's token for this request.
+    pub(crate) fn auth(mut self, auth: Option<RequestAuth>) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// Marks the request (non-)idempotent for the retry policy.
+    #[allow(dead_code)] // used by the mutation builders
+    pub(crate) fn idempotency(mut self, idempotency: Idempotency) -> Self {
+        self.idempotency = Some(idempotency);
+        self
+    }
+
+    /// The HTTP request.
+    pub(crate) fn build(self) -> Result<(HfApi, Request<HfBody>), Error> {
+        let mut path_and_query = self.path;
+        if let Some(q) = &self.query {
+            path_and_query.push('?');
+            path_and_query.push_str(q);
+        }
+        let uri = self.api.http().url(&path_and_query)?;
+        let mut req = Request::new(self.body);
+        *req.method_mut() = self.method;
+        *req.uri_mut() = uri;
+        if req.body().as_bytes().is_some() {
+            req.headers_mut().insert(
+                hf_http::http::header::CONTENT_TYPE,
+                hf_http::http::HeaderValue::from_static("application/json"),
+            );
+        }
+        if let Some(auth) = self.auth {
+            req.extensions_mut().insert(auth);
+        }
+        if let Some(i) = self.idempotency {
+            req.extensions_mut().insert(i);
+        }
+        Ok((self.api, req))
+    }
+
+    /// Sends the request and decodes the JSON response.
+    pub(crate) fn send_json<T: DeserializeOwned + Send + 'static>(self) -> BoxFuture<T> {
+        Box::pin(async move {
+            let (api, req) = self.build()?;
+            Ok(api.http().send_json::<T>(req).await?)
+        })
+    }
+}

@@ -1,0 +1,67 @@
+//! Integration tests of hf-api against an in-test HTTP server on 127.0.0.1.
+
+mod whoami;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use http::HeaderMap;
+
+/// The whoami payload recorded from the Hub (a copy of shared/fixtures/hub-payloads/whoami-v2__1.json).
+const WHOAMI: &str = include_str!("fixtures/whoami-v2.json");
+
+/// A tiny Hub: `/api/whoami-v2` answers for `Bearer hf_good` and 401s otherwise;
+/// `/api/whoami-v2` with `Bearer hf_badjson` returns a payload of the wrong shape.
+pub(crate) struct Hub {
+    pub(crate) addr: SocketAddr,
+    seen: Arc<Mutex<Vec<HeaderMap>>>,
+}
+
+impl Hub {
+    pub(crate) async fn start() -> Hub {
+        let seen: Arc<Mutex<Vec<HeaderMap>>> = Arc::default();
+        let app = axum::Router::new()
+            .route("/api/whoami-v2", axum::routing::get(whoami))
+            .with_state(seen.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Hub { addr, seen }
+    }
+
+    pub(crate) fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub(crate) fn seen(&self) -> Vec<HeaderMap> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+async fn whoami(State(seen): State<Arc<Mutex<Vec<HeaderMap>>>>, req: Request) -> Response {
+    seen.lock().unwrap().push(req.headers().clone());
+    let auth = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let json = |status: u16, body: &str| {
+        Response::builder()
+            .status(status)
+            .header("content-type", "application/json")
+            .header("x-request-id", "rid-1")
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    match auth {
+        "Bearer hf_good" => json(200, WHOAMI),
+        "Bearer hf_badjson" => json(200, r#"{"name": 5}"#),
+        _ => json(
+            401,
+            r#"{"error": "Invalid credentials in Authorization header"}"#,
+        ),
+    }
+}
