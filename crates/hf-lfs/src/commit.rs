@@ -351,8 +351,44 @@ fn json_line<V: Serialize>(buf: &mut Vec<u8>, key: &str, value: V) {
     crate::json::to_line(&Line { key, value }, buf);
 }
 
-/// The query of the commit (and preupload) request: `create_pr=1` when the commit
-/// opens a pull request, else nothing.
-pub fn commit_query(create_pr: bool) -> Option<&'static str> {
-    create_pr.then_some("create_pr=1")
+impl CommitPayload {
+    /// The payload as a one-shot request body with an exact length (sent with
+    /// `Content-Length`, never chunked).
+    pub fn into_body(self) -> hf_http::HfBody {
+        let len = self.len;
+        hf_http::HfBody::from_body(crate::body::SizedBody::new(self.into_stream().boxed(), len))
+    }
+}
+
+/// Sends the commit: `POST {endpoint}/api/{type}s/{repo_id}/commit/{revision}` (with
+/// `?create_pr=1` for a pull request) with the NDJSON payload of `ops`, and returns the
+/// Hub's answer (new commit id and URL, pull request URL).
+///
+/// The request is never retried (a commit is not idempotent). Run
+/// [`hash_additions`](crate::hash_additions), [`preupload`](crate::preupload) and
+/// [`upload_lfs_objects`](crate::upload_lfs_objects) first, and resolve copies.
+pub async fn send_commit(
+    client: &hf_http::HubClient,
+    target: &crate::UploadTarget,
+    header: &CommitHeader,
+    ops: &[CommitOperation],
+) -> Result<hf_types::CommitInfo> {
+    const WHAT: &str = "commit request";
+    let payload = CommitPayload::new(header, ops)?;
+    let uri = client
+        .url(&target.commit_path())
+        .map_err(|e| Error::http(WHAT, e))?;
+    let len = payload.content_length();
+    let mut req = http::Request::new(payload.into_body());
+    *req.method_mut() = http::Method::POST;
+    *req.uri_mut() = uri;
+    let headers = req.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/x-ndjson"),
+    );
+    headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
+    req.extensions_mut()
+        .insert(hf_http::retry::Idempotency::NotIdempotent);
+    crate::target::send_json(client, WHAT, req).await
 }

@@ -65,20 +65,15 @@ pub enum Error {
     #[error("invalid commit: {0}")]
     InvalidCommit(String),
 
-    // HTTP-VARIANT
-    /// A server answered with a status that is not a success.
-    #[error("{what} answered HTTP {status} ({url}){}", body_hint(body))]
-    Status {
-        /// Which call failed.
+    /// A request (preupload, LFS batch, part upload, completion, verify, commit) failed.
+    #[error("{what} failed")]
+    Http {
+        /// Which call failed, e.g. `"preupload request"` or `"upload of part 3"`.
         what: String,
-        /// The status received.
-        status: StatusCode,
-        /// The URL, with any query string (signatures) removed.
-        url: String,
-        /// The start of the response body, if any.
-        body: String,
+        /// The transport or Hub error (status, Hub error code, request id, redacted URL).
+        #[source]
+        source: hf_http::Error,
     },
-
     /// A response did not have the expected shape.
     #[error("malformed response to the {what}: {detail}")]
     MalformedResponse {
@@ -125,14 +120,6 @@ pub struct LfsObjectError {
     pub message: String,
 }
 
-fn body_hint(body: &str) -> String {
-    if body.is_empty() {
-        String::new()
-    } else {
-        format!(": {body}")
-    }
-}
-
 fn format_batch_errors(errors: &[LfsObjectError]) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
@@ -164,13 +151,28 @@ impl Error {
     /// The HTTP status behind this error, if it came from a response.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Status { status, .. } => Some(*status),
+            Error::Http { source, .. } => source.status(),
             Error::Upload { source, .. } => source.status(),
             _ => None,
         }
     }
 
-    // HTTP-ACCESSOR
+    /// The transport error behind this error, if any (to reach the Hub's error code,
+    /// request id and server message).
+    pub fn http_error(&self) -> Option<&hf_http::Error> {
+        match self {
+            Error::Http { source, .. } => Some(source),
+            Error::Upload { source, .. } => source.http_error(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn http(what: impl Into<String>, source: hf_http::Error) -> Self {
+        Error::Http {
+            what: what.into(),
+            source,
+        }
+    }
 }
 
 /// A result with the upload layer's [`Error`].

@@ -18,7 +18,7 @@ use crate::source::{BLOCK_SIZE, SourceReader};
 pub const SAMPLE_SIZE: usize = 512;
 
 /// Hashes one content: size, sha256 and sample, reading it once in blocks of
-/// [`BLOCK_SIZE`] (blocking).
+/// 2 MiB (blocking).
 pub fn hash_source(source: &AddSource) -> io::Result<UploadInfo> {
     let mut reader = source.open()?;
     let mut hasher = Sha256::new();

@@ -152,6 +152,7 @@ pub struct CommitOperationAdd {
     pub(crate) upload_mode: Option<UploadMode>,
     pub(crate) should_ignore: bool,
     pub(crate) remote_oid: Option<String>,
+    pub(crate) unchanged: bool,
     pub(crate) uploaded: bool,
 }
 
@@ -164,6 +165,7 @@ impl CommitOperationAdd {
             upload_mode: None,
             should_ignore: false,
             remote_oid: None,
+            unchanged: false,
             uploaded: false,
         })
     }
@@ -226,6 +228,16 @@ impl CommitOperationAdd {
     /// by the preupload endpoint (sha256 for LFS files, git sha1 for regular files).
     pub fn remote_oid(&self) -> Option<&str> {
         self.remote_oid.as_deref()
+    }
+
+    /// Whether the file at this path on the target revision already has this exact
+    /// content (the server's oid equals the local sha256 for LFS files, the local git
+    /// blob sha1 for regular files). Known after [`preupload`](crate::preupload).
+    ///
+    /// The Python client still lists unchanged additions in the commit payload; it only
+    /// skips the commit when *every* operation is an unchanged addition.
+    pub fn is_unchanged(&self) -> bool {
+        self.unchanged
     }
 
     /// Whether the LFS content has already been uploaded.

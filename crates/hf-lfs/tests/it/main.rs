@@ -3,3 +3,5 @@
 mod hashing;
 mod paths;
 mod payload;
+mod server;
+mod upload;

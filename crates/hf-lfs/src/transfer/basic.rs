@@ -1,0 +1,62 @@
+//! Basic transfer: one `PUT` of the whole content to a pre-signed URL.
+
+use futures_util::{StreamExt, TryStreamExt};
+use hf_http::{HfBody, HubClient};
+use http::header::CONTENT_LENGTH;
+use http::{HeaderValue, Method, Request};
+
+use super::{TransferOptions, backoff, is_retryable};
+use crate::batch::PendingObject;
+use crate::body::SizedBody;
+use crate::error::{Error, Result};
+use crate::source::{BLOCK_SIZE, stream_range};
+use crate::target::{parse_uri, send_discard};
+
+/// `PUT`s the content to `href`, streamed from the source in blocks. The body is
+/// one-shot, so the stack does not retry it; retryable failures re-read the content
+/// from the start here instead, up to `options.retry.max_retries` times.
+pub(super) async fn upload(
+    client: &HubClient,
+    object: &PendingObject,
+    href: &str,
+    options: &TransferOptions,
+) -> Result<()> {
+    let uri = parse_uri("LFS batch request", href)?;
+    let mut retries = 0;
+    loop {
+        let path_in_repo = object.path_in_repo.clone();
+        let size = object.size;
+        let stream = stream_range(object.source.clone(), 0, size, BLOCK_SIZE)
+            .map_err(move |e| {
+                if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                    Error::ContentChanged {
+                        path_in_repo: path_in_repo.clone(),
+                        expected: size,
+                    }
+                } else {
+                    Error::Read {
+                        path_in_repo: path_in_repo.clone(),
+                        source: e,
+                    }
+                }
+            })
+            .boxed();
+        let mut req = Request::new(HfBody::from_body(SizedBody::new(stream, size)));
+        *req.method_mut() = Method::PUT;
+        *req.uri_mut() = uri.clone();
+        req.headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from(size));
+        match send_discard(client, "basic LFS upload", req).await {
+            Ok(_) => return Ok(()),
+            Err(Error::Http { source, what })
+                if retries < options.retry.max_retries && is_retryable(&source) =>
+            {
+                retries += 1;
+                let delay = backoff(&options.retry, retries);
+                tracing::debug!(%what, error = %source, retry = retries, ?delay, "retrying a streamed LFS upload");
+                tokio::time::sleep(delay).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

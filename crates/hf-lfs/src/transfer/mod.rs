@@ -1,0 +1,138 @@
+//! LFS transfers: basic (one PUT of the whole content) and multipart (pre-signed part
+//! URLs, parts in parallel, then a completion call), followed by the optional verify.
+
+mod basic;
+mod multipart;
+
+use std::time::Duration;
+
+use hf_http::{HubClient, RetryConfig};
+use hf_types::LfsBatchObject;
+use http::Method;
+use serde::Serialize;
+
+use crate::batch::PendingObject;
+use crate::error::{Error, Result};
+use crate::target::{fix_endpoint, json_request, parse_uri, send_discard};
+
+/// Concurrency and retry settings of LFS transfers.
+///
+/// Memory use is bounded by `max_concurrent_files × max_concurrent_parts × chunk_size`
+/// for multipart uploads (each in-flight part is read from the source into one buffer,
+/// so the stack can re-send it on a retryable failure), and by one 2 MiB block per file
+/// for basic uploads (streamed from the source).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TransferOptions {
+    /// LFS objects transferred at once. Default 5 (the Python client's `num_threads`).
+    pub max_concurrent_files: usize,
+    /// Parts of one multipart object uploaded at once. Default 4 (Python sends them one
+    /// by one).
+    pub max_concurrent_parts: usize,
+    /// Retries of basic (streamed) uploads, whose body the HTTP stack cannot replay:
+    /// the file is re-read from the start on each attempt. Multipart parts are buffered
+    /// and retried by the stack's own retry layer. Default: 5 retries, 1 s doubling to
+    /// 8 s, as the Python client retries LFS `PUT`s.
+    pub retry: RetryConfig,
+}
+
+impl Default for TransferOptions {
+    fn default() -> Self {
+        TransferOptions {
+            max_concurrent_files: 5,
+            max_concurrent_parts: 4,
+            retry: RetryConfig::default(),
+        }
+    }
+}
+
+impl TransferOptions {
+    /// Sets [`max_concurrent_files`](TransferOptions::max_concurrent_files).
+    pub fn max_concurrent_files(mut self, n: usize) -> Self {
+        self.max_concurrent_files = n.max(1);
+        self
+    }
+
+    /// Sets [`max_concurrent_parts`](TransferOptions::max_concurrent_parts).
+    pub fn max_concurrent_parts(mut self, n: usize) -> Self {
+        self.max_concurrent_parts = n.max(1);
+        self
+    }
+
+    /// Sets the retry settings of streamed uploads.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+}
+
+#[derive(Serialize)]
+struct VerifyBody<'a> {
+    oid: &'a str,
+    size: u64,
+}
+
+/// Transfers one object as the batch answer says, then verifies it if asked to.
+pub(crate) async fn upload_object(
+    client: &HubClient,
+    object: &PendingObject,
+    answer: LfsBatchObject,
+    options: &TransferOptions,
+) -> Result<()> {
+    let Some(actions) = answer.actions else {
+        return Ok(());
+    };
+    let Some(upload) = actions.upload else {
+        return Ok(());
+    };
+    let endpoint = client.endpoint();
+    let href = fix_endpoint(&upload.href, endpoint);
+    match upload.header.get("chunk_size") {
+        Some(raw) => {
+            let chunk_size: u64 = raw.trim().parse().ok().filter(|c| *c > 0).ok_or_else(|| {
+                Error::malformed(
+                    "LFS batch request",
+                    format!("chunk_size should be a positive integer, got {raw:?}"),
+                )
+            })?;
+            let parts: Vec<String> = upload
+                .part_urls()
+                .into_iter()
+                .map(|(_, url)| fix_endpoint(url, endpoint))
+                .collect();
+            multipart::upload(client, object, &href, chunk_size, parts, options).await?;
+        }
+        None => basic::upload(client, object, &href, options).await?,
+    }
+    if let Some(verify) = actions.verify {
+        let href = fix_endpoint(&verify.href, endpoint);
+        let uri = parse_uri("LFS batch request", &href)?;
+        let body = crate::json::to_vec(&VerifyBody {
+            oid: object.oid.as_str(),
+            size: object.size,
+        });
+        // Verification only checks state: safe to retry.
+        let req = json_request(Method::POST, uri, body, "application/json", None, true);
+        send_discard(client, "LFS verify request", req).await?;
+    }
+    Ok(())
+}
+
+/// Whether a failed transfer request is worth sending again: the statuses and failures
+/// the Python client retries LFS `PUT`s on (500, 502, 503, 504; connection failures and
+/// timeouts), plus a broken connection.
+pub(crate) fn is_retryable(err: &hf_http::Error) -> bool {
+    use hf_http::ErrorKind;
+    match err.status() {
+        Some(status) => matches!(status.as_u16(), 500 | 502 | 503 | 504),
+        None => matches!(
+            err.kind(),
+            ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Transport
+        ),
+    }
+}
+
+/// The delay before retry `n` (1-based).
+pub(crate) fn backoff(retry: &RetryConfig, n: u32) -> Duration {
+    retry.base_delay(n)
+}

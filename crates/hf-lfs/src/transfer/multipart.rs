@@ -1,0 +1,193 @@
+//! Multipart transfer: parts `PUT` in parallel to pre-signed URLs, ETags collected by
+//! part number, then one completion call.
+
+use bytes::Bytes;
+use hf_http::{HfBody, HubClient};
+use http::header::{CONTENT_LENGTH, ETAG};
+use http::{HeaderValue, Method, Request};
+use serde::Serialize;
+use tokio::task::JoinSet;
+
+use super::TransferOptions;
+use crate::batch::PendingObject;
+use crate::error::{Error, Result};
+use crate::operation::AddSource;
+use crate::target::{LFS_MEDIA_TYPE, json_request, parse_uri, send_discard};
+
+#[derive(Serialize)]
+struct Completion<'a> {
+    oid: &'a str,
+    parts: Vec<CompletedPart<'a>>,
+}
+
+#[derive(Serialize)]
+struct CompletedPart<'a> {
+    #[serde(rename = "partNumber")]
+    part_number: usize,
+    etag: &'a str,
+}
+
+/// Collects part ETags by index; finishing fails if one is missing.
+struct Parts {
+    etags: Vec<Option<String>>,
+}
+
+impl Parts {
+    fn new(count: usize) -> Self {
+        Parts {
+            etags: vec![None; count],
+        }
+    }
+
+    fn set(&mut self, index: usize, etag: String) {
+        self.etags[index] = Some(etag);
+    }
+
+    fn finish(self) -> Result<Vec<String>> {
+        self.etags
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| {
+                e.ok_or_else(|| {
+                    Error::malformed("multipart upload", format!("part {} has no ETag", i + 1))
+                })
+            })
+            .collect()
+    }
+}
+
+/// Uploads the parts of `object` to `part_urls` (sorted by part number), at most
+/// `options.max_concurrent_parts` at a time, then calls the completion URL `href`.
+pub(super) async fn upload(
+    client: &HubClient,
+    object: &PendingObject,
+    href: &str,
+    chunk_size: u64,
+    part_urls: Vec<String>,
+    options: &TransferOptions,
+) -> Result<()> {
+    let expected = object.size.div_ceil(chunk_size);
+    if part_urls.len() as u64 != expected {
+        return Err(Error::malformed(
+            "LFS batch request",
+            format!(
+                "{} part URLs for {} bytes in parts of {chunk_size} bytes; expected {expected}",
+                part_urls.len(),
+                object.size
+            ),
+        ));
+    }
+    let completion_uri = parse_uri("LFS batch request", href)?;
+
+    let mut parts = Parts::new(part_urls.len());
+    let mut tasks: JoinSet<Result<(usize, String)>> = JoinSet::new();
+    for (index, url) in part_urls.into_iter().enumerate() {
+        // wait_for_capacity: never more than `max_concurrent_parts` part buffers alive.
+        while tasks.len() >= options.max_concurrent_parts.max(1) {
+            let (i, etag) = join_part(&mut tasks).await?;
+            parts.set(i, etag);
+        }
+        let offset = index as u64 * chunk_size;
+        let len = chunk_size.min(object.size - offset);
+        tasks.spawn(put_part(
+            client.clone(),
+            object.source.clone(),
+            object.path_in_repo.clone(),
+            url,
+            index,
+            offset,
+            len,
+        ));
+    }
+    while !tasks.is_empty() {
+        let (i, etag) = join_part(&mut tasks).await?;
+        parts.set(i, etag);
+    }
+    let etags = parts.finish()?;
+
+    let body = Completion {
+        oid: object.oid.as_str(),
+        parts: etags
+            .iter()
+            .enumerate()
+            .map(|(i, etag)| CompletedPart {
+                part_number: i + 1,
+                etag,
+            })
+            .collect(),
+    };
+    // Completing twice could fail on a finished upload: not retried.
+    let req = json_request(
+        Method::POST,
+        completion_uri,
+        crate::json::to_vec(&body),
+        LFS_MEDIA_TYPE,
+        Some(LFS_MEDIA_TYPE),
+        false,
+    );
+    send_discard(client, "multipart upload completion", req).await?;
+    Ok(())
+}
+
+/// Waits for one part; an error drops the set, which aborts the other parts.
+async fn join_part(tasks: &mut JoinSet<Result<(usize, String)>>) -> Result<(usize, String)> {
+    match tasks.join_next().await {
+        Some(Ok(result)) => result,
+        Some(Err(join)) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+        Some(Err(join)) => Err(Error::malformed(
+            "multipart upload",
+            format!("a part upload was cancelled: {join}"),
+        )),
+        None => unreachable!("join_part is only called on a non-empty set"),
+    }
+}
+
+/// Reads one part from the source and `PUT`s it; returns its index and ETag.
+///
+/// The part is buffered (`chunk_size` bytes) so the request is replayable and the
+/// stack's retry layer re-sends it on 5xx or a broken connection.
+async fn put_part(
+    client: HubClient,
+    source: AddSource,
+    path_in_repo: String,
+    url: String,
+    index: usize,
+    offset: u64,
+    len: u64,
+) -> Result<(usize, String)> {
+    let what = format!("upload of part {}", index + 1);
+    let want = usize::try_from(len).map_err(|_| {
+        Error::malformed(
+            "LFS batch request",
+            format!("part size {len} does not fit in memory"),
+        )
+    })?;
+    let read_path = path_in_repo.clone();
+    let data: Bytes = tokio::task::spawn_blocking(move || source.open()?.read_at(offset, want))
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|r| r)
+        .map_err(|e| Error::Read {
+            path_in_repo: read_path,
+            source: e,
+        })?;
+    if data.len() != want {
+        return Err(Error::ContentChanged {
+            path_in_repo,
+            expected: offset + len,
+        });
+    }
+    let uri = parse_uri("LFS batch request", &url)?;
+    let mut req = Request::new(HfBody::full(data));
+    *req.method_mut() = Method::PUT;
+    *req.uri_mut() = uri;
+    req.headers_mut()
+        .insert(CONTENT_LENGTH, HeaderValue::from(len));
+    let headers = send_discard(&client, &what, req).await?;
+    let etag = headers
+        .get(ETAG)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| Error::malformed(&what, "the response has no ETag header"))?;
+    Ok((index, etag.to_owned()))
+}
