@@ -183,6 +183,13 @@ impl FaultRule {
     }
 }
 
+fn dropped() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::ConnectionAborted,
+        "injected fault: connection dropped",
+    )
+}
+
 /// Wraps a response body with the body effects (returns it unchanged when there are none).
 pub(crate) fn wrap_body(body: Body, fault: BodyFault) -> Body {
     if fault.is_empty() {
@@ -214,6 +221,12 @@ pub(crate) fn wrap_body(body: Body, fault: BodyFault) -> Body {
                     st.done = true;
                     return Some((Err(std::io::Error::other(e)), st));
                 }
+                None if st.fault.drop_after.is_some() => {
+                    // The body ended within the limit: still break the connection.
+                    st.done = true;
+                    tokio::task::yield_now().await;
+                    return Some((Err(dropped()), st));
+                }
                 None => return None,
             },
         };
@@ -228,13 +241,9 @@ pub(crate) fn wrap_body(body: Body, fault: BodyFault) -> Body {
             if room == 0 {
                 st.done = true;
                 return if st.fault.drop_after.is_some_and(|d| d <= st.pos) {
-                    Some((
-                        Err(std::io::Error::new(
-                            std::io::ErrorKind::ConnectionAborted,
-                            "injected fault: connection dropped",
-                        )),
-                        st,
-                    ))
+                    // Let hyper flush the headers and bytes sent so far before the abort.
+                    tokio::task::yield_now().await;
+                    Some((Err(dropped()), st))
                 } else {
                     None
                 };

@@ -1,1 +1,11 @@
 //! Integration tests of the Hub emulator over real HTTP on loopback.
+
+mod access;
+mod commits;
+mod downloads;
+mod faults;
+mod pagination;
+mod persistence;
+mod revisions;
+mod support;
+mod upload;

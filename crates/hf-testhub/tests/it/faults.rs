@@ -1,0 +1,145 @@
+//! Every fault kind, on both listeners.
+
+use std::time::Duration;
+
+use http::{Method, StatusCode};
+
+use crate::support::{ALICE, Http};
+use hf_testhub::{FaultRule, Listener, RepoType, TestHub};
+
+async fn hub() -> TestHub {
+    let hub = TestHub::builder()
+        .user("alice", ALICE)
+        .start()
+        .await
+        .unwrap();
+    hub.create_repo(RepoType::Model, "alice/m", false).unwrap();
+    hub.upload_file(RepoType::Model, "alice/m", "main", "a.txt", b"0123456789")
+        .unwrap();
+    hub.upload_file(RepoType::Model, "alice/m", "main", "w.bin", &[7u8; 4096])
+        .unwrap();
+    hub
+}
+
+#[tokio::test]
+async fn fail_times_then_recover_with_retry_after() {
+    let hub = hub().await;
+    let http = Http::new();
+    hub.fault(
+        FaultRule::new(Method::GET, "/api/models")
+            .fail_times(2, 503)
+            .retry_after(1),
+    );
+    let url = format!("{}/api/models/alice/m", hub.url());
+    for _ in 0..2 {
+        let r = http.get(&url, None).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.header("retry-after"), Some("1"));
+    }
+    assert_eq!(http.get(&url, None).await.status, StatusCode::OK);
+    // Other methods and paths were never affected; the log shows all three attempts.
+    let statuses: Vec<u16> = hub.requests().iter().map(|r| r.status.as_u16()).collect();
+    assert_eq!(statuses, [503, 503, 200]);
+}
+
+#[tokio::test]
+async fn regex_rules_and_listener_filters() {
+    let hub = hub().await;
+    let http = Http::new();
+    hub.fault(
+        FaultRule::regex(None, r"/resolve/main/a\.txt$")
+            .unwrap()
+            .fail_times(1, 500),
+    );
+    hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .fail_times(1, 502),
+    );
+    let base = hub.url();
+    assert_eq!(
+        http.get(&format!("{base}/alice/m/resolve/main/a.txt"), None)
+            .await
+            .status,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    assert_eq!(
+        http.get(&format!("{base}/alice/m/resolve/main/a.txt"), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let loc = http
+        .head(&format!("{base}/alice/m/resolve/main/w.bin"), None)
+        .await
+        .header("location")
+        .unwrap()
+        .to_owned();
+    assert_eq!(http.get(&loc, None).await.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(http.get(&loc, None).await.bytes().len(), 4096);
+}
+
+#[tokio::test]
+async fn body_faults_drop_truncate_corrupt_throttle_delay() {
+    let hub = hub().await;
+    let http = Http::new();
+    let url = format!("{}/alice/m/resolve/main/a.txt", hub.url());
+
+    hub.fault(
+        FaultRule::new(Method::GET, "/alice/m/resolve")
+            .drop_after(4)
+            .times(1),
+    );
+    let r = http.get(&url, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-length"), Some("10"));
+    assert!(r.body.is_err(), "the connection must break: {:?}", r.body);
+
+    hub.fault(
+        FaultRule::new(Method::GET, "/alice/m/resolve")
+            .truncate_after(4)
+            .times(1),
+    );
+    let r = http.get(&url, None).await;
+    assert_eq!(r.header("content-length"), None);
+    assert_eq!(r.text(), "0123");
+
+    hub.fault(
+        FaultRule::new(Method::GET, "/alice/m/resolve")
+            .corrupt_at(2)
+            .times(1),
+    );
+    let r = http.get(&url, None).await;
+    let mut expected = b"0123456789".to_vec();
+    expected[2] ^= 0xFF;
+    assert_eq!(r.bytes().as_ref(), expected.as_slice());
+
+    hub.fault(
+        FaultRule::new(Method::GET, "/alice/m/resolve")
+            .throttle(40)
+            .delay(Duration::from_millis(10))
+            .times(1),
+    );
+    let r = http.get(&url, None).await;
+    assert_eq!(r.text(), "0123456789");
+
+    // Spent rules are gone: a normal answer again.
+    assert_eq!(http.get(&url, None).await.text(), "0123456789");
+
+    // Drop on the CDN listener.
+    let loc = http
+        .head(&format!("{}/alice/m/resolve/main/w.bin", hub.url()), None)
+        .await
+        .header("location")
+        .unwrap()
+        .to_owned();
+    hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .drop_after(1000)
+            .times(1),
+    );
+    assert!(http.get(&loc, None).await.body.is_err());
+    assert_eq!(http.get(&loc, None).await.bytes().len(), 4096);
+    hub.clear_faults();
+}

@@ -1,0 +1,256 @@
+//! The upload protocol by hand: preupload -> LFS batch -> PUT(s) -> verify -> commit -> resolve.
+
+use bytes::Bytes;
+use http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::{ALICE, Http, add_line, sha256_hex};
+use hf_testhub::{Listener, RepoType, TestHub};
+
+const LFS: &[(&str, &str)] = &[
+    ("accept", "application/vnd.git-lfs+json"),
+    ("content-type", "application/vnd.git-lfs+json"),
+];
+
+#[tokio::test]
+async fn preupload_decides_modes_and_ignores() {
+    let hub = TestHub::builder()
+        .user("alice", ALICE)
+        .lfs_threshold(1000)
+        .start()
+        .await
+        .unwrap();
+    hub.create_repo(RepoType::Dataset, "alice/d", false)
+        .unwrap();
+    hub.upload_file(
+        RepoType::Dataset,
+        "alice/d",
+        "main",
+        ".gitignore",
+        b"*.log\n",
+    )
+    .unwrap();
+    hub.upload_file(RepoType::Dataset, "alice/d", "main", "same.txt", b"same")
+        .unwrap();
+    let http = Http::new();
+    let r = http
+        .post_json(
+            &format!("{}/api/datasets/alice/d/preupload/main", hub.url()),
+            Some(ALICE),
+            &json!({"files": [
+                {"path": "small.txt", "sample": "", "size": 10},
+                {"path": "big.txt", "sample": "", "size": 1000},
+                {"path": "img.png", "sample": "", "size": 10},
+                {"path": "empty.bin", "sample": "", "size": 0},
+                {"path": "x/run.log", "sample": "", "size": 10},
+                {"path": "same.txt", "sample": "", "size": 4},
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let files = r.json()["files"].clone();
+    let mode = |i: usize| files[i]["uploadMode"].as_str().unwrap().to_owned();
+    assert_eq!(
+        [mode(0), mode(1), mode(2), mode(3)],
+        ["regular", "lfs", "lfs", "regular"]
+    );
+    assert_eq!(files[4]["shouldIgnore"], true);
+    assert_eq!(files[0]["shouldIgnore"], false);
+    // An existing regular file reports its git blob id.
+    assert_eq!(files[5]["oid"].as_str().map(str::len), Some(40));
+    assert!(files[0].get("oid").is_none());
+    // A gitIgnore sent with the request wins over the repo's.
+    let r = http
+        .post_json(
+            &format!("{}/api/datasets/alice/d/preupload/main", hub.url()),
+            Some(ALICE),
+            &json!({"files": [{"path": "x/run.log", "sample": "", "size": 1}], "gitIgnore": "*.tmp\n"}),
+        )
+        .await;
+    assert_eq!(r.json()["files"][0]["shouldIgnore"], false);
+}
+
+async fn batch(http: &Http, base: &str, objects: Value) -> Value {
+    let body = json!({"operation": "upload", "transfers": ["basic", "multipart"], "objects": objects, "hash_algo": "sha256", "ref": {"name": "main"}});
+    let r = http
+        .send(
+            Method::POST,
+            &format!("{base}/alice/m.git/info/lfs/objects/batch"),
+            Some(ALICE),
+            LFS,
+            body.to_string(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/vnd.git-lfs+json")
+    );
+    r.json()
+}
+
+#[tokio::test]
+async fn upload_round_trip_basic_and_multipart() {
+    let hub = TestHub::builder()
+        .user("alice", ALICE)
+        .multipart_chunk_size(1000)
+        .start()
+        .await
+        .unwrap();
+    hub.create_repo(RepoType::Model, "alice/m", false).unwrap();
+    let http = Http::new();
+    let base = hub.url();
+    let small: Vec<u8> = (0..700u32).map(|i| (i * 7) as u8).collect();
+    let large: Vec<u8> = (0..2500u32).map(|i| (i * 13) as u8).collect();
+    let (s_oid, l_oid) = (sha256_hex(&small), sha256_hex(&large));
+
+    let resp = batch(
+        &http,
+        &base,
+        json!([{"oid": s_oid, "size": 700}, {"oid": l_oid, "size": 2500}]),
+    )
+    .await;
+    let objs = resp["objects"].as_array().unwrap();
+    // Basic: a single pre-signed PUT, no chunk_size.
+    let up = &objs[0]["actions"]["upload"];
+    assert!(up.get("header").is_none());
+    let put = http
+        .send(
+            Method::PUT,
+            up["href"].as_str().unwrap(),
+            None,
+            &[],
+            small.clone(),
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text());
+    // Multipart: chunk_size + numbered part URLs + completion href.
+    let up = &objs[1]["actions"]["upload"];
+    assert_eq!(up["header"]["chunk_size"], "1000");
+    let mut parts = Vec::new();
+    for n in 1..=3usize {
+        let url = up["header"][n.to_string()].as_str().unwrap();
+        let chunk = large[(n - 1) * 1000..(n * 1000).min(2500)].to_vec();
+        let r = http.send(Method::PUT, url, None, &[], chunk).await;
+        assert_eq!(r.status, StatusCode::OK);
+        parts.push(json!({"partNumber": n, "etag": r.header("etag").unwrap()}));
+    }
+    assert!(up["header"].get("4").is_none());
+    let done = http
+        .send(
+            Method::POST,
+            up["href"].as_str().unwrap(),
+            None,
+            LFS,
+            json!({"oid": l_oid, "parts": parts}).to_string(),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+    for o in objs {
+        let v = &o["actions"]["verify"];
+        let r = http
+            .post_json(
+                v["href"].as_str().unwrap(),
+                Some(ALICE),
+                &json!({"oid": o["oid"], "size": o["size"]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
+    // Uploaded objects need no action any more.
+    let again = batch(&http, &base, json!([{"oid": s_oid, "size": 700}])).await;
+    assert!(again["objects"][0].get("actions").is_none());
+
+    let commit = http
+        .commit(&base, "alice/m", "main", Some(ALICE), &json!({"summary": "upload", "description": "two LFS files"}), &[
+            json!({"key": "lfsFile", "value": {"path": "s.bin", "algo": "sha256", "oid": s_oid, "size": 700}}),
+            json!({"key": "lfsFile", "value": {"path": "dir/l.bin", "algo": "sha256", "oid": l_oid, "size": 2500}}),
+            add_line("README.md", b"# m"),
+        ])
+        .await;
+    assert_eq!(commit.status, StatusCode::OK, "{}", commit.text());
+    let oid = commit.json()["commitOid"].as_str().unwrap().to_owned();
+    // A copy of an LFS file is a pointer line without size.
+    let copy = http
+        .commit(&base, "alice/m", "main", Some(ALICE), &json!({"summary": "copy"}), &[
+            json!({"key": "lfsFile", "value": {"path": "copy.bin", "algo": "sha256", "oid": l_oid}}),
+        ])
+        .await;
+    assert_eq!(copy.status, StatusCode::OK, "{}", copy.text());
+
+    for (path, data) in [
+        ("s.bin", &small),
+        ("dir/l.bin", &large),
+        ("copy.bin", &large),
+    ] {
+        let head = http
+            .head(
+                &format!("{base}/alice/m/resolve/{oid}/{path}")
+                    .replace(&oid, if path == "copy.bin" { "main" } else { &oid }),
+                Some(ALICE),
+            )
+            .await;
+        assert_eq!(head.status, StatusCode::FOUND, "{path}");
+        let got = http.get(head.header("location").unwrap(), None).await;
+        assert_eq!(got.bytes().as_ref(), data.as_slice(), "{path}");
+    }
+    let info = http
+        .get(&format!("{base}/api/models/alice/m?blobs=True"), None)
+        .await
+        .json();
+    let l = info["siblings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["rfilename"] == "dir/l.bin")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        l["lfs"],
+        json!({"size": 2500, "sha256": l_oid, "pointerSize": 129})
+    );
+    assert_eq!(l["size"], 2500);
+    // Nothing that reached the CDN carried a token.
+    assert!(
+        hub.requests()
+            .iter()
+            .filter(|r| r.listener == Listener::Cdn)
+            .all(|r| !r.has_authorization())
+    );
+    let put_bytes: u64 = hub
+        .requests()
+        .iter()
+        .filter(|r| r.method == Method::PUT)
+        .map(|r| r.body_bytes)
+        .sum();
+    assert_eq!(put_bytes, 3200);
+}
+
+#[tokio::test]
+async fn corrupt_uploads_are_rejected() {
+    let hub = TestHub::builder()
+        .user("alice", ALICE)
+        .start()
+        .await
+        .unwrap();
+    hub.create_repo(RepoType::Model, "alice/m", false).unwrap();
+    let http = Http::new();
+    let oid = sha256_hex(b"good");
+    let resp = batch(&http, &hub.url(), json!([{"oid": oid, "size": 4}])).await;
+    let href = resp["objects"][0]["actions"]["upload"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = http
+        .send(Method::PUT, &href, None, &[], Bytes::from_static(b"evil"))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = http
+        .post_json(
+            &format!("{}/alice/m.git/info/lfs/objects/verify", hub.url()),
+            Some(ALICE),
+            &json!({"oid": oid, "size": 4}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
