@@ -23,7 +23,9 @@ if not _bin:
     sys.exit("HF_TESTHUB_BIN must name the hf-testhub binary (cargo xtask interop sets it)")
 
 _proc = subprocess.Popen(
-    [_bin, "serve", "--data", os.path.join(_workdir, "hub"), "--port", "0", "--user", USER, "--token", TOKEN],
+    [_bin, "serve", "--data", os.path.join(_workdir, "hub"), "--port", "0", "--user", USER, "--token", TOKEN,
+     # small pages so every listing paginates; 5 MiB parts so LFS files upload in multipart
+     "--page-size", "3", "--chunk-size", str(5 * 1024 * 1024)],
     stdout=subprocess.PIPE,
     stderr=sys.stderr,
     text=True,

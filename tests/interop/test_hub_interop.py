@@ -405,3 +405,36 @@ def test_update_settings(api, repo_name):
     if major_version() < 1:
         api.update_repo_visibility(repo_name, private=False)
         assert api.model_info(repo_name).private is False
+
+
+# ----------------------------------------------------------------------------- datasets, multipart
+
+
+def test_dataset_round_trip_multipart(api, repo_name, tmp_cache):
+    """A dataset repo, with an LFS file larger than the emulator's 5 MiB part size."""
+    api.create_repo(repo_name, repo_type="dataset")
+    big = lfs_bytes(b"dataset")
+    api.upload_file(path_or_fileobj=big, path_in_repo="data/train.bin", repo_id=repo_name, repo_type="dataset")
+    api.upload_file(path_or_fileobj=b"id,text\n", path_in_repo="data/meta.csv", repo_id=repo_name,
+                    repo_type="dataset")
+    info = api.dataset_info(repo_name, files_metadata=True)
+    siblings = {s.rfilename: s for s in info.siblings}
+    assert siblings["data/train.bin"].lfs.sha256 == hashlib.sha256(big).hexdigest()
+    path = hf_hub_download(repo_name, "data/train.bin", repo_type="dataset", cache_dir=tmp_cache)
+    assert read(path) == big
+    assert "datasets--" + repo_name.replace("/", "--") in path
+    folder = snapshot_download(repo_name, repo_type="dataset", cache_dir=tmp_cache, allow_patterns="*.csv")
+    assert read(os.path.join(folder, "data", "meta.csv")) == b"id,text\n"
+
+
+def test_pagination_over_many_commits(api, repo_name):
+    """The emulator serves pages of 3: the client must follow Link headers to see all 8."""
+    api.create_repo(repo_name)
+    for i in range(7):
+        api.upload_file(path_or_fileobj=b"%d" % i, path_in_repo="counter.txt", repo_id=repo_name,
+                        commit_message=f"count {i}")
+    commits = api.list_repo_commits(repo_name)
+    assert len(commits) == 8
+    assert len({c.commit_id for c in commits}) == 8
+    tree = list(api.list_repo_tree(repo_name))
+    assert sorted(e.path for e in tree) == [".gitattributes", "counter.txt"]
