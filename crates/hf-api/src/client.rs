@@ -59,11 +59,11 @@ impl Default for HfApiBuilder {
 }
 
 impl HfApiBuilder {
-    /// A builder that reads no environment variable (endpoint `https://huggingface.co`,
-    /// no token unless [`token`](HfApiBuilder::token) is called, cache under
-    /// `~/.cache/huggingface/hub`).
+    /// A builder that reads no environment variable and no token file: endpoint
+    /// `https://huggingface.co`, no token unless [`token`](HfApiBuilder::token) is called,
+    /// cache under `~/.cache/huggingface/hub` (only the home directory is looked up).
     pub fn new() -> Self {
-        HfApiBuilder::with_environment(Environment::empty())
+        HfApiBuilder::with_environment(Environment::empty()).no_token()
     }
 
     /// A builder whose defaults come from `env` (as the Python client reads them).

@@ -11,7 +11,11 @@
 //!    or `/…/resolve/…`) → [`ErrorKind::RepositoryNotFound`]
 //! 6. 400 → [`ErrorKind::BadRequest`]; 401 → [`ErrorKind::Unauthorized`];
 //!    403 → [`ErrorKind::Forbidden`]; 409 → [`ErrorKind::Conflict`]
-//! 7. anything else → [`ErrorKind::Http`] (a 404 without code is [`Error::is_not_found`])
+//! 7. anything else → [`ErrorKind::Http`] (a 404 without code is [`Error::is_not_found`]),
+//!    except that a 404 without code on a request carrying a [`NotFoundHint`] extension
+//!    becomes the hinted kind (the call site knows what a 404 means there)
+//!
+//! A 416 error also names the request's `Range` and the response's `Content-Range`.
 //!
 //! Two deliberate differences from Python 0.26.5: the 401 repo-URL rule does not require
 //! `https://` (so a local emulator over plain HTTP behaves like the Hub), and, as in the
@@ -41,6 +45,42 @@ use crate::error::{Error, ErrorKind, HubErrorContext};
 use crate::redact::RedactedUrl;
 
 const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// What a 404 without `X-Error-Code` means for this request, as a request extension.
+///
+/// ```
+/// let mut req = http::Request::new(hf_http::HfBody::empty());
+/// req.extensions_mut().insert(hf_http::hub_error::NotFoundHint::Entry);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotFoundHint {
+    /// The repository is missing: [`ErrorKind::RepositoryNotFound`].
+    Repository,
+    /// The revision is missing: [`ErrorKind::RevisionNotFound`].
+    Revision,
+    /// The file is missing: [`ErrorKind::EntryNotFound`].
+    Entry,
+}
+
+impl NotFoundHint {
+    fn kind(self) -> ErrorKind {
+        match self {
+            NotFoundHint::Repository => ErrorKind::RepositoryNotFound,
+            NotFoundHint::Revision => ErrorKind::RevisionNotFound,
+            NotFoundHint::Entry => ErrorKind::EntryNotFound,
+        }
+    }
+}
+
+/// What the mapping needs to remember about the request.
+#[derive(Debug, Clone)]
+struct RequestInfo {
+    method: Method,
+    uri: Uri,
+    hint: Option<NotFoundHint>,
+    range: Option<http::HeaderValue>,
+}
 
 /// Classifies an error response. `request_url` is the URL that produced the response
 /// (after redirects).
@@ -197,14 +237,17 @@ where
     }
 
     fn call(&mut self, req: Request<B>) -> Self::Future {
-        let method = req.method().clone();
-        let uri = req.uri().clone();
+        let info = RequestInfo {
+            method: req.method().clone(),
+            uri: req.uri().clone(),
+            hint: req.extensions().get::<NotFoundHint>().copied(),
+            range: req.headers().get(http::header::RANGE).cloned(),
+        };
         ResponseFuture {
             state: State::Waiting {
                 inner: self.inner.call(req),
             },
-            method,
-            uri,
+            info,
         }
     }
 }
@@ -214,8 +257,7 @@ pin_project! {
     pub struct ResponseFuture<F> {
         #[pin]
         state: State<F>,
-        method: Method,
-        uri: Uri,
+        info: RequestInfo,
     }
 }
 
@@ -253,7 +295,7 @@ where
                         Poll::Pending => return Poll::Pending,
                         Poll::Ready(Err(e)) => {
                             return Poll::Ready(Err(
-                                e.with_request_if_missing(this.method, this.uri)
+                                e.with_request_if_missing(&this.info.method, &this.info.uri)
                             ));
                         }
                         Poll::Ready(Ok(res)) => res,
@@ -288,21 +330,37 @@ where
                     buf.truncate(MAX_ERROR_BODY);
                     let parts = parts.take().expect("polled after completion");
                     let body: Bytes = std::mem::take(buf).freeze();
-                    return Poll::Ready(Err(build_error(this.method, this.uri, &parts, &body)));
+                    return Poll::Ready(Err(build_error(this.info, &parts, &body)));
                 }
             }
         }
     }
 }
 
-fn build_error(method: &Method, uri: &Uri, parts: &http::response::Parts, body: &[u8]) -> Error {
+fn build_error(info: &RequestInfo, parts: &http::response::Parts, body: &[u8]) -> Error {
     // The URL that answered, after redirects (tower-http records it).
     let final_uri = parts
         .extensions
         .get::<tower_http::follow_redirect::RequestUri>()
-        .map_or(uri, |u| &u.0);
-    let (kind, ctx) = classify_response(parts.status, &parts.headers, body, final_uri);
-    let mut err = Error::hub(kind, method, ctx);
+        .map_or(&info.uri, |u| &u.0);
+    let (mut kind, ctx) = classify_response(parts.status, &parts.headers, body, final_uri);
+    if kind == ErrorKind::Http
+        && parts.status == StatusCode::NOT_FOUND
+        && let Some(hint) = info.hint
+    {
+        kind = hint.kind();
+    }
+    let mut err = Error::hub(kind, &info.method, ctx);
+    if parts.status == StatusCode::RANGE_NOT_SATISFIABLE {
+        let show = |v: Option<&http::HeaderValue>| {
+            v.and_then(|v| v.to_str().ok()).unwrap_or("none").to_owned()
+        };
+        err = err.with_detail(format!(
+            "requested range {}, Content-Range {}",
+            show(info.range.as_ref()),
+            show(parts.headers.get(http::header::CONTENT_RANGE))
+        ));
+    }
     if let Some(stats) = parts.extensions.get::<crate::RetryStats>() {
         err.set_retries(*stats);
     }

@@ -126,6 +126,21 @@ async fn wrong_payload_names_the_json_path() {
 }
 
 #[test]
+fn request_futures_are_small_send_and_static() {
+    let api = HfApiBuilder::new().build().unwrap();
+    fn assert_send_static<T: Send + 'static>(_: &T) {}
+    let request = api.whoami();
+    assert_send_static(&request);
+    let fut = request.into_future();
+    assert_send_static(&fut);
+    // boxed: one fat pointer, whatever the state machine inside
+    assert_eq!(
+        std::mem::size_of_val(&fut),
+        2 * std::mem::size_of::<usize>()
+    );
+}
+
+#[test]
 fn builder_and_client_debug_hide_the_token() {
     let builder = HfApiBuilder::new().token(Token::new("hf_very_secret").unwrap());
     assert!(!format!("{builder:?}").contains("hf_very_secret"));

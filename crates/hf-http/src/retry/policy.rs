@@ -332,6 +332,36 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::from_secs(3));
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn time_budget_stops_retries_and_annotates_the_result() {
+        let config = RetryConfig::default()
+            .max_retries(10)
+            .max_elapsed(Duration::from_secs(5))
+            .backoff(Duration::from_secs(2), Duration::from_secs(60))
+            .jitter(Jitter::None);
+        let mut policy = HubRetryPolicy::new(config);
+        let mut req = Request::get("http://h/").body(HfBody::empty()).unwrap();
+        let _clone = Policy::<_, Response<()>, Error>::clone_request(&mut policy, &req).unwrap();
+        let unavailable = || -> Result<Response<()>, Error> {
+            Ok(Response::builder().status(503).body(()).unwrap())
+        };
+        let mut result = unavailable();
+        policy
+            .retry(&mut req, &mut result)
+            .expect("first retry fits")
+            .await;
+        let mut result = unavailable();
+        // the next wait (4 s) would end after the 5 s budget
+        assert!(policy.retry(&mut req, &mut result).is_none());
+        let stats = result
+            .unwrap()
+            .extensions()
+            .get::<RetryStats>()
+            .copied()
+            .unwrap();
+        assert_eq!(stats, RetryStats::new(1, Duration::from_secs(2)));
+    }
+
     #[test]
     fn one_shot_bodies_are_not_cloned() {
         let mut policy = HubRetryPolicy::new(RetryConfig::default());

@@ -179,3 +179,35 @@ async fn error_after_redirect_reports_the_final_url() {
             .ends_with("/api/models/new/name")
     );
 }
+
+#[tokio::test]
+async fn not_found_hint_and_range_not_satisfiable() {
+    let hub = TestServer::start().await;
+    let client = builder(&hub.base()).build().unwrap();
+
+    hub.push(404, &[], "");
+    let mut req = get(&hub.url("/a/b/resolve/main/missing.bin"));
+    req.extensions_mut()
+        .insert(hf_http::hub_error::NotFoundHint::Entry);
+    let err = client.send(req).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::EntryNotFound);
+
+    // an explicit X-Error-Code wins over the hint
+    hub.push(404, &[("x-error-code", "RepoNotFound")], "");
+    let mut req = get(&hub.url("/a/b/resolve/main/missing.bin"));
+    req.extensions_mut()
+        .insert(hf_http::hub_error::NotFoundHint::Entry);
+    let err = client.send(req).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RepositoryNotFound);
+
+    hub.push(416, &[("content-range", "bytes */10")], "");
+    let mut req = get(&hub.url("/a/b/resolve/main/f"));
+    req.headers_mut()
+        .insert(http::header::RANGE, "bytes=20-".parse().unwrap());
+    let err = client.send(req).await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("requested range bytes=20-, Content-Range bytes */10"),
+        "{text}"
+    );
+}
