@@ -1,6 +1,7 @@
 //! HTTP routing. Repo ids have one or two segments and revisions are one percent-encoded
 //! segment, so paths are split and dispatched by hand rather than with axum's router.
 
+mod admin;
 mod cdn;
 mod commits;
 mod info;
@@ -329,6 +330,12 @@ pub(crate) async fn main_dispatch(State(shared): State<Arc<Shared>>, req: Reques
     let (parts, body) = req.into_parts();
     let raw_path = parts.uri.path().to_owned();
     let raw_query = parts.uri.query().unwrap_or("").to_owned();
+    if let Some(what) = raw_path.strip_prefix("/_testhub/") {
+        return match admin::handle(&shared, &parts.method, what, body).await {
+            Ok(r) => r,
+            Err(e) => e.into_response(),
+        };
+    }
     let host = parts
         .headers
         .get(header::HOST)
@@ -527,6 +534,9 @@ pub(crate) async fn observe(
     req: Request,
     next: Next,
 ) -> Response {
+    if listener == Listener::Main && req.uri().path().starts_with("/_testhub/") {
+        return next.run(req).await;
+    }
     let method = req.method().clone();
     let path_and_query = req
         .uri()
