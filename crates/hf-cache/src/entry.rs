@@ -1,7 +1,7 @@
 //! Typed handles on the cache: [`HfCache`] (the root), [`RepoCache`] (one repo folder),
 //! [`BlobLock`] (the right to write one blob) and [`IncompleteFile`] (a partial download).
 
-use std::io::{self, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -259,6 +259,26 @@ impl RepoCache {
             Some(commit) => self.cached_pointer(&commit, path),
             None => Ok(None),
         }
+    }
+
+    /// After the metadata request, returns the entry for `path` at `commit` without
+    /// downloading when possible: the existing entry, or a new one linked to an already
+    /// cached `blobs/{etag}` (shared by another revision). `None` means download.
+    pub fn pointer_from_cache(
+        &self,
+        commit: &CommitOid,
+        path: &RepoPath,
+        etag: &ETag,
+    ) -> Result<Option<PathBuf>> {
+        if let Some(pointer) = self.cached_pointer(commit, path)? {
+            return Ok(Some(pointer));
+        }
+        if self.has_blob(etag)? {
+            return self
+                .link_snapshot(commit, path, etag, BlobOrigin::Existing)
+                .map(Some);
+        }
+        Ok(None)
     }
 
     /// `refs/{revision}`; `refs/pr/1` nests as `refs/refs/pr/1`.
@@ -533,8 +553,8 @@ impl BlobLock {
         self.lock.path()
     }
 
-    /// Opens (or creates) `blobs/{etag}.incomplete` for appending. Its current length
-    /// is the offset to resume from. Keep this lock alive until
+    /// Opens (or creates) `blobs/{etag}.incomplete`, positioned at its end: its current
+    /// length is the offset to resume from. Keep this lock alive until
     /// [`IncompleteFile::finish`] returns.
     pub fn open_incomplete(&self) -> Result<IncompleteFile> {
         IncompleteFile::open(self.incomplete.clone(), self.blob.clone())
@@ -561,12 +581,15 @@ impl IncompleteFile {
         if let Some(parent) = path.parent() {
             atomic::create_dir_all(parent)?;
         }
-        let file = fs_err::OpenOptions::new()
+        // Not O_APPEND: positioned writes (parallel range downloads into one file) must
+        // land where they say. Sequential writes start at the end instead.
+        let mut file = fs_err::OpenOptions::new()
             .create(true)
-            .append(true)
+            .write(true)
+            .truncate(false)
             .open(&path)
             .map_err(|e| Error::from_write(&path, e))?;
-        let resume_offset = file.metadata()?.len();
+        let resume_offset = file.seek(SeekFrom::End(0))?;
         Ok(IncompleteFile {
             file,
             path,
@@ -590,7 +613,8 @@ impl IncompleteFile {
         &self.destination
     }
 
-    /// The open file (append mode), e.g. to `try_clone` it for an async writer.
+    /// The open file, positioned at its end, e.g. to `try_clone` it for an async writer
+    /// or for positioned writes (`FileExt::write_at`) of parallel range requests.
     pub fn as_file(&self) -> &std::fs::File {
         self.file.file()
     }
@@ -600,6 +624,7 @@ impl IncompleteFile {
         self.file
             .set_len(0)
             .map_err(|e| Error::from_write(&self.path, e))?;
+        self.file.seek(SeekFrom::Start(0))?;
         self.resume_offset = 0;
         Ok(())
     }

@@ -359,3 +359,44 @@ fn try_to_load_from_cache_has_pythons_three_outcomes() {
         CachedFile::NotCached
     );
 }
+
+#[test]
+fn pointer_from_cache_reuses_blobs_shared_by_another_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = HfCache::new(dir.path()).repo(RepoType::Model, &id("gpt2"));
+    let (c1, c2) = (commit(1), commit(2));
+    let f = path("sub/w.bin");
+    assert_eq!(
+        repo.pointer_from_cache(&c1, &f, &etag("w")).unwrap(),
+        None,
+        "download needed"
+    );
+    store(&repo, &c1, "sub/w.bin", "w", b"weights");
+    let existing = repo
+        .pointer_from_cache(&c1, &f, &etag("w"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(existing, repo.snapshot_path(&c1, &f).unwrap());
+    // Same content at another commit: linked, not downloaded.
+    let linked = repo
+        .pointer_from_cache(&c2, &f, &etag("w"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(read_link(&linked), Path::new("../../../blobs/w"));
+    assert_eq!(std::fs::read(linked).unwrap(), b"weights");
+}
+
+#[cfg(unix)]
+#[test]
+fn incomplete_files_accept_positioned_writes() {
+    use std::os::unix::fs::FileExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = HfCache::new(dir.path()).repo(RepoType::Model, &id("gpt2"));
+    let lock = repo.lock_blob(&etag("ranges")).unwrap();
+    let partial = lock.open_incomplete().unwrap();
+    // Two "range requests" landing out of order.
+    partial.as_file().write_at(b"world", 6).unwrap();
+    partial.as_file().write_at(b"hello ", 0).unwrap();
+    let blob = partial.finish(Some(11)).unwrap();
+    assert_eq!(std::fs::read(blob).unwrap(), b"hello world");
+}
