@@ -4,4 +4,5 @@ mod hashing;
 mod paths;
 mod payload;
 mod server;
+mod testhub;
 mod upload;

@@ -106,7 +106,7 @@ async fn every_operation_kind() {
 }
 
 #[tokio::test]
-async fn ignored_files_are_left_out_and_unprepared_ops_are_refused() {
+async fn unprepared_operations_and_bad_headers_are_refused() {
     // An addition without an upload mode cannot be committed.
     let mut ops = vec![CommitOperation::from(
         CommitOperationAdd::from_bytes("a.txt", &b"a"[..]).unwrap(),

@@ -55,6 +55,8 @@ pub(crate) struct Script {
     pub(crate) refused: HashSet<String>,
     /// (part number, failures before success, status) for every multipart object.
     pub(crate) failing_part: Option<(u32, u32, u16)>,
+    /// (failures before success, status) for every basic upload.
+    pub(crate) failing_basic: Option<(u32, u16)>,
     /// Paths the preupload marks as ignored.
     pub(crate) ignored: HashSet<String>,
     /// Remote oids reported by the preupload.
@@ -74,6 +76,7 @@ impl Default for Script {
             present: HashSet::new(),
             refused: HashSet::new(),
             failing_part: None,
+            failing_basic: None,
             ignored: HashSet::new(),
             remote_oids: HashMap::new(),
             verify: true,
@@ -88,6 +91,8 @@ struct Inner {
     storage_url: String,
     requests: Mutex<Vec<(&'static str, Recorded)>>,
     part_failures: Mutex<HashMap<String, u32>>,
+    /// Part PUTs being received right now, and the most seen at once.
+    parts_in_flight: Mutex<(usize, usize)>,
 }
 
 #[derive(Clone)]
@@ -105,6 +110,7 @@ impl Servers {
             storage_url: format!("http://{}", storage.local_addr().unwrap()),
             requests: Mutex::new(Vec::new()),
             part_failures: Mutex::new(HashMap::new()),
+            parts_in_flight: Mutex::new((0, 0)),
         });
         let servers = Servers { inner };
         let hub_app = Router::new()
@@ -144,6 +150,11 @@ impl Servers {
             .filter(|(s, _)| *s == server)
             .map(|(_, r)| r.clone())
             .collect()
+    }
+
+    /// The most part uploads the storage server saw in flight at once.
+    pub(crate) fn max_parts_in_flight(&self) -> usize {
+        self.inner.parts_in_flight.lock().unwrap().1
     }
 
     fn record(&self, server: &'static str, r: Recorded) {
@@ -253,11 +264,38 @@ async fn hub_handler(State(s): State<Servers>, req: Request) -> Response {
 }
 
 async fn storage_handler(State(s): State<Servers>, req: Request) -> Response {
+    let is_part = req.method() == Method::PUT && req.uri().path().starts_with("/part/");
+    if is_part {
+        // Counted from the request head to the response: an upper bound of what the
+        // client had in flight.
+        let mut g = s.inner.parts_in_flight.lock().unwrap();
+        g.0 += 1;
+        g.1 = g.1.max(g.0);
+    }
+    let response = storage_route(&s, req).await;
+    if is_part {
+        s.inner.parts_in_flight.lock().unwrap().0 -= 1;
+    }
+    response
+}
+
+async fn storage_route(s: &Servers, req: Request) -> Response {
     let r = read(req).await;
     s.record("storage", r.clone());
     let segments: Vec<&str> = r.path.trim_start_matches('/').split('/').collect();
     match (r.method.clone(), segments.as_slice()) {
-        (Method::PUT, ["basic", _oid]) => StatusCode::OK.into_response(),
+        (Method::PUT, ["basic", oid]) => {
+            if let Some((failures, status)) = s.inner.script.failing_basic {
+                let mut seen = s.inner.part_failures.lock().unwrap();
+                let count = seen.entry(format!("basic/{oid}")).or_default();
+                if *count < failures {
+                    *count += 1;
+                    return (StatusCode::from_u16(status).unwrap(), "injected failure")
+                        .into_response();
+                }
+            }
+            StatusCode::OK.into_response()
+        }
         (Method::PUT, ["part", oid, n]) => {
             let n: u32 = n.parse().unwrap();
             if let Some((part, failures, status)) = s.inner.script.failing_part

@@ -242,6 +242,103 @@ async fn multipart_upload_retries_a_failing_part_and_completes() {
 }
 
 #[tokio::test]
+async fn streamed_basic_upload_is_re_read_and_retried() {
+    let script = Script {
+        failing_basic: Some((2, 503)),
+        ..Script::default()
+    };
+    let servers = Servers::start(script).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = pseudo_random(5 * 1024 * 1024 + 3, 12);
+    let path = dir.path().join("w.bin");
+    std::fs::write(&path, &data).unwrap();
+    let client = servers.client();
+    let mut ops = vec![
+        CommitOperationAdd::from_path("w.bin", &path)
+            .unwrap()
+            .into(),
+    ];
+    hf_lfs::hash_additions(&mut ops).await.unwrap();
+    hf_lfs::preupload(&client, &target(), &mut ops, None)
+        .await
+        .unwrap();
+    let options = TransferOptions::default().retry(hf_http::RetryConfig::default().backoff(
+        std::time::Duration::from_millis(1),
+        std::time::Duration::from_millis(2),
+    ));
+    hf_lfs::upload_lfs_objects(&client, &target(), &mut ops, &options)
+        .await
+        .unwrap();
+    let puts = servers.requests("storage");
+    assert_eq!(puts.len(), 3, "two 503s, then success");
+    for put in &puts {
+        // every attempt carried the whole file again
+        assert!(put.body == data);
+    }
+    assert!(ops[0].as_add().unwrap().is_uploaded());
+
+    // Without retries, the 503 surfaces with the file's name.
+    let servers = Servers::start(Script {
+        failing_basic: Some((1, 503)),
+        ..Script::default()
+    })
+    .await;
+    let client = servers.client();
+    let mut ops = vec![
+        CommitOperationAdd::from_path("w.bin", &path)
+            .unwrap()
+            .into(),
+    ];
+    hf_lfs::hash_additions(&mut ops).await.unwrap();
+    hf_lfs::preupload(&client, &target(), &mut ops, None)
+        .await
+        .unwrap();
+    let options = TransferOptions::default().retry(hf_http::RetryConfig::disabled());
+    let err = hf_lfs::upload_lfs_objects(&client, &target(), &mut ops, &options)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Upload { path_in_repo, .. } if path_in_repo == "w.bin"),
+        "{err:?}"
+    );
+    assert_eq!(err.status(), Some(http::StatusCode::SERVICE_UNAVAILABLE));
+    assert!(!ops[0].as_add().unwrap().is_uploaded());
+}
+
+#[tokio::test]
+async fn parts_in_flight_never_exceed_the_limit() {
+    let script = Script {
+        chunk_size: 1024 * 1024,
+        multipart_from: 1024 * 1024,
+        ..Script::default()
+    };
+    let servers = Servers::start(script).await;
+    let client = servers.client();
+    let data = pseudo_random(12 * 1024 * 1024, 13); // 12 parts
+    let mut ops = vec![
+        CommitOperationAdd::from_bytes("p.bin", data)
+            .unwrap()
+            .into(),
+    ];
+    hf_lfs::hash_additions(&mut ops).await.unwrap();
+    hf_lfs::preupload(&client, &target(), &mut ops, None)
+        .await
+        .unwrap();
+    let options = TransferOptions::default().max_concurrent_parts(3);
+    hf_lfs::upload_lfs_objects(&client, &target(), &mut ops, &options)
+        .await
+        .unwrap();
+    let puts = servers
+        .requests("storage")
+        .iter()
+        .filter(|r| r.method == http::Method::PUT)
+        .count();
+    assert_eq!(puts, 12);
+    let max = servers.max_parts_in_flight();
+    assert!((1..=3).contains(&max), "{max} parts in flight at once");
+}
+
+#[tokio::test]
 async fn a_part_failing_for_good_names_the_file_and_part() {
     let script = Script {
         failing_part: Some((3, u32::MAX, 403)),
