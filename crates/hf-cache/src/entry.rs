@@ -669,3 +669,33 @@ pub(crate) fn remove_if_exists(path: &Path) -> Result<()> {
         other => other.map_err(|e| Error::from_write(path, e)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::symlinks_refused;
+    use std::io;
+
+    #[test]
+    fn symlink_refusals_are_told_apart_from_write_failures() {
+        assert!(symlinks_refused(&io::Error::from(
+            io::ErrorKind::Unsupported
+        )));
+        if cfg!(unix) {
+            assert!(
+                symlinks_refused(&io::Error::from_raw_os_error(1)),
+                "EPERM: FAT, some FUSE mounts"
+            );
+            assert!(
+                !symlinks_refused(&io::Error::from_raw_os_error(13)),
+                "EACCES is a permission problem"
+            );
+            assert!(
+                !symlinks_refused(&io::Error::from_raw_os_error(30)),
+                "EROFS is a read-only cache"
+            );
+        }
+        assert!(!symlinks_refused(&io::Error::from(
+            io::ErrorKind::AlreadyExists
+        )));
+    }
+}
