@@ -226,6 +226,19 @@ impl ResponseBody {
         }
     }
 
+    /// Like [`ResponseBody::new`], naming the request in body errors.
+    pub(crate) fn with_request<B>(body: B, method: &http::Method, uri: &http::Uri) -> Self
+    where
+        B: Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        let method = method.clone();
+        let uri = uri.clone();
+        ResponseBody::from_ours(
+            ResponseBody::new(body).map_err(move |e| e.with_request_if_missing(&method, &uri)),
+        )
+    }
+
     /// Wraps a body whose errors are already ours, without re-boxing them.
     pub(crate) fn from_ours<B>(body: B) -> Self
     where

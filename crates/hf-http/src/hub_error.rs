@@ -26,6 +26,28 @@
 //! The server message is assembled like Python's: `X-Error-Message`, then the JSON
 //! `error` (string or list) and `errors[].message`, or a non-HTML text body; stripped,
 //! de-duplicated, joined with newlines. At most 64 KiB of the body is read.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use hf_http::{ErrorKind, HfBody, MapHubErrorLayer, ResponseBody};
+//! use tower::{ServiceBuilder, ServiceExt};
+//!
+//! let svc = ServiceBuilder::new()
+//!     .layer(MapHubErrorLayer::new())
+//!     .service_fn(|_req: http::Request<HfBody>| async {
+//!         let res = http::Response::builder()
+//!             .status(404)
+//!             .header("x-error-code", "EntryNotFound")
+//!             .body(ResponseBody::full(r#"{"error": "Entry not found"}"#))
+//!             .unwrap();
+//!         Ok::<_, hf_http::Error>(res)
+//!     });
+//! let req = http::Request::get("https://hub.example/a/b/resolve/main/x").body(HfBody::empty()).unwrap();
+//! let err = svc.oneshot(req).await.unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::EntryNotFound);
+//! assert_eq!(err.server_message(), Some("Entry not found"));
+//! # }
+//! ```
 
 use std::fmt;
 use std::future::Future;

@@ -15,6 +15,37 @@
 //! tower-http builds each hop's request anew (without extensions); this policy carries the
 //! first request's extensions over to every hop, so inner layers see per-request
 //! settings on every hop.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use hf_http::{AddHubTokenLayer, HfBody, HubRedirectPolicy, ResponseBody, Token};
+//! use tower::{ServiceBuilder, ServiceExt};
+//!
+//! let endpoint: http::Uri = "https://hub.example".parse().unwrap();
+//! let token = Token::new("hf_secret");
+//! let svc = ServiceBuilder::new()
+//!     .layer(HubRedirectPolicy::default().layer())
+//!     .layer(AddHubTokenLayer::new(&endpoint, token.as_ref()).unwrap())
+//!     .service_fn(|req: http::Request<HfBody>| async move {
+//!         let authorized = req.headers().contains_key("authorization");
+//!         let res = match req.uri().host() {
+//!             // the Hub sends the client to a CDN
+//!             Some("hub.example") => {
+//!                 assert!(authorized);
+//!                 http::Response::builder().status(302).header("location", "https://cdn.example/blob")
+//!             }
+//!             // the CDN never sees the token
+//!             _ => {
+//!                 assert!(!authorized);
+//!                 http::Response::builder().status(200)
+//!             }
+//!         };
+//!         Ok::<_, hf_http::Error>(res.body(ResponseBody::empty()).unwrap())
+//!     });
+//! let req = http::Request::get("https://hub.example/m/resolve/main/f").body(HfBody::empty()).unwrap();
+//! assert_eq!(svc.oneshot(req).await.unwrap().status(), 200);
+//! # }
+//! ```
 
 use http::header::{AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION};
 use http::{Extensions, Request};

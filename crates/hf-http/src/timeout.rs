@@ -5,6 +5,24 @@
 //! `TimeoutLayer`, which answers 408). Placed inside the retry layer it bounds each
 //! attempt; placed outside it bounds the whole request. Stalled bodies are caught by the
 //! transport's read timeout, and the connect timeout lives in the transport too.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use std::time::Duration;
+//! use hf_http::{HfBody, ResponseBody};
+//! use hf_http::timeout::TimeoutLayer;
+//! use tower::{ServiceBuilder, ServiceExt};
+//!
+//! let svc = ServiceBuilder::new()
+//!     .layer(TimeoutLayer::new(Duration::from_millis(10)))
+//!     .service_fn(|_req: http::Request<HfBody>| async {
+//!         std::future::pending::<()>().await; // a server that never answers
+//!         Ok::<_, hf_http::Error>(http::Response::new(ResponseBody::empty()))
+//!     });
+//! let req = http::Request::get("https://hub.example/slow").body(HfBody::empty()).unwrap();
+//! assert!(svc.oneshot(req).await.unwrap_err().is_timeout());
+//! # }
+//! ```
 
 use std::fmt;
 use std::future::Future;

@@ -160,9 +160,14 @@ impl Future for ResponseFuture {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Ok(res)) => {
                 let read_timeout = *this.read_timeout;
+                let (method, uri) = (&*this.method, &*this.uri);
                 Poll::Ready(Ok(res.map(|body| match read_timeout {
-                    Some(t) => ResponseBody::new(tower_http::timeout::TimeoutBody::new(t, body)),
-                    None => ResponseBody::new(body),
+                    Some(t) => ResponseBody::with_request(
+                        tower_http::timeout::TimeoutBody::new(t, body),
+                        method,
+                        uri,
+                    ),
+                    None => ResponseBody::with_request(body, method, uri),
                 })))
             }
             Poll::Ready(Err(e)) => {

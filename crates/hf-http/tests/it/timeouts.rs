@@ -56,3 +56,35 @@ async fn stalled_body_fails_with_read_timeout() {
     let err = res.into_body().bytes().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
 }
+
+#[tokio::test]
+async fn connect_timeout_is_a_typed_timeout_that_never_sent_the_request() {
+    // A listener that never accepts, with its accept queue filled: the kernel drops
+    // further SYNs, so connecting hangs until the connect timeout.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = socket.local_addr().unwrap();
+    let _listener = socket.listen(1).unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        let connect = tokio::net::TcpStream::connect(addr);
+        if let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_millis(100), connect).await {
+            fillers.push(stream);
+        }
+    }
+    let client = builder(&format!("http://{addr}"))
+        .retry(RetryConfig::disabled())
+        .transport_config(
+            TransportConfig::default().connect_timeout(Some(Duration::from_millis(200))),
+        )
+        .build()
+        .unwrap();
+    let err = client
+        .send(get(&format!("http://{addr}/x")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
+    assert!(err.is_connect());
+    assert!(!err.request_may_have_been_sent());
+    assert!(err.to_string().contains("while connecting"), "{err}");
+}
