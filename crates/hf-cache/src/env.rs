@@ -7,6 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::error::{Error, Result};
+
 /// Values Python's `_is_true` accepts (compared case-insensitively).
 const TRUE_VALUES: [&str; 4] = ["1", "ON", "YES", "TRUE"];
 
@@ -106,6 +108,37 @@ impl CacheLocations {
     pub fn from_env() -> CacheLocations {
         let home = std::env::home_dir();
         CacheLocations::resolve(|key| std::env::var(key).ok(), home.as_deref())
+    }
+}
+
+impl CacheLocations {
+    /// The folder a library may use for its own assets, like Python's
+    /// `cached_assets_path`: `{assets_cache}/{library}/{namespace}/{subfolder}` with
+    /// spaces, `/` and `\\` replaced by `--` (namespace and subfolder default to
+    /// `default`). The folder is created.
+    pub fn assets_path(
+        &self,
+        library: &str,
+        namespace: Option<&str>,
+        subfolder: Option<&str>,
+    ) -> Result<PathBuf> {
+        let mut path = self.assets_cache.clone();
+        for part in [
+            library,
+            namespace.unwrap_or("default"),
+            subfolder.unwrap_or("default"),
+        ] {
+            let clean = part.replace([' ', '/', '\\'], "--");
+            if clean.is_empty() || clean == "." || clean == ".." {
+                return Err(Error::UnsafePath {
+                    path: part.to_owned(),
+                    reason: "an assets folder name must be a plain, non-empty name",
+                });
+            }
+            path.push(clean);
+        }
+        fs_err::create_dir_all(&path).map_err(|e| Error::from_write(&path, e))?;
+        Ok(path)
     }
 }
 

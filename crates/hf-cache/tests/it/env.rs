@@ -108,3 +108,13 @@ fn offline_mode_falls_back_to_transformers_offline() {
     ])));
     assert!(!offline_mode(env(&[])));
 }
+
+#[test]
+fn assets_paths_are_sanitized_like_python() {
+    let dir = tempfile::tempdir().unwrap();
+    let loc = resolve(&[("HF_ASSETS_CACHE", dir.path().to_str().unwrap())]);
+    let p = loc.assets_path("my lib", Some("org/name"), None).unwrap();
+    assert_eq!(p, dir.path().join("my--lib/org--name/default"));
+    assert!(p.is_dir());
+    assert!(loc.assets_path("..", None, None).is_err());
+}
