@@ -114,7 +114,7 @@ impl CacheLocations {
 impl CacheLocations {
     /// The folder a library may use for its own assets, like Python's
     /// `cached_assets_path`: `{assets_cache}/{library}/{namespace}/{subfolder}` with
-    /// spaces, `/` and `\\` replaced by `--` (namespace and subfolder default to
+    /// spaces, `/` and `\` replaced by `--` (namespace and subfolder default to
     /// `default`). The folder is created.
     pub fn assets_path(
         &self,
