@@ -227,6 +227,7 @@ impl ResponseBody {
     }
 
     /// Like [`ResponseBody::new`], naming the request in body errors.
+    #[cfg_attr(not(feature = "hyper-client"), allow(dead_code))]
     pub(crate) fn with_request<B>(body: B, method: &http::Method, uri: &http::Uri) -> Self
     where
         B: Body<Data = Bytes> + Send + 'static,

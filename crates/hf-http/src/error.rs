@@ -199,6 +199,7 @@ impl Error {
         }
     }
 
+    #[cfg_attr(not(feature = "hyper-client"), allow(dead_code))]
     pub(crate) fn not_sent(mut self) -> Self {
         self.inner.maybe_sent = false;
         self
