@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 use crate::error::{Error, LfsObjectError, Result};
 use crate::operation::{AddSource, CommitOperation, UploadMode, additions_mut};
 use crate::target::{LFS_MEDIA_TYPE, UploadTarget, json_request, send_json};
-use crate::transfer::{TransferOptions, upload_object};
+use crate::transfer::{TransferEvent, TransferOptions, upload_object};
 
 /// Objects per LFS batch request, as in the Python client.
 pub const LFS_BATCH_SIZE: usize = 256;
@@ -168,6 +168,10 @@ pub async fn upload_lfs_objects(
             .is_none()
         {
             tracing::debug!(path = %object.path_in_repo, "LFS object already present upstream; skipping");
+            options.emit(TransferEvent::Skipped {
+                path_in_repo: &object.path_in_repo,
+                size: object.size,
+            });
             continue;
         }
         queue.push(((*object).clone(), answer));

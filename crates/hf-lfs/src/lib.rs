@@ -99,4 +99,4 @@ pub use operation::{
 };
 pub use preupload::{PREUPLOAD_BATCH_SIZE, preupload};
 pub use target::UploadTarget;
-pub use transfer::TransferOptions;
+pub use transfer::{TransferEvent, TransferOptions};

@@ -5,7 +5,7 @@ use hf_http::{HfBody, HubClient};
 use http::header::CONTENT_LENGTH;
 use http::{HeaderValue, Method, Request};
 
-use super::{TransferOptions, backoff, is_retryable};
+use super::{TransferEvent, TransferOptions, backoff, is_retryable};
 use crate::batch::PendingObject;
 use crate::body::SizedBody;
 use crate::error::{Error, Result};
@@ -26,7 +26,15 @@ pub(super) async fn upload(
     loop {
         let path_in_repo = object.path_in_repo.clone();
         let size = object.size;
+        let progress = options.clone();
+        let progress_path = object.path_in_repo.clone();
         let stream = stream_range(object.source.clone(), 0, size, BLOCK_SIZE)
+            .inspect_ok(move |block| {
+                progress.emit(TransferEvent::Progress {
+                    path_in_repo: &progress_path,
+                    bytes: block.len() as u64,
+                });
+            })
             .map_err(move |e| {
                 if e.kind() == std::io::ErrorKind::UnexpectedEof {
                     Error::ContentChanged {
@@ -55,6 +63,9 @@ pub(super) async fn upload(
                 let delay = backoff(&options.retry, retries);
                 tracing::debug!(%what, error = %source, retry = retries, ?delay, "retrying a streamed LFS upload");
                 tokio::time::sleep(delay).await;
+                options.emit(TransferEvent::Restarted {
+                    path_in_repo: &object.path_in_repo,
+                });
             }
             Err(e) => return Err(e),
         }

@@ -4,6 +4,8 @@
 mod basic;
 mod multipart;
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hf_http::{HubClient, RetryConfig};
@@ -21,7 +23,7 @@ use crate::target::{fix_endpoint, json_request, parse_uri, send_discard};
 /// for multipart uploads (each in-flight part is read from the source into one buffer,
 /// so the stack can re-send it on a retryable failure), and by one 2 MiB block per file
 /// for basic uploads (streamed from the source).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TransferOptions {
     /// LFS objects transferred at once. Default 5 (the Python client's `num_threads`).
@@ -34,6 +36,69 @@ pub struct TransferOptions {
     /// and retried by the stack's own retry layer. Default: 5 retries, 1 s doubling to
     /// 8 s, as the Python client retries LFS `PUT`s.
     pub retry: RetryConfig,
+    on_progress: Option<ProgressHook>,
+}
+
+type ProgressHook = Arc<dyn Fn(&TransferEvent<'_>) + Send + Sync>;
+
+/// Progress of LFS transfers, reported to [`TransferOptions::on_progress`].
+///
+/// **When**: per object, `Skipped` (the server already has it) or `Started`, then
+/// `Progress` as bytes go out (one event per 2 MiB block of a basic upload, one per part
+/// of a multipart upload), `Restarted` if a basic upload is retried from the start
+/// (count its bytes from zero again), and `Finished` once uploaded and verified. Objects
+/// run concurrently, so events of different files interleave.
+///
+/// **Available information**: the file's path in the repo and byte counts; nothing is
+/// allocated per event.
+///
+/// **Errors**: none are reported here; a failed object makes
+/// [`upload_lfs_objects`](crate::upload_lfs_objects) return the error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransferEvent<'a> {
+    /// The server already has this content; nothing is sent.
+    Skipped {
+        /// The file.
+        path_in_repo: &'a str,
+        /// Its size.
+        size: u64,
+    },
+    /// The upload of an object starts.
+    Started {
+        /// The file.
+        path_in_repo: &'a str,
+        /// Its size.
+        size: u64,
+    },
+    /// `bytes` more bytes were handed to the connection (basic) or accepted (a part).
+    Progress {
+        /// The file.
+        path_in_repo: &'a str,
+        /// Bytes since the previous event of this object.
+        bytes: u64,
+    },
+    /// A basic upload is sent again from the start after a retryable failure.
+    Restarted {
+        /// The file.
+        path_in_repo: &'a str,
+    },
+    /// The object is uploaded (and verified when the server asked for it).
+    Finished {
+        /// The file.
+        path_in_repo: &'a str,
+    },
+}
+
+impl fmt::Debug for TransferOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransferOptions")
+            .field("max_concurrent_files", &self.max_concurrent_files)
+            .field("max_concurrent_parts", &self.max_concurrent_parts)
+            .field("retry", &self.retry)
+            .field("on_progress", &self.on_progress.as_ref().map(|_| "Fn"))
+            .finish()
+    }
 }
 
 impl Default for TransferOptions {
@@ -42,6 +107,7 @@ impl Default for TransferOptions {
             max_concurrent_files: 5,
             max_concurrent_parts: 4,
             retry: RetryConfig::default(),
+            on_progress: None,
         }
     }
 }
@@ -63,6 +129,22 @@ impl TransferOptions {
     pub fn retry(mut self, retry: RetryConfig) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// Calls `hook` with every [`TransferEvent`]. The hook runs on the upload tasks: it
+    /// must be quick and must not block.
+    pub fn on_progress(
+        mut self,
+        hook: impl Fn(&TransferEvent<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_progress = Some(Arc::new(hook));
+        self
+    }
+
+    pub(crate) fn emit(&self, event: TransferEvent<'_>) {
+        if let Some(hook) = &self.on_progress {
+            hook(&event);
+        }
     }
 }
 
@@ -87,6 +169,10 @@ pub(crate) async fn upload_object(
     };
     let endpoint = client.endpoint();
     let href = fix_endpoint(&upload.href, endpoint);
+    options.emit(TransferEvent::Started {
+        path_in_repo: &object.path_in_repo,
+        size: object.size,
+    });
     match upload.header.get("chunk_size") {
         Some(raw) => {
             let chunk_size: u64 = raw.trim().parse().ok().filter(|c| *c > 0).ok_or_else(|| {
@@ -115,6 +201,9 @@ pub(crate) async fn upload_object(
         let req = json_request(Method::POST, uri, body, "application/json", None, true);
         send_discard(client, "LFS verify request", req).await?;
     }
+    options.emit(TransferEvent::Finished {
+        path_in_repo: &object.path_in_repo,
+    });
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use http::{HeaderValue, Method, Request};
 use serde::Serialize;
 use tokio::task::JoinSet;
 
-use super::TransferOptions;
+use super::{TransferEvent, TransferOptions};
 use crate::batch::PendingObject;
 use crate::error::{Error, Result};
 use crate::operation::AddSource;
@@ -85,6 +85,7 @@ pub(super) async fn upload(
         // wait_for_capacity: never more than `max_concurrent_parts` part buffers alive.
         while tasks.len() >= options.max_concurrent_parts.max(1) {
             let (i, etag) = join_part(&mut tasks).await?;
+            part_done(options, object, chunk_size, i);
             parts.set(i, etag);
         }
         let offset = index as u64 * chunk_size;
@@ -101,6 +102,7 @@ pub(super) async fn upload(
     }
     while !tasks.is_empty() {
         let (i, etag) = join_part(&mut tasks).await?;
+        part_done(options, object, chunk_size, i);
         parts.set(i, etag);
     }
     let etags = parts.finish()?;
@@ -127,6 +129,14 @@ pub(super) async fn upload(
     );
     send_discard(client, "multipart upload completion", req).await?;
     Ok(())
+}
+
+fn part_done(options: &TransferOptions, object: &PendingObject, chunk_size: u64, index: usize) {
+    let offset = index as u64 * chunk_size;
+    options.emit(TransferEvent::Progress {
+        path_in_repo: &object.path_in_repo,
+        bytes: chunk_size.min(object.size - offset),
+    });
 }
 
 /// Waits for one part; an error drops the set, which aborts the other parts.

@@ -3,8 +3,10 @@
 
 use std::collections::HashMap;
 
+use std::sync::{Arc, Mutex};
+
 use hf_lfs::{
-    CommitHeader, CommitOperation, CommitOperationAdd, CommitOperationDelete, Error,
+    CommitHeader, CommitOperation, CommitOperationAdd, CommitOperationDelete, Error, TransferEvent,
     TransferOptions, UploadMode, UploadTarget,
 };
 use hf_types::{RepoId, RepoType, Revision};
@@ -33,6 +35,29 @@ async fn run(
     hf_lfs::upload_lfs_objects(&client, target, &mut ops, &TransferOptions::default()).await?;
     let info = hf_lfs::send_commit(&client, target, &CommitHeader::new("Upload"), &ops).await?;
     Ok((ops, info))
+}
+
+/// Events as `(kind, path, bytes)`.
+type Events = Arc<Mutex<Vec<(&'static str, String, u64)>>>;
+
+fn recording(options: TransferOptions) -> (TransferOptions, Events) {
+    let events: Events = Arc::default();
+    let sink = events.clone();
+    let options = options.on_progress(move |e| {
+        let row = match *e {
+            TransferEvent::Skipped { path_in_repo, size } => ("skipped", path_in_repo, size),
+            TransferEvent::Started { path_in_repo, size } => ("started", path_in_repo, size),
+            TransferEvent::Progress {
+                path_in_repo,
+                bytes,
+            } => ("progress", path_in_repo, bytes),
+            TransferEvent::Restarted { path_in_repo } => ("restarted", path_in_repo, 0),
+            TransferEvent::Finished { path_in_repo } => ("finished", path_in_repo, 0),
+            _ => ("other", "", 0),
+        };
+        sink.lock().unwrap().push((row.0, row.1.to_owned(), row.2));
+    });
+    (options, events)
 }
 
 fn assert_no_auth_on_storage(servers: &Servers) {
@@ -324,10 +349,19 @@ async fn parts_in_flight_never_exceed_the_limit() {
     hf_lfs::preupload(&client, &target(), &mut ops, None)
         .await
         .unwrap();
-    let options = TransferOptions::default().max_concurrent_parts(3);
+    let (options, events) = recording(TransferOptions::default().max_concurrent_parts(3));
     hf_lfs::upload_lfs_objects(&client, &target(), &mut ops, &options)
         .await
         .unwrap();
+    let events = events.lock().unwrap().clone();
+    let progress: Vec<u64> = events
+        .iter()
+        .filter(|e| e.0 == "progress")
+        .map(|e| e.2)
+        .collect();
+    assert_eq!(progress, vec![1024 * 1024; 12], "one event per part");
+    assert_eq!(events.first().unwrap().0, "started");
+    assert_eq!(events.last().unwrap().0, "finished");
     let puts = servers
         .requests("storage")
         .iter()
@@ -392,7 +426,20 @@ async fn objects_already_present_are_skipped() {
             .unwrap()
             .into(),
     ];
-    let (ops, _) = run(&servers, &target(), ops).await.unwrap();
+    let client = servers.client();
+    let mut ops = ops;
+    hf_lfs::hash_additions(&mut ops).await.unwrap();
+    hf_lfs::preupload(&client, &target(), &mut ops, None)
+        .await
+        .unwrap();
+    let (options, events) = recording(TransferOptions::default());
+    hf_lfs::upload_lfs_objects(&client, &target(), &mut ops, &options)
+        .await
+        .unwrap();
+    assert_eq!(
+        *events.lock().unwrap(),
+        [("skipped", "a.bin".to_owned(), 64 * 1024)]
+    );
     assert!(servers.requests("storage").is_empty());
     let hub = servers.requests("hub");
     let batch = hub.iter().find(|r| r.path.ends_with("/batch")).unwrap();
@@ -400,8 +447,6 @@ async fn objects_already_present_are_skipped() {
     assert!(hub.iter().all(|r| !r.path.starts_with("/verify/")));
     assert!(ops.iter().all(|op| op.as_add().unwrap().is_uploaded()));
     // A second round does not ask again.
-    let client = servers.client();
-    let mut ops = ops;
     let before = servers.requests("hub").len();
     hf_lfs::upload_lfs_objects(&client, &target(), &mut ops, &TransferOptions::default())
         .await
