@@ -148,3 +148,31 @@ impl From<Error> for io::Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_failures_for_lack_of_permission_become_read_only_errors() {
+        for kind in [
+            io::ErrorKind::PermissionDenied,
+            io::ErrorKind::ReadOnlyFilesystem,
+        ] {
+            let err = Error::from_write("/cache/models--x/refs/main", io::Error::from(kind));
+            assert!(err.is_read_only(), "{kind:?}");
+            let msg = err.to_string();
+            assert!(
+                msg.contains("/cache/models--x/refs/main") && msg.contains("HF_HUB_CACHE"),
+                "{msg}"
+            );
+            assert_eq!(
+                io::Error::from(err).kind(),
+                kind,
+                "the io kind survives conversion"
+            );
+        }
+        let other = Error::from_write("/x", io::Error::from(io::ErrorKind::StorageFull));
+        assert!(matches!(other, Error::Io(_)));
+    }
+}
