@@ -354,22 +354,7 @@ impl<S> fmt::Debug for AddHubToken<S> {
     }
 }
 
-impl<S> AddHubToken<S> {
-    /// The inner service.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-
-    /// The inner service, mutably.
-    pub fn get_mut(&mut self) -> &mut S {
-        &mut self.inner
-    }
-
-    /// Consumes this, returning the inner service.
-    pub fn into_inner(self) -> S {
-        self.inner
-    }
-}
+inner_service_accessors!(AddHubToken);
 
 impl<S, B> Service<Request<B>> for AddHubToken<S>
 where

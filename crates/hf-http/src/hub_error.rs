@@ -232,6 +232,8 @@ pub struct MapHubError<S> {
     inner: S,
 }
 
+inner_service_accessors!(MapHubError);
+
 impl<S: Clone> Clone for MapHubError<S> {
     fn clone(&self) -> Self {
         MapHubError {

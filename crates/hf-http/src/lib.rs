@@ -78,6 +78,28 @@
 //! may or may not have happened). Dropping a [`ResponseBody`] stops reading it. Dropping
 //! a pagination stream stops before the next page is requested.
 
+/// `get_ref`, `get_mut` and `into_inner` for a middleware service with an `inner` field.
+macro_rules! inner_service_accessors {
+    ($ty:ident) => {
+        impl<S> $ty<S> {
+            /// The inner service.
+            pub fn get_ref(&self) -> &S {
+                &self.inner
+            }
+
+            /// The inner service, mutably.
+            pub fn get_mut(&mut self) -> &mut S {
+                &mut self.inner
+            }
+
+            /// Consumes this, returning the inner service.
+            pub fn into_inner(self) -> S {
+                self.inner
+            }
+        }
+    };
+}
+
 pub mod auth;
 pub mod body;
 mod error;

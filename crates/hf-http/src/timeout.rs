@@ -67,6 +67,8 @@ pub struct Timeout<S> {
     timeout: Duration,
 }
 
+inner_service_accessors!(Timeout);
+
 impl<S: Clone> Clone for Timeout<S> {
     fn clone(&self) -> Self {
         Timeout {

@@ -43,6 +43,8 @@ pub struct Trace<S> {
     inner: S,
 }
 
+inner_service_accessors!(Trace);
+
 impl<S: Clone> Clone for Trace<S> {
     fn clone(&self) -> Self {
         Trace {
