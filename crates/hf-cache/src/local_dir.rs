@@ -240,6 +240,29 @@ impl LocalDir {
         IncompleteFile::open(paths.incomplete_path(etag), paths.file_path)
     }
 
+    /// Copies a file already in the hub cache (`cached`, e.g. a
+    /// [`crate::CachedFile::Found`] path) to `path` in this folder under its lock, then
+    /// records `commit` and `etag` (§7.3 step 4: no download needed). Returns the file.
+    pub fn copy_from_cache(
+        &self,
+        path: &RepoPath,
+        cached: &Path,
+        commit: &CommitOid,
+        etag: &ETag,
+    ) -> Result<PathBuf> {
+        let paths = self.download_paths(path)?;
+        {
+            let _lock =
+                LockedFile::acquire(&paths.lock_path, LockMode::Exclusive, self.lock_timeout)?;
+            // The temporary copy lives next to the metadata (same filesystem), never in
+            // the user's own folders.
+            let tmp_dir = paths.metadata_path.parent().unwrap_or(&self.root);
+            atomic::copy_atomic(cached, &paths.file_path, tmp_dir)?;
+        }
+        self.write_download_metadata(path, commit, etag)?;
+        Ok(paths.file_path)
+    }
+
     /// Reads `path`'s download metadata, under its lock.
     ///
     /// Returns `None` when there is none, when the file itself is missing, or when the

@@ -273,3 +273,47 @@ fn upload_metadata_round_trip_and_expiry() {
         UploadMetadata::new(5)
     );
 }
+
+#[test]
+fn copy_from_cache_fills_the_folder_and_records_metadata() {
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = hf_cache::HfCache::new(cache_dir.path());
+    let repo = cache.repo(hf_types::RepoType::Model, &crate::id("gpt2"));
+    crate::store(&repo, &commit(1), "sub/tok.json", "tok", b"{\"v\":1}");
+    let hf_cache::CachedFile::Found(cached) = cache.try_to_load_from_cache(
+        hf_types::RepoType::Model,
+        &crate::id("gpt2"),
+        &path("sub/tok.json"),
+        Some(&rev(commit(1).as_str())),
+    ) else {
+        panic!("just stored")
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    let local = LocalDir::new(dir.path());
+    let file = local
+        .copy_from_cache(&path("sub/tok.json"), &cached, &commit(1), &etag("tok"))
+        .unwrap();
+    assert_eq!(file, dir.path().join("sub/tok.json"));
+    assert!(
+        !std::fs::symlink_metadata(&file)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "a real copy"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"{\"v\":1}");
+    let m = local
+        .read_download_metadata(&path("sub/tok.json"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (m.commit_hash.as_str(), m.etag.as_str()),
+        (commit(1).as_str(), "tok")
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("sub"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, ["tok.json"]);
+}
