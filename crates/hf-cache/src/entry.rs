@@ -422,7 +422,7 @@ impl RepoCache {
                             cache = %self.cache.root.display(),
                             error = %err,
                             "the filesystem of the Hugging Face cache does not support symlinks; \
-                             files are copied into snapshots instead, which works but can use \
+                             files are moved or copied into snapshots instead, which works but can use \
                              more disk space when revisions share files (on Windows, enable \
                              Developer Mode to allow symlinks; set \
                              HF_HUB_DISABLE_SYMLINKS_WARNING=1 to silence this warning)"
