@@ -65,15 +65,23 @@ async fn connect_timeout_is_a_typed_timeout_that_never_sent_the_request() {
     socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let addr = socket.local_addr().unwrap();
     let _listener = socket.listen(1).unwrap();
+    // Connect until one connection hangs: from then on the queue is full.
     let mut fillers = Vec::new();
-    for _ in 0..4 {
+    let mut full = false;
+    for _ in 0..8 {
         let connect = tokio::net::TcpStream::connect(addr);
-        if let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_millis(100), connect).await {
-            fillers.push(stream);
+        match tokio::time::timeout(Duration::from_millis(300), connect).await {
+            Ok(Ok(stream)) => fillers.push(stream),
+            _ => {
+                full = true;
+                break;
+            }
         }
     }
+    assert!(full, "the accept queue never filled up");
     let client = builder(&format!("http://{addr}"))
         .retry(RetryConfig::disabled())
+        .attempt_timeout(Some(Duration::from_secs(10)))
         .transport_config(
             TransportConfig::default().connect_timeout(Some(Duration::from_millis(200))),
         )
