@@ -70,12 +70,11 @@ async fn connect_timeout_is_a_typed_timeout_that_never_sent_the_request() {
     let mut full = false;
     for _ in 0..8 {
         let connect = tokio::net::TcpStream::connect(addr);
-        match tokio::time::timeout(Duration::from_millis(300), connect).await {
-            Ok(Ok(stream)) => fillers.push(stream),
-            _ => {
-                full = true;
-                break;
-            }
+        if let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_millis(300), connect).await {
+            fillers.push(stream);
+        } else {
+            full = true;
+            break;
         }
     }
     assert!(full, "the accept queue never filled up");
