@@ -77,6 +77,13 @@ fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
+/// The python of the pinned 0.26.5 venv (created if needed), for Rust tests that run
+/// the Python client themselves (they read `HF_INTEROP_PYTHON`).
+pub(crate) fn pinned_python() -> Result<PathBuf> {
+    let (label, requirement) = VERSIONS[0];
+    venv(&root(), label, requirement)
+}
+
 /// Creates `target/interop/venv-<label>` with the client and pytest, once; returns its python.
 fn venv(root: &Path, label: &str, requirement: &str) -> Result<PathBuf> {
     let dir = target_dir(root)

@@ -45,6 +45,14 @@ fn main() -> Result<()> {
 fn ci(no_interop: bool) -> Result<()> {
     let root = root();
     util::ensure_tools()?;
+    // Rust tests that drive the Python client read HF_INTEROP_PYTHON; with
+    // HF_INTEROP_REQUIRED they fail instead of skipping when it is missing.
+    let python = if no_interop {
+        None
+    } else {
+        util::step("python venvs for interop");
+        Some(interop::pinned_python()?)
+    };
     util::step("fmt");
     run(cargo()
         .current_dir(&root)
@@ -60,13 +68,20 @@ fn ci(no_interop: bool) -> Result<()> {
         "warnings",
     ]))?;
     util::step("tests");
-    run(cargo().current_dir(&root).args([
+    let mut tests = cargo();
+    tests.current_dir(&root).args([
         "nextest",
         "run",
         "--workspace",
         "--locked",
         "--no-fail-fast",
-    ]))?;
+    ]);
+    if let Some(python) = &python {
+        tests
+            .env("HF_INTEROP_PYTHON", python)
+            .env("HF_INTEROP_REQUIRED", "1");
+    }
+    run(&mut tests)?;
     util::step("doctests");
     run(cargo()
         .current_dir(&root)

@@ -20,6 +20,11 @@ const HELPER: &str = include_str!("interop_helper.py");
 fn python() -> Option<PathBuf> {
     let python = std::env::var_os("HF_INTEROP_PYTHON").map(PathBuf::from);
     if python.is_none() {
+        // `cargo xtask ci` sets HF_INTEROP_REQUIRED so CI can never skip these silently.
+        assert!(
+            std::env::var_os("HF_INTEROP_REQUIRED").is_none(),
+            "HF_INTEROP_REQUIRED is set but HF_INTEROP_PYTHON is not"
+        );
         eprintln!("HF_INTEROP_PYTHON is not set: skipping the Python interop test");
     }
     python
