@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::operation::{AddSource, CommitOperation, UploadInfo, additions_mut};
-use crate::source::{BLOCK_SIZE, SourceReader};
+use crate::source::{BLOCK_SIZE, SourceReader, for_each_block};
 
 /// Length of the sample sent to the preupload endpoint.
 pub const SAMPLE_SIZE: usize = 512;
@@ -20,25 +20,21 @@ pub const SAMPLE_SIZE: usize = 512;
 /// Hashes one content: size, sha256 and sample, reading it once in blocks of
 /// 2 MiB (blocking).
 pub fn hash_source(source: &AddSource) -> io::Result<UploadInfo> {
-    let mut reader = source.open()?;
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
-    let mut sample = None;
-    loop {
-        let block = reader.read_at(size, BLOCK_SIZE)?;
-        if sample.is_none() {
-            sample = Some(block.slice(..block.len().min(SAMPLE_SIZE)));
+    let mut sample = Vec::with_capacity(SAMPLE_SIZE);
+    for_each_block(source, |block| {
+        if sample.len() < SAMPLE_SIZE {
+            let take = (SAMPLE_SIZE - sample.len()).min(block.len());
+            sample.extend_from_slice(&block[..take]);
         }
-        if block.is_empty() {
-            break;
-        }
-        hasher.update(&block);
+        hasher.update(block);
         size += block.len() as u64;
-    }
+    })?;
     Ok(UploadInfo {
         size,
         sha256: lfs_oid(&hasher.finalize()),
-        sample: sample.unwrap_or_default(),
+        sample: sample.into(),
     })
 }
 

@@ -60,8 +60,15 @@ impl SourceReader {
 /// Reads until `len` bytes or end of input.
 fn read_full(r: &mut (impl Read + ?Sized), len: usize) -> io::Result<Bytes> {
     let mut buf = BytesMut::zeroed(len);
+    let filled = fill(r, &mut buf)?;
+    buf.truncate(filled);
+    Ok(buf.freeze())
+}
+
+/// Fills `buf` from `r` until it is full or the input ends; returns the bytes read.
+fn fill(r: &mut (impl Read + ?Sized), buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
-    while filled < len {
+    while filled < buf.len() {
         match r.read(&mut buf[filled..]) {
             Ok(0) => break,
             Ok(n) => filled += n,
@@ -69,8 +76,43 @@ fn read_full(r: &mut (impl Read + ?Sized), len: usize) -> io::Result<Bytes> {
             Err(e) => return Err(e),
         }
     }
-    buf.truncate(filled);
-    Ok(buf.freeze())
+    Ok(filled)
+}
+
+/// Calls `f` on the whole content, block by block, in order (blocking). Files and
+/// readers are read sequentially into one reused buffer; in-memory content is passed
+/// as is.
+pub(crate) fn for_each_block(source: &AddSource, mut f: impl FnMut(&[u8])) -> io::Result<()> {
+    let mut buf;
+    match &source.0 {
+        SourceKind::Bytes(b) => {
+            b.chunks(BLOCK_SIZE).for_each(f);
+            Ok(())
+        }
+        SourceKind::Path(p) => {
+            let mut file = fs_err::File::open(p)?;
+            buf = vec![0u8; BLOCK_SIZE];
+            loop {
+                let n = fill(&mut file, &mut buf)?;
+                if n == 0 {
+                    return Ok(());
+                }
+                f(&buf[..n]);
+            }
+        }
+        SourceKind::Reader(shared) => {
+            let mut r = shared.lock().unwrap_or_else(PoisonError::into_inner);
+            r.seek(SeekFrom::Start(0))?;
+            buf = vec![0u8; BLOCK_SIZE];
+            loop {
+                let n = fill(&mut *r, &mut buf)?;
+                if n == 0 {
+                    return Ok(());
+                }
+                f(&buf[..n]);
+            }
+        }
+    }
 }
 
 /// Streams exactly `len` bytes of `source` from `offset`, in blocks of at most `block`
