@@ -1,17 +1,4 @@
-//! Scriptable faults for reliability tests.
-//!
-//! A [`FaultRule`] matches requests by method, listener and path (prefix or regex) and
-//! applies one or more effects to the next `times` matching requests (all of them when
-//! `times` is not set):
-//!
-//! | Effect | Builder | What the client sees |
-//! |---|---|---|
-//! | fail | [`FaultRule::fail_times`] / [`FaultRule::fail`] (+ [`FaultRule::retry_after`]) | that status, JSON error body, no handler runs |
-//! | delay headers | [`FaultRule::delay`] | response headers after the delay |
-//! | drop connection | [`FaultRule::drop_after`] | `K` body bytes, then the connection is aborted (`Content-Length` kept) |
-//! | truncate | [`FaultRule::truncate_after`] | a clean, chunked body of only `K` bytes (`Content-Length` removed) |
-//! | corrupt | [`FaultRule::corrupt_at`] | the byte at that body offset is inverted |
-//! | throttle | [`FaultRule::throttle`] | the body paced at that many bytes per second |
+//! Scriptable faults for reliability tests; see [`FaultRule`].
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -31,7 +18,18 @@ enum PathMatch {
     Regex(Regex),
 }
 
-/// A scripted fault; see the [module docs](self).
+/// A scripted fault. It matches requests by method, listener and path (prefix or regex) and
+/// applies one or more effects to the next `times` matching requests (all of them when
+/// `times` is not set):
+///
+/// | Effect | Builder | What the client sees |
+/// |---|---|---|
+/// | fail | [`FaultRule::fail_times`] / [`FaultRule::fail`] (+ [`FaultRule::retry_after`]) | that status, JSON error body, no handler runs |
+/// | delay headers | [`FaultRule::delay`] | response headers after the delay |
+/// | drop connection | [`FaultRule::drop_after`] | `K` body bytes, then the connection is aborted (`Content-Length` kept) |
+/// | truncate | [`FaultRule::truncate_after`] | a clean, chunked body of only `K` bytes (`Content-Length` removed) |
+/// | corrupt | [`FaultRule::corrupt_at`] | the byte at that body offset is inverted |
+/// | throttle | [`FaultRule::throttle`] | the body paced at that many bytes per second |
 #[derive(Clone, Debug)]
 pub struct FaultRule {
     method: Option<Method>,

@@ -35,6 +35,29 @@
 //! created by `create_pr=1` commits, no Spaces runtime management, no Xet, listings sort
 //! by id unless `sort` is given.
 //!
+//! # Out-of-process use
+//!
+//! The `hf-testhub serve [--data DIR] [--port N] [--user NAME --token TOKEN]` binary prints
+//! `listening on http://127.0.0.1:PORT` once it accepts connections. Tests in another process
+//! (the Python interop suite) script it through a control API under `/_testhub/` on the main
+//! listener. It needs no token, is never logged and never faulted:
+//!
+//! | Request | Body | Effect |
+//! |---|---|---|
+//! | `POST /_testhub/faults` | `{"method"?, "path"? \| "regex"?, "listener"? ("main"\|"cdn"), "times"?, "status"?, "retry_after"?, "delay_ms"?, "drop_after"?, "truncate_after"?, "corrupt_at"?, "throttle_bps"?}` | adds a [`FaultRule`] |
+//! | `DELETE /_testhub/faults` | — | removes every rule |
+//! | `GET /_testhub/requests` | — | the request log as JSON: `listener`, `method`, `path`, `headers` (`authorization` redacted), `body_bytes`, `status` |
+//! | `DELETE /_testhub/requests` | — | clears the log |
+//! | `POST /_testhub/users` | `{"name", "token"?, "role"? ("read"\|"write"), "org"? (bool), "members"?}` | adds a user (and token) or an org |
+//! | `POST /_testhub/grant` | `{"repo_type"?, "repo_id", "user"}` | accepts an access request to a gated repo |
+//! | `POST /_testhub/page-size` | `{"page_size"}` | sets the listing page size (0 = Hub defaults) |
+//!
+//! # Performance
+//!
+//! Files are streamed from disk in 1 MiB reads; uploads are spooled to disk while a blocking
+//! thread hashes and writes, and multipart parts are written in place so completion only
+//! hashes. On a disk-bound machine put `--data` on a tmpfs for benchmarks.
+//!
 //! State lives in a data directory (a temp dir owned by the handle unless one is given):
 //! see the `state` module docs for its format. Every mutation rewrites `state.json`
 //! atomically.

@@ -2,15 +2,7 @@
 //! binary from another process (the Python interop suite) can do what the library API does.
 //! It needs no token, is never logged and never faulted.
 //!
-//! | Request | Body | Effect |
-//! |---|---|---|
-//! | `POST /_testhub/faults` | `{"method"?, "path"? \| "regex"?, "listener"? ("main"\|"cdn"), "times"?, "status"?, "retry_after"?, "delay_ms"?, "drop_after"?, "truncate_after"?, "corrupt_at"?, "throttle_bps"?}` | adds a [`FaultRule`](crate::FaultRule) |
-//! | `DELETE /_testhub/faults` | — | removes every rule |
-//! | `GET /_testhub/requests` | — | the request log as JSON (`authorization` values redacted) |
-//! | `DELETE /_testhub/requests` | — | clears the log |
-//! | `POST /_testhub/users` | `{"name", "token"?, "role"? ("read"\|"write"), "org"? (bool), "members"?}` | adds a user (and token) or an org |
-//! | `POST /_testhub/grant` | `{"repo_type"?, "repo_id", "user"}` | accepts an access request to a gated repo |
-//! | `POST /_testhub/page-size` | `{"page_size"}` | sets the listing page size (0 = Hub defaults) |
+//! The routes are documented in the crate docs ("Out-of-process use").
 
 use std::sync::Arc;
 use std::time::Duration;

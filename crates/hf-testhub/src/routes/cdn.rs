@@ -2,7 +2,7 @@
 //! (basic `PUT`, multipart part `PUT`s and the completion `POST`). Nothing here reads
 //! `Authorization`; the signature in the query is the only credential.
 
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,7 +13,6 @@ use futures_util::StreamExt;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 
 use super::{HubErr, HubResult, read_json};
 use crate::Shared;
@@ -26,24 +25,49 @@ pub(crate) struct Spooled {
 }
 
 /// Streams a request body to a temp file in `dir`, hashing it on the way.
+///
+/// Hashing and disk writes run on a blocking thread fed through a small channel, so the
+/// network keeps flowing while the previous chunks are hashed and written.
 pub(crate) async fn spool(body: Body, dir: &Path) -> Result<Spooled, HubErr> {
     let tmp = tempfile::NamedTempFile::new_in(dir)?;
-    let std_file = tmp.as_file().try_clone()?;
-    let mut out = tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::from_std(std_file));
-    let mut hasher = Sha256::new();
-    let mut size = 0u64;
+    let file = tmp.as_file().try_clone()?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(64);
+    let worker = tokio::task::spawn_blocking(move || -> std::io::Result<(u64, String)> {
+        let mut out = std::io::BufWriter::with_capacity(4 << 20, file);
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        while let Some(chunk) = rx.blocking_recv() {
+            hasher.update(&chunk);
+            size += chunk.len() as u64;
+            out.write_all(&chunk)?;
+        }
+        out.flush()?;
+        Ok((size, hex::encode(hasher.finalize())))
+    });
     let mut stream = body.into_data_stream();
+    let mut failure = None;
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| HubErr::bad_request(&format!("upload interrupted: {e}")))?;
-        hasher.update(&chunk);
-        size += chunk.len() as u64;
-        out.write_all(&chunk).await?;
+        match chunk {
+            Ok(c) => {
+                if tx.send(c).await.is_err() {
+                    break;
+                }
+            }
+            Err(e) => {
+                failure = Some(HubErr::bad_request(&format!("upload interrupted: {e}")));
+                break;
+            }
+        }
     }
-    out.flush().await?;
+    drop(tx);
+    let (size, sha256) = worker.await.map_err(HubErr::internal)??;
+    if let Some(e) = failure {
+        return Err(e);
+    }
     Ok(Spooled {
         file: tmp,
         size,
-        sha256: hex::encode(hasher.finalize()),
+        sha256,
     })
 }
 
@@ -85,7 +109,7 @@ pub(crate) async fn cdn_dispatch(State(shared): State<Arc<Shared>>, req: Request
             upload_basic(&shared, oid, query_u64(&query, "size"), body).await
         }
         (Method::PUT, ["multipart", oid, part]) if is_sha256(oid) => {
-            upload_part(&shared, oid, part, body).await
+            upload_part(&shared, oid, part, query_u64(&query, "chunk"), body).await
         }
         (Method::POST, ["multipart", oid, "complete"]) if is_sha256(oid) => {
             complete(
@@ -144,24 +168,69 @@ async fn upload_basic(shared: &Shared, oid: &str, size: Option<u64>, body: Body)
     store(shared, oid, size, spooled)
 }
 
-async fn upload_part(shared: &Shared, oid: &str, part: &str, body: Body) -> HubResult {
-    let n: u32 = part
+/// Writes part `n` straight into place (offset `(n-1) * chunk`) of the object being
+/// assembled, so completion only has to hash, never to copy.
+async fn upload_part(
+    shared: &Shared,
+    oid: &str,
+    part: &str,
+    chunk: Option<u64>,
+    body: Body,
+) -> HubResult {
+    let n: u64 = part
         .parse()
         .ok()
         .filter(|n| *n >= 1)
         .ok_or_else(|| HubErr::bad_request("part numbers start at 1"))?;
+    let chunk = chunk.ok_or_else(|| HubErr::bad_request("part URL lacks chunk"))?;
     let dir = part_dir(shared, oid);
     tokio::fs::create_dir_all(&dir).await?;
-    let spooled = spool(body, &dir).await?;
-    let etag = format!("\"{}\"", &spooled.sha256[..32]);
-    spooled
-        .file
-        .persist(dir.join(format!("part-{n}")))
-        .map_err(|e| HubErr::internal(e.error))?;
-    tokio::fs::write(dir.join(format!("part-{n}.etag")), &etag).await?;
+    let data = dir.join("data");
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(64);
+    let worker = tokio::task::spawn_blocking(move || -> std::io::Result<u64> {
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&data)?;
+        f.seek(SeekFrom::Start((n - 1) * chunk))?;
+        let mut out = std::io::BufWriter::with_capacity(4 << 20, f);
+        let mut len = 0u64;
+        while let Some(c) = rx.blocking_recv() {
+            len += c.len() as u64;
+            out.write_all(&c)?;
+        }
+        out.flush()?;
+        Ok(len)
+    });
+    let mut stream = body.into_data_stream();
+    let mut failure = None;
+    while let Some(c) = stream.next().await {
+        match c {
+            Ok(c) => {
+                if tx.send(c).await.is_err() {
+                    break;
+                }
+            }
+            Err(e) => {
+                failure = Some(HubErr::bad_request(&format!(
+                    "part upload interrupted: {e}"
+                )));
+                break;
+            }
+        }
+    }
+    drop(tx);
+    let len = worker.await.map_err(HubErr::internal)??;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let nonce: u32 = rand::random();
+    let etag = format!("\"{n}-{len}-{nonce:08x}\"");
+    tokio::fs::write(dir.join(format!("part-{n}.etag")), format!("{len} {etag}")).await?;
     let mut resp = StatusCode::OK.into_response();
     resp.headers_mut()
-        .insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex"));
+        .insert(header::ETAG, HeaderValue::from_str(&etag).expect("ascii"));
     Ok(resp)
 }
 
@@ -179,20 +248,19 @@ async fn complete(
     if body.get("oid").and_then(Value::as_str) != Some(oid) {
         return Err(HubErr::bad_request("completion body names another oid"));
     }
-    let expected = size.div_ceil(chunk) as usize;
+    let expected = size.div_ceil(chunk);
     let parts = body
         .get("parts")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    if parts.len() != expected {
+    if parts.len() as u64 != expected {
         return Err(HubErr::bad_request(&format!(
             "expected {expected} parts, got {}",
             parts.len()
         )));
     }
     let dir = part_dir(shared, oid);
-    let mut files = Vec::new();
     for (i, p) in parts.iter().enumerate() {
         let n = p.get("partNumber").and_then(Value::as_u64).unwrap_or(0);
         if n != i as u64 + 1 {
@@ -202,42 +270,45 @@ async fn complete(
         let stored = tokio::fs::read_to_string(dir.join(format!("part-{n}.etag")))
             .await
             .map_err(|_| HubErr::bad_request(&format!("part {n} was never uploaded")))?;
-        if stored != etag {
+        let (len, stored_etag) = stored.split_once(' ').unwrap_or_default();
+        if stored_etag != etag {
             return Err(HubErr::bad_request(&format!(
                 "etag of part {n} does not match"
             )));
         }
-        files.push(dir.join(format!("part-{n}")));
+        let want = chunk.min(size - (n - 1) * chunk);
+        if len.parse::<u64>().ok() != Some(want) {
+            return Err(HubErr::bad_request(&format!(
+                "part {n} has {len} bytes, expected {want}"
+            )));
+        }
     }
-    let tmp_dir = shared.objects.tmp_dir();
-    let spooled = tokio::task::spawn_blocking(move || -> std::io::Result<Spooled> {
-        let mut tmp = tempfile::NamedTempFile::new_in(tmp_dir)?;
-        let mut hasher = Sha256::new();
-        let mut total = 0u64;
-        let mut buf = vec![0u8; 1 << 20];
-        for f in &files {
-            let mut input = std::fs::File::open(f)?;
+    let data = dir.join("data");
+    let (hashed_size, sha) =
+        tokio::task::spawn_blocking(move || -> std::io::Result<(u64, String)> {
+            let mut input = std::fs::File::open(&data)?;
+            let mut hasher = Sha256::new();
+            let mut total = 0u64;
+            let mut buf = vec![0u8; 4 << 20];
             loop {
                 let n = input.read(&mut buf)?;
                 if n == 0 {
                     break;
                 }
                 hasher.update(&buf[..n]);
-                tmp.write_all(&buf[..n])?;
                 total += n as u64;
             }
-        }
-        tmp.flush()?;
-        Ok(Spooled {
-            file: tmp,
-            size: total,
-            sha256: hex::encode(hasher.finalize()),
+            Ok((total, hex::encode(hasher.finalize())))
         })
-    })
-    .await
-    .map_err(HubErr::internal)??;
-    let resp = store(shared, oid, Some(size), spooled)?;
+        .await
+        .map_err(HubErr::internal)??;
+    if hashed_size != size || sha != oid {
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+        return Err(HubErr::bad_request(&format!(
+            "assembled object has sha256 {sha} and {hashed_size} bytes, expected {oid} and {size}"
+        )));
+    }
+    tokio::fs::rename(dir.join("data"), shared.objects.lfs_path(oid)).await?;
     let _ = tokio::fs::remove_dir_all(&dir).await;
-    let _ = resp;
     Ok(axum::Json(json!({})).into_response())
 }

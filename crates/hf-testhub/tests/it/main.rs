@@ -2,6 +2,7 @@
 
 mod access;
 mod commits;
+mod control;
 mod downloads;
 mod faults;
 mod pagination;

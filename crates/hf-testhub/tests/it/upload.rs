@@ -254,3 +254,48 @@ async fn corrupt_uploads_are_rejected() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn multipart_with_a_wrong_part_is_rejected_at_completion() {
+    let hub = TestHub::builder()
+        .user("alice", ALICE)
+        .multipart_chunk_size(4)
+        .start()
+        .await
+        .unwrap();
+    hub.create_repo(RepoType::Model, "alice/m", false).unwrap();
+    let http = Http::new();
+    let data = b"0123456789";
+    let oid = sha256_hex(data);
+    let resp = batch(&http, &hub.url(), json!([{"oid": oid, "size": 10}])).await;
+    let up = resp["objects"][0]["actions"]["upload"].clone();
+    let mut parts = Vec::new();
+    for (n, chunk) in [(1, &b"0123"[..]), (2, b"4567"), (3, b"89")] {
+        let body = if n == 2 { &b"XXXX"[..] } else { chunk };
+        let r = http
+            .send(
+                Method::PUT,
+                up["header"][n.to_string()].as_str().unwrap(),
+                None,
+                &[],
+                body.to_vec(),
+            )
+            .await;
+        parts.push(json!({"partNumber": n, "etag": r.header("etag").unwrap()}));
+    }
+    let done = http
+        .send(
+            Method::POST,
+            up["href"].as_str().unwrap(),
+            None,
+            LFS,
+            json!({"oid": oid, "parts": parts}).to_string(),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::BAD_REQUEST);
+    let again = batch(&http, &hub.url(), json!([{"oid": oid, "size": 10}])).await;
+    assert!(
+        again["objects"][0].get("actions").is_some(),
+        "nothing was stored"
+    );
+}
