@@ -1,6 +1,103 @@
 //! `hf`: the command-line tool for the Hugging Face Hub.
+//!
+//! Command names and flags follow the Python client's CLI (`huggingface-cli` / `hf`), and
+//! it shares the Python client's files: the token files under `$HF_HOME` and the hub
+//! cache, so a login or a download made by either tool is seen by the other.
 
-fn main() {
-    eprintln!("hf: not yet implemented");
-    std::process::exit(2);
+mod commands;
+mod report;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use crate::commands::{Command, Ctx};
+
+const AFTER_HELP: &str = "\
+Examples:
+  hf auth login --token hf_xxx          store a token (also read by the Python client)
+  hf download gpt2 config.json          download one file into the cache, print its path
+  hf download gpt2 --local-dir ./gpt2   download a whole repo into a folder
+  hf cache scan -v                      list what the cache holds, per revision
+  hf env                                print versions, paths and the endpoint
+
+Environment: HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_HUB_OFFLINE,
+HF_HUB_DISABLE_PROGRESS_BARS, RUST_LOG (e.g. RUST_LOG=hf_http=debug).";
+
+/// The command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "hf",
+    version,
+    about = "The Hugging Face Hub from the command line",
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
+struct Cli {
+    /// Show the request trail on stderr (-v: requests, -vv: everything). In `hf cache scan`
+    /// it also selects the per-revision table.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Print only the essential result (no progress bars, no status lines).
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    let ctx = Ctx::from_process(cli.verbose, cli.quiet);
+    let command = cli.command;
+    if let Command::Completions { shell } = command {
+        clap_complete::generate(shell, &mut Cli::command(), "hf", &mut std::io::stdout());
+        return ExitCode::SUCCESS;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            report::print(&anyhow::Error::new(e).context("could not start the async runtime"));
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(&ctx, command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            report::print(&err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr: `RUST_LOG` when set, else warnings, or debug (`-v`) / trace (`-vv`)
+/// for our crates.
+fn init_tracing(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(v) if !v.is_empty() => EnvFilter::new(v),
+        _ => EnvFilter::new(match verbose {
+            0 => "warn",
+            1 => "warn,hf_http=debug,hf_api=debug,hf_cache=debug,hf_lfs=debug,hf_cli=debug",
+            _ => "info,hf_http=trace,hf_api=trace,hf_cache=trace,hf_lfs=trace,hf_cli=trace",
+        }),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(verbose > 0)
+        .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
 }

@@ -1,0 +1,93 @@
+//! `hf cache scan|delete`.
+
+mod delete;
+mod scan;
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::Ctx;
+
+/// `hf cache ...`
+#[derive(Debug, Subcommand)]
+pub(crate) enum CacheCommand {
+    /// Show what the cache holds: one row per repo (per revision with -v).
+    ///
+    /// The table matches the Python client's `scan-cache`; it reads a cache filled by
+    /// either client.
+    #[command(after_help = "\
+Examples:
+  hf cache scan                       one row per repo
+  hf cache scan -v                    one row per revision
+  hf cache scan -vvv                  also print the details of skipped (corrupted) entries
+  hf cache scan --dir /data/hf/hub")]
+    Scan(scan::ScanArgs),
+    /// Delete cached revisions or whole repos, and show how much space it frees.
+    ///
+    /// Choose with --repo and --revision; on a terminal without them, pick from a list.
+    /// A repo whose every revision is deleted is removed whole; a blob is deleted only
+    /// when no remaining revision uses it.
+    #[command(after_help = "\
+Examples:
+  hf cache delete                             pick revisions interactively
+  hf cache delete --repo gpt2 --dry-run       show what deleting gpt2 would free
+  hf cache delete --revision 1a2b3c4d -y      delete one revision without asking
+  hf cache delete --repo squad --repo-type dataset")]
+    Delete(delete::DeleteArgs),
+}
+
+/// `--dir`: the cache to work on.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct CacheDirArg {
+    /// The cache directory (default: HF_HUB_CACHE, else $HF_HOME/hub).
+    #[arg(long = "dir", visible_alias = "cache-dir", value_name = "DIR")]
+    pub(crate) dir: Option<PathBuf>,
+}
+
+impl CacheDirArg {
+    fn resolve(&self, ctx: &Ctx) -> PathBuf {
+        self.dir
+            .clone()
+            .unwrap_or_else(|| ctx.settings.cache_dir.clone())
+    }
+}
+
+pub(crate) fn run(ctx: &Ctx, cmd: CacheCommand) -> anyhow::Result<()> {
+    match cmd {
+        CacheCommand::Scan(args) => scan::run(ctx, &args),
+        CacheCommand::Delete(args) => delete::run(ctx, &args),
+    }
+}
+
+/// Colors like the Python CLI's (bold red, gray), only for a terminal and without
+/// `NO_COLOR`.
+pub(super) struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    pub(super) fn stdout(ctx: &Ctx) -> Paint {
+        use std::io::IsTerminal as _;
+        Paint {
+            on: std::io::stdout().is_terminal()
+                && ctx.env.get("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+
+    pub(super) fn red(&self, s: &str) -> String {
+        self.wrap(s, "\u{1b}[1m\u{1b}[31m")
+    }
+
+    pub(super) fn gray(&self, s: &str) -> String {
+        self.wrap(s, "\u{1b}[90m")
+    }
+
+    fn wrap(&self, s: &str, code: &str) -> String {
+        if self.on {
+            format!("{code}{s}\u{1b}[0m")
+        } else {
+            s.to_owned()
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! The subcommands, one module per noun.
+
+pub(crate) mod auth;
+pub(crate) mod cache;
+pub(crate) mod env;
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use hf_api::config::{Environment, Settings};
+use hf_api::{HfApi, HfApiBuilder, Token};
+
+/// Every subcommand of `hf`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Log in and out, and manage the stored tokens (shared with the Python client).
+    #[command(subcommand)]
+    Auth(auth::AuthCommand),
+    /// Inspect and clean the local hub cache.
+    #[command(subcommand)]
+    Cache(cache::CacheCommand),
+    /// Print versions, paths, the endpoint and whether a token is set (never the token).
+    Env,
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  hf completions bash > ~/.local/share/bash-completion/completions/hf"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `--token`, for commands that talk to the Hub.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct TokenArg {
+    /// A token to use instead of HF_TOKEN or the stored one.
+    #[arg(long, value_name = "TOKEN")]
+    pub(crate) token: Option<String>,
+}
+
+/// What every command needs: the environment, resolved once, and the global flags.
+#[derive(Debug)]
+pub(crate) struct Ctx {
+    pub(crate) env: Environment,
+    pub(crate) settings: Settings,
+    pub(crate) verbose: u8,
+    pub(crate) quiet: bool,
+}
+
+impl Ctx {
+    pub(crate) fn from_process(verbose: u8, quiet: bool) -> Ctx {
+        let env = Environment::from_process();
+        let settings = Settings::resolve(&env);
+        Ctx {
+            env,
+            settings,
+            verbose,
+            quiet,
+        }
+    }
+
+    /// A Hub client; `token` (from `--token`) overrides the configured one.
+    pub(crate) fn api(&self, token: &TokenArg) -> anyhow::Result<HfApi> {
+        let mut builder = HfApiBuilder::with_environment(self.env.clone())
+            .library_name("hf-cli")
+            .library_version(env!("CARGO_PKG_VERSION"));
+        if let Some(text) = &token.token {
+            let token = Token::new(text).context("--token is empty")?;
+            builder = builder.token(token);
+        }
+        builder.build().context("could not set up the Hub client")
+    }
+
+    /// Prints a status line on stderr unless `--quiet`.
+    pub(crate) fn status(&self, line: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("{line}");
+        }
+    }
+}
+
+/// Runs one command.
+pub(crate) async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Auth(cmd) => auth::run(ctx, cmd).await,
+        Command::Cache(cmd) => cache::run(ctx, cmd),
+        Command::Env => env::run(ctx),
+        // Handled before the runtime starts.
+        Command::Completions { .. } => Ok(()),
+    }
+}

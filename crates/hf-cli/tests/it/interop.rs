@@ -1,0 +1,158 @@
+//! Interop with the Python client (`huggingface_hub` 0.26.5) through shared files: a login
+//! made by either tool is used by the other, and `hf cache scan` prints the same table as
+//! Python for a cache Python filled.
+//!
+//! These tests run only when `HF_INTEROP_PYTHON` names a Python interpreter with
+//! `huggingface_hub` installed (`cargo xtask ci` sets it). Without it they return at once,
+//! unless `HF_INTEROP_REQUIRED` is set: then they fail.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use hf_testhub::RepoType;
+
+use crate::{ALICE_TOKEN, Sandbox, hub};
+
+fn python() -> Option<PathBuf> {
+    let python = std::env::var_os("HF_INTEROP_PYTHON").map(PathBuf::from);
+    if python.is_none() {
+        assert!(
+            std::env::var_os("HF_INTEROP_REQUIRED").is_none(),
+            "HF_INTEROP_REQUIRED is set but HF_INTEROP_PYTHON is not"
+        );
+        eprintln!("HF_INTEROP_PYTHON is not set: skipping the Python interop test");
+    }
+    python
+}
+
+/// Runs a Python snippet in the sandbox's environment (same HF_HOME and endpoint as `hf`)
+/// and returns its stdout.
+fn py(python: &PathBuf, sb: &Sandbox, code: &str) -> String {
+    let hf = sb.command(&[]);
+    let mut cmd = Command::new(python);
+    cmd.args(["-c", code]);
+    cmd.env_clear();
+    for (k, v) in hf.get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    for keep in ["PATH", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR"] {
+        if let Some(v) = std::env::var_os(keep) {
+            cmd.env(keep, v);
+        }
+    }
+    cmd.env("HF_HUB_DISABLE_TELEMETRY", "1");
+    let out = cmd.output().expect("python runs");
+    assert!(
+        out.status.success(),
+        "python failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn python_uses_the_token_stored_by_hf_auth_login() {
+    let Some(python) = python() else { return };
+    let hub = hub();
+    let sb = Sandbox::new(&hub.url());
+    sb.run(&["auth", "login", "--token", ALICE_TOKEN]).ok();
+    let out = py(
+        &python,
+        &sb,
+        "from huggingface_hub import HfApi, get_token\n\
+         from huggingface_hub.utils import get_stored_tokens\n\
+         print(HfApi().whoami()['name'])\n\
+         print(sorted(get_stored_tokens()))\n\
+         print(get_token() == get_stored_tokens()['alice-write'])",
+    );
+    assert_eq!(out, "alice\n['alice-write']\nTrue\n");
+}
+
+#[test]
+fn hf_uses_the_token_stored_by_python_login() {
+    let Some(python) = python() else { return };
+    let hub = hub();
+    let sb = Sandbox::new(&hub.url());
+    py(
+        &python,
+        &sb,
+        &format!(
+            "import huggingface_hub\n\
+             huggingface_hub.login(token='{ALICE_TOKEN}', add_to_git_credential=False)"
+        ),
+    );
+    assert_eq!(sb.run(&["auth", "whoami"]).ok(), "alice\n");
+    let list = sb.run(&["auth", "list"]);
+    assert!(list.ok().contains("* alice-write"), "{list:#?}");
+    // And a logout by name here is seen by Python.
+    sb.run(&["auth", "logout", "--token-name", "alice-write"])
+        .ok();
+    let out = py(
+        &python,
+        &sb,
+        "from huggingface_hub.utils import get_stored_tokens, get_token\n\
+         print(get_token(), get_stored_tokens())",
+    );
+    assert_eq!(out, "None {}\n");
+}
+
+#[test]
+fn scan_matches_python_on_a_cache_python_filled() {
+    let Some(python) = python() else { return };
+    let hub = hub();
+    hub.create_repo(RepoType::Model, "alice/tiny", false)
+        .unwrap();
+    hub.upload_file(
+        RepoType::Model,
+        "alice/tiny",
+        "main",
+        "config.json",
+        b"{\"a\": 1}",
+    )
+    .unwrap();
+    hub.upload_file(
+        RepoType::Model,
+        "alice/tiny",
+        "main",
+        "sub/weights.bin",
+        &[7u8; 4096],
+    )
+    .unwrap();
+    hub.create_repo(RepoType::Dataset, "alice/data", false)
+        .unwrap();
+    hub.upload_file(
+        RepoType::Dataset,
+        "alice/data",
+        "main",
+        "train.csv",
+        b"a,b\n1,2\n",
+    )
+    .unwrap();
+    let mut sb = Sandbox::new(&hub.url());
+    sb.set("HF_TOKEN", ALICE_TOKEN);
+    let tables = py(
+        &python,
+        &sb,
+        "from huggingface_hub import snapshot_download, hf_hub_download, scan_cache_dir\n\
+         from huggingface_hub.commands.scan_cache import get_table\n\
+         snapshot_download('alice/tiny')\n\
+         hf_hub_download('alice/data', 'train.csv', repo_type='dataset')\n\
+         info = scan_cache_dir()\n\
+         print(get_table(info, verbosity=0))\n\
+         print('=====')\n\
+         print(get_table(info, verbosity=1))",
+    );
+    let (python_repos, python_revisions) = tables.split_once("\n=====\n").unwrap();
+    let table = |args: &[&str]| {
+        let run = sb.run(args);
+        let out = run.ok();
+        out.split("\n\nDone in ").next().unwrap().to_owned()
+    };
+    assert_eq!(table(&["cache", "scan"]), python_repos);
+    assert_eq!(
+        format!("{}\n", table(&["cache", "scan", "-v"])),
+        python_revisions
+    );
+}
