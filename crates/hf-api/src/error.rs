@@ -59,6 +59,78 @@ pub enum Error {
     /// The client could not be configured (endpoint, TLS roots, ...).
     #[error(transparent)]
     Config(HttpError),
+    /// The file is not in the local cache, and the Hub could not be asked or did not
+    /// answer (`local_files_only`, a network failure, ...). The source, if any, is why
+    /// the Hub could not help.
+    #[error("{message}")]
+    LocalEntryNotFound {
+        /// What was looked for and what to do.
+        message: String,
+        /// Why the Hub was not reachable, if it was asked.
+        #[source]
+        source: Option<Box<Error>>,
+    },
+    /// Offline mode (`HF_HUB_OFFLINE`) forbids the request and the cache cannot answer.
+    #[error("{message}")]
+    OfflineMode {
+        /// What was needed and what to do.
+        message: String,
+    },
+    /// The cache or `local_dir` could not be read or written (read-only directory,
+    /// lock timeout, ...).
+    #[error(transparent)]
+    Cache(#[from] hf_cache::Error),
+    /// The disk is full.
+    #[error(
+        "no space left on the device while writing {}: free some space, or point \
+         HF_HUB_CACHE (or `cache_dir`/`local_dir`) at a larger disk", path.display()
+    )]
+    NoSpace {
+        /// The file being written.
+        path: std::path::PathBuf,
+        /// The io error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A local filesystem operation failed (outside the cache's own checks).
+    #[error("{context}")]
+    Io {
+        /// What was being done, and on which path.
+        context: String,
+        /// The io error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Downloaded content did not match its size or checksum, even after retrying.
+    #[error("{message}")]
+    Integrity {
+        /// Which file, what was expected and what arrived.
+        message: String,
+    },
+    /// The Hub answered something that cannot be used safely (a file path that would
+    /// leave the target folder, a missing header, ...).
+    #[error("{message}")]
+    InvalidResponse {
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// A safetensors header could not be read: too big, truncated or not the expected
+    /// JSON.
+    #[error("cannot parse the safetensors header of {file}: {message}")]
+    SafetensorsParsing {
+        /// The file in the repo.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The repo has neither `model.safetensors` nor `model.safetensors.index.json`.
+    #[error(
+        "{repo_id} is not a safetensors repo: it has neither model.safetensors nor model.safetensors.index.json at this revision"
+    )]
+    NotASafetensorsRepo {
+        /// The repo.
+        repo_id: String,
+    },
     /// An argument was rejected before anything was sent.
     #[error("invalid argument: {message}")]
     InvalidArgument {
@@ -86,7 +158,16 @@ impl Error {
             | Error::Decode(e)
             | Error::Http(e)
             | Error::Config(e) => Some(e),
-            Error::InvalidArgument { .. } => None,
+            Error::LocalEntryNotFound { .. }
+            | Error::OfflineMode { .. }
+            | Error::Cache(_)
+            | Error::NoSpace { .. }
+            | Error::Io { .. }
+            | Error::Integrity { .. }
+            | Error::InvalidResponse { .. }
+            | Error::SafetensorsParsing { .. }
+            | Error::NotASafetensorsRepo { .. }
+            | Error::InvalidArgument { .. } => None,
         }
     }
 
@@ -103,7 +184,10 @@ impl Error {
     /// Whether a repository, revision, file or other resource was not found (a gated repo
     /// exists, so it is not).
     pub fn is_not_found(&self) -> bool {
-        self.http().is_some_and(HttpError::is_not_found)
+        // A file missing from the local cache is "not found" too, as in Python
+        // (`LocalEntryNotFoundError` is an `EntryNotFoundError`).
+        matches!(self, Error::LocalEntryNotFound { .. })
+            || self.http().is_some_and(HttpError::is_not_found)
     }
 
     /// Whether a timeout caused this.
@@ -126,7 +210,7 @@ impl Error {
             | Error::Decode(e)
             | Error::Http(e)
             | Error::Config(e) => Ok(e),
-            other @ Error::InvalidArgument { .. } => Err(other),
+            other => Err(other),
         }
     }
 
@@ -138,6 +222,15 @@ impl Error {
         Error::InvalidArgument {
             message: message.into(),
             source: source.into(),
+        }
+    }
+}
+
+impl Error {
+    pub(crate) fn safetensors_parsing(file: &str, message: impl Into<String>) -> Self {
+        Error::SafetensorsParsing {
+            file: file.to_owned(),
+            message: message.into(),
         }
     }
 }

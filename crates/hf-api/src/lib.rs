@@ -40,11 +40,17 @@
 pub mod api;
 mod client;
 pub mod config;
+pub mod download;
 mod error;
+pub mod progress;
 mod request;
 
 pub use api::users::WhoAmIRequest;
 pub use client::{HfApi, HfApiBuilder};
+pub use download::{
+    DownloadOptions, DownloadRequest, FileMetadata, FileMetadataRequest, HubUrl, ParallelConfig,
+    SnapshotRequest,
+};
 pub use error::{Error, HttpError};
 pub use hf_http::{Token, TokenSource};
 pub use request::BoxFuture;

@@ -1,0 +1,494 @@
+//! `hf_hub_download`: one file into the cache or a `local_dir` (hub-protocol §5.4–§5.6,
+//! §7.3).
+
+use std::future::IntoFuture;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hf_cache::{BlobOrigin, CachedFile, HfCache, LocalDir, RepoCache};
+use hf_http::http::Uri;
+use hf_types::{CommitOid, ETag, Revision};
+
+use super::metadata::{FileMetadata, head, offline_error};
+use super::transfer::{self, Job, PartialPaths};
+use super::url::{FileTarget, resolve_path};
+use super::{DownloadOptions, blocking, cache_error, io_error};
+use crate::client::HfApi;
+use crate::error::Error;
+use crate::progress::{ProgressEvent, Reporter};
+use crate::request::BoxFuture;
+
+impl HfApi {
+    /// Downloads one file and returns its local path (Python's `hf_hub_download`).
+    ///
+    /// In the cache (the default) the path is the snapshot entry
+    /// `{cache}/{repo folder}/snapshots/{commit}/{filename}`, a symlink to the blob; with
+    /// [`local_dir`](DownloadRequest::local_dir) it is `{local_dir}/{filename}`. Cached
+    /// copies are reused: a commit-hash revision already cached sends no request at all,
+    /// otherwise one `HEAD` checks the revision's current commit. Interrupted downloads
+    /// resume; content is verified (see [`crate::download`]).
+    ///
+    /// Errors: [`Error::RepositoryNotFound`], [`Error::GatedRepo`],
+    /// [`Error::RevisionNotFound`], [`Error::EntryNotFound`] (and the absence is recorded
+    /// in `.no_exist/`), [`Error::LocalEntryNotFound`] when the Hub cannot be reached
+    /// (or `local_files_only`) and nothing is cached, [`Error::OfflineMode`], and
+    /// [`Error::Cache`] / [`Error::NoSpace`] for local problems.
+    ///
+    /// ```no_run
+    /// # async fn demo(api: hf_api::HfApi) -> Result<(), hf_api::Error> {
+    /// let path = api.hf_hub_download("gpt2", "config.json").revision("main").await?;
+    /// println!("{}", path.display());
+    /// # Ok(()) }
+    /// ```
+    pub fn hf_hub_download(
+        &self,
+        repo_id: impl Into<String>,
+        filename: impl Into<String>,
+    ) -> DownloadRequest {
+        DownloadRequest {
+            api: self.clone(),
+            repo_id: repo_id.into(),
+            filename: filename.into(),
+            subfolder: None,
+            options: DownloadOptions::default(),
+        }
+    }
+}
+
+/// The request built by [`HfApi::hf_hub_download`]; `.await` it to download.
+#[must_use = "a download does nothing until it is awaited"]
+#[derive(Debug, Clone)]
+pub struct DownloadRequest {
+    api: HfApi,
+    repo_id: String,
+    filename: String,
+    subfolder: Option<String>,
+    options: DownloadOptions,
+}
+
+impl DownloadRequest {
+    /// A folder inside the repo that holds the file.
+    pub fn subfolder(mut self, subfolder: impl Into<String>) -> Self {
+        self.subfolder = Some(subfolder.into());
+        self
+    }
+
+    super::download_option_setters!();
+}
+
+impl IntoFuture for DownloadRequest {
+    type Output = Result<PathBuf, Error>;
+    type IntoFuture = BoxFuture<PathBuf>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let target = FileTarget::new(
+                self.options.repo_type,
+                &self.repo_id,
+                &self.filename,
+                self.subfolder.as_deref(),
+                self.options.revision.as_deref(),
+            )?;
+            download(self.api, target, Arc::new(self.options), None).await
+        })
+    }
+}
+
+/// Why no metadata is available.
+enum NoMetadata {
+    LocalOnly,
+    Offline,
+    Failed(Error),
+}
+
+pub(crate) fn cache_for(api: &HfApi, options: &DownloadOptions) -> HfCache {
+    HfCache::new(
+        options
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| api.cache_dir().to_owned()),
+    )
+}
+
+/// Downloads `target`; `known` metadata (from a snapshot listing at a commit) skips the
+/// `HEAD`.
+pub(crate) async fn download(
+    api: HfApi,
+    target: FileTarget,
+    options: Arc<DownloadOptions>,
+    known: Option<FileMetadata>,
+) -> Result<PathBuf, Error> {
+    let cache = cache_for(&api, &options);
+    let repo = cache.repo(target.repo_type, &target.repo_id);
+    if let Some(dir) = options.local_dir.clone() {
+        return download_to_local_dir(api, target, options, known, repo, LocalDir::new(dir)).await;
+    }
+    let force = options.force_download;
+    // 1. A cached commit needs no network.
+    if target.revision.is_commit_hash() && !force {
+        let commit = CommitOid::new(target.revision.as_str()).expect("checked hash");
+        let (r, p) = (repo.clone(), target.path.clone());
+        if let Some(pointer) = blocking(move || Ok(r.cached_pointer(&commit, &p)?)).await? {
+            return Ok(pointer);
+        }
+    }
+    let meta = metadata(&api, &target, &options, known).await;
+    let meta = match meta {
+        Ok(meta) => meta,
+        Err(NoMetadata::Failed(e @ Error::EntryNotFound(_))) => {
+            record_missing(&api, &target, &options, &repo).await;
+            return Err(e);
+        }
+        Err(NoMetadata::Failed(e @ Error::RevisionNotFound(_))) => return Err(e),
+        Err(why) => {
+            // 4. The Hub cannot help: fall back on the cache.
+            if !force {
+                let (r, rev, p) = (repo.clone(), target.revision.clone(), target.path.clone());
+                if let Some(pointer) = blocking(move || Ok(r.cached_file(&rev, &p)?)).await? {
+                    return Ok(pointer);
+                }
+            }
+            return Err(unavailable(&target, &options, why, cache.root()));
+        }
+    };
+    // 6. Record the revision's commit, then reuse what is cached.
+    {
+        let (r, rev, c) = (repo.clone(), target.revision.clone(), meta.commit_hash.clone());
+        let root = cache.root().to_owned();
+        blocking(move || r.write_ref(&rev, &c).map_err(|e| cache_error(e, &root))).await?;
+    }
+    if !force {
+        let (r, c, p, e) = (
+            repo.clone(),
+            meta.commit_hash.clone(),
+            target.path.clone(),
+            meta.etag.clone(),
+        );
+        let root = cache.root().to_owned();
+        let cached = blocking(move || {
+            r.pointer_from_cache(&c, &p, &e)
+                .map_err(|e| cache_error(e, &root))
+        })
+        .await?;
+        if let Some(pointer) = cached {
+            return Ok(pointer);
+        }
+    }
+    download_blob(&api, &target, &options, &repo, &meta).await
+}
+
+async fn metadata(
+    api: &HfApi,
+    target: &FileTarget,
+    options: &DownloadOptions,
+    known: Option<FileMetadata>,
+) -> Result<FileMetadata, NoMetadata> {
+    if let Some(meta) = known {
+        return Ok(meta);
+    }
+    if options.local_files_only {
+        return Err(NoMetadata::LocalOnly);
+    }
+    if options.is_offline() {
+        return Err(NoMetadata::Offline);
+    }
+    head(api, target, options).await.map_err(NoMetadata::Failed)
+}
+
+/// The error when neither the Hub nor the cache can provide the file (§5.6 step 5).
+fn unavailable(target: &FileTarget, options: &DownloadOptions, why: NoMetadata, dir: &Path) -> Error {
+    let what = format!(
+        "{} in {} ({}) at revision {}",
+        target.path.as_str(),
+        target.repo_id.as_str(),
+        target.repo_type,
+        target.revision.as_str()
+    );
+    if options.force_download {
+        return match why {
+            NoMetadata::LocalOnly => Error::invalid_argument(
+                "force_download and local_files_only contradict each other: drop one",
+                None,
+            ),
+            NoMetadata::Offline => Error::invalid_argument(
+                "force_download needs the Hub, but offline mode (HF_HUB_OFFLINE) is on",
+                None,
+            ),
+            NoMetadata::Failed(e) => e,
+        };
+    }
+    match why {
+        NoMetadata::LocalOnly => Error::LocalEntryNotFound {
+            message: format!(
+                "{what} is not in the local cache ({}), and local_files_only forbids asking \
+                 the Hub; download it once without local_files_only",
+                dir.display()
+            ),
+            source: None,
+        },
+        NoMetadata::Offline => match offline_error(target) {
+            Error::OfflineMode { message } => Error::OfflineMode {
+                message: format!("{message} (it is not in the cache at {})", dir.display()),
+            },
+            other => other,
+        },
+        NoMetadata::Failed(
+            e @ (Error::RepositoryNotFound(_) | Error::GatedRepo(_) | Error::Unauthorized(_)),
+        ) => e,
+        NoMetadata::Failed(e) => Error::LocalEntryNotFound {
+            message: format!(
+                "the Hub could not be reached to locate {what}, and it is not in the local \
+                 cache ({}); check your connection, or set HF_HUB_OFFLINE=1 to use cached \
+                 files only",
+                dir.display()
+            ),
+            source: Some(Box::new(e)),
+        },
+    }
+}
+
+/// Records `.no_exist/{commit}/{path}` after a 404 for the file. The commit of a branch
+/// is looked up with one small request, since the error does not carry it.
+async fn record_missing(
+    api: &HfApi,
+    target: &FileTarget,
+    options: &DownloadOptions,
+    repo: &RepoCache,
+) {
+    let commit = if target.revision.is_commit_hash() {
+        CommitOid::new(target.revision.as_str()).ok()
+    } else {
+        super::snapshot::resolve_commit(api, target.repo_type, &target.repo_id, &target.revision, options)
+            .await
+            .ok()
+    };
+    let Some(commit) = commit else { return };
+    let (r, rev, p) = (repo.clone(), target.revision.clone(), target.path.clone());
+    let res = blocking(move || {
+        r.write_ref(&rev, &commit)?;
+        r.mark_no_exist(&commit, &p)?;
+        Ok(())
+    })
+    .await;
+    if let Err(err) = res {
+        tracing::debug!(%err, "could not record the missing file in the cache");
+    }
+}
+
+/// The URL to `GET`: the CDN location when the Hub gave one, else the resolve URL at
+/// the commit (so a branch moving meanwhile cannot mix contents).
+fn download_url(api: &HfApi, target: &FileTarget, meta: &FileMetadata) -> Result<Uri, Error> {
+    let at_revision = api.http().url(&target.resolve_path(&target.revision))?;
+    if meta.location != at_revision.to_string()
+        && let Ok(uri) = meta.location.parse::<Uri>()
+        && uri.scheme().is_some()
+    {
+        return Ok(uri);
+    }
+    let commit = Revision::from(meta.commit_hash.clone());
+    Ok(api.http().url(&resolve_path(
+        target.repo_type,
+        &target.repo_id,
+        &commit,
+        &target.path,
+    ))?)
+}
+
+fn job_for(
+    api: &HfApi,
+    target: &FileTarget,
+    options: &Arc<DownloadOptions>,
+    meta: &FileMetadata,
+) -> Result<Job, Error> {
+    Ok(Job {
+        api: api.clone(),
+        url: download_url(api, target, meta)?,
+        size: meta.size,
+        etag: meta.etag.clone(),
+        display: Arc::from(target.path.as_str()),
+        options: options.clone(),
+        reporter: Reporter::new(options.progress.clone()),
+    })
+}
+
+/// §5.4: under the blob lock, fetch into `.incomplete`, verify, move to `blobs/`, link.
+async fn download_blob(
+    api: &HfApi,
+    target: &FileTarget,
+    options: &Arc<DownloadOptions>,
+    repo: &RepoCache,
+    meta: &FileMetadata,
+) -> Result<PathBuf, Error> {
+    let force = options.force_download;
+    let root = repo.cache().root().to_owned();
+    let lock = {
+        let (r, e, root) = (repo.clone(), meta.etag.clone(), root.clone());
+        blocking(move || r.lock_blob(&e).map_err(|e| cache_error(e, &root))).await?
+    };
+    let link = |origin: BlobOrigin| {
+        let (r, c, p, e) = (
+            repo.clone(),
+            meta.commit_hash.clone(),
+            target.path.clone(),
+            meta.etag.clone(),
+        );
+        let root = root.clone();
+        blocking(move || {
+            r.link_snapshot(&c, &p, &e, origin)
+                .map_err(|e| cache_error(e, &root))
+        })
+    };
+    // Another process may have finished the blob while we waited for the lock.
+    if !force && lock.is_complete() {
+        let pointer = link(BlobOrigin::Existing).await?;
+        drop(lock);
+        return Ok(pointer);
+    }
+    let paths = PartialPaths::from_incomplete(lock.incomplete_path().to_owned());
+    if force {
+        let p = paths.clone();
+        blocking(move || p.discard().map_err(|e| io_error(&p.single, "cannot remove", e))).await?;
+    }
+    let job = job_for(api, target, options, meta)?;
+    let done = transfer::fetch(&job, &paths).await?;
+    let blob = lock.blob_path().to_owned();
+    {
+        let blob = blob.clone();
+        blocking(move || {
+            std::fs::rename(&done, &blob).map_err(|e| io_error(&blob, "cannot move the download to", e))
+        })
+        .await?;
+    }
+    let pointer = link(BlobOrigin::New).await?;
+    drop(lock);
+    job.reporter.emit(ProgressEvent::Done {
+        path: target.path.as_str(),
+    });
+    Ok(pointer)
+}
+
+/// §7.3: `hf_hub_download(..., local_dir=...)`.
+async fn download_to_local_dir(
+    api: HfApi,
+    target: FileTarget,
+    options: Arc<DownloadOptions>,
+    known: Option<FileMetadata>,
+    repo: RepoCache,
+    local: LocalDir,
+) -> Result<PathBuf, Error> {
+    let force = options.force_download;
+    let root = local.root().to_owned();
+    let paths = {
+        let (l, p, root) = (local.clone(), target.path.clone(), root.clone());
+        blocking(move || l.download_paths(&p).map_err(|e| cache_error(e, &root))).await?
+    };
+    // 1. Up to date at this commit: no network.
+    if target.revision.is_commit_hash() && !force {
+        let (l, p, r) = (local.clone(), target.path.clone(), target.revision.clone());
+        if let Some(file) = blocking(move || Ok(l.up_to_date_at_commit(&p, &r)?)).await? {
+            return Ok(file);
+        }
+    }
+    let meta = match metadata(&api, &target, &options, known).await {
+        Ok(meta) => meta,
+        Err(NoMetadata::Failed(e @ (Error::EntryNotFound(_) | Error::RevisionNotFound(_)))) => {
+            return Err(e);
+        }
+        Err(why) => {
+            let file = paths.file_path.clone();
+            if !force && blocking(move || Ok(file.is_file())).await? {
+                tracing::warn!(file = %paths.file_path.display(), "the Hub cannot be reached; returning the existing local file, which may be outdated");
+                return Ok(paths.file_path);
+            }
+            return Err(unavailable(&target, &options, why, &root));
+        }
+    };
+    // 3. The local file already has this content.
+    if !force {
+        let (l, p, e, c) = (
+            local.clone(),
+            target.path.clone(),
+            meta.etag.clone(),
+            meta.commit_hash.clone(),
+        );
+        if blocking(move || Ok(l.refresh_if_up_to_date(&p, &e, &c)?)).await? {
+            return Ok(paths.file_path);
+        }
+        // 4. The same file at that commit is in the cache: copy it.
+        let cache = repo.cache().clone();
+        let (l, p, e, c) = (
+            local.clone(),
+            target.path.clone(),
+            meta.etag.clone(),
+            meta.commit_hash.clone(),
+        );
+        let (rt, id) = (target.repo_type, target.repo_id.clone());
+        let root2 = root.clone();
+        let copied = blocking(move || {
+            let rev = Revision::from(c.clone());
+            match cache.try_to_load_from_cache(rt, &id, &p, Some(&rev)) {
+                CachedFile::Found(cached) => l
+                    .copy_from_cache(&p, &cached, &c, &e)
+                    .map(Some)
+                    .map_err(|e| cache_error(e, &root2)),
+                _ => Ok(None),
+            }
+        })
+        .await?;
+        if let Some(file) = copied {
+            return Ok(file);
+        }
+    }
+    // 5. Download under the file's lock.
+    let lock = {
+        let (l, p, root) = (local.clone(), target.path.clone(), root.clone());
+        blocking(move || l.lock(&p).map_err(|e| cache_error(e, &root))).await?
+    };
+    let partial = PartialPaths::from_incomplete(paths.incomplete_path(&meta.etag));
+    if force {
+        let p = partial.clone();
+        blocking(move || p.discard().map_err(|e| io_error(&p.single, "cannot remove", e))).await?;
+    }
+    let job = job_for(&api, &target, &options, &meta)?;
+    let done = transfer::fetch(&job, &partial).await?;
+    {
+        let file = paths.file_path.clone();
+        blocking(move || {
+            // Replace the old file (rename over it is atomic on Unix).
+            std::fs::rename(&done, &file).map_err(|e| io_error(&file, "cannot move the download to", e))
+        })
+        .await?;
+    }
+    drop(lock);
+    {
+        let (l, p, e, c) = (local, target.path.clone(), meta.etag.clone(), meta.commit_hash.clone());
+        let root = root.clone();
+        blocking(move || {
+            l.write_download_metadata(&p, &c, &e)
+                .map_err(|e| cache_error(e, &root))
+        })
+        .await?;
+    }
+    job.reporter.emit(ProgressEvent::Done {
+        path: target.path.as_str(),
+    });
+    Ok(paths.file_path)
+}
+
+/// The etag and size a listing gives for a file, as download metadata at `commit`.
+pub(crate) fn listed_metadata(
+    api: &HfApi,
+    target: &FileTarget,
+    commit: &CommitOid,
+    etag: ETag,
+    size: u64,
+) -> Result<FileMetadata, Error> {
+    let rev = Revision::from(commit.clone());
+    let url = api.http().url(&target.resolve_path(&rev))?;
+    Ok(FileMetadata {
+        commit_hash: commit.clone(),
+        etag,
+        size,
+        location: url.to_string(),
+    })
+}

@@ -1,0 +1,382 @@
+//! Downloads into the shared cache (or a `local_dir`): [`HfApi::hf_hub_url`],
+//! [`HfApi::get_hf_file_metadata`], [`HfApi::hf_hub_download`] and
+//! [`HfApi::snapshot_download`], with the Python client's parameters and cache layout.
+//!
+//! # How a file is fetched
+//!
+//! 1. A commit-hash revision already in the cache answers without any request.
+//! 2. Otherwise a `HEAD` on the resolve URL gives the commit, the etag (which names the
+//!    blob) and the size; a snapshot gets the same facts for every file from one
+//!    listing (`/revision/{rev}?blobs=true`), so it sends no per-file `HEAD`.
+//! 3. The blob is written to `blobs/{etag}.incomplete` under the per-blob lock that
+//!    Python takes too, then renamed into place and linked from `snapshots/`.
+//!
+//! Files of at least [`ParallelConfig::threshold`] bytes are fetched with
+//! [`ParallelConfig::connections`] concurrent range requests of
+//! [`ParallelConfig::chunk_size`] bytes, written in place at their offsets. Their
+//! partial file is `{etag}.parallel.incomplete` with a `{etag}.parallel.ranges` record
+//! of finished chunks, so an interrupted download resumes chunk by chunk, and a Python
+//! client (which resumes `.incomplete` files by appending) never sees a file with holes.
+//! Smaller files use one stream and Python's `.incomplete` file, resumed with
+//! `Range: bytes={len}-`.
+//!
+//! # Verification
+//!
+//! The size is always checked. The content is hashed while it is written: the sha256
+//! for LFS files (64-hex etags), the git blob sha1 for regular files (40-hex etags).
+//! Parallel chunks are hashed in file order by a task that follows the contiguous
+//! finished prefix and re-reads it from the page cache, so hashing overlaps the
+//! transfer and memory stays bounded. A mismatch deletes the partial file and the
+//! transfer is retried from scratch (twice); nothing unverified ever lands in `blobs/`.
+//!
+//! # Blocking work
+//!
+//! `hf-cache` is synchronous; every filesystem call runs under
+//! `tokio::task::spawn_blocking`.
+//!
+//! # Cancel safety
+//!
+//! Dropping a download future stops it. Bytes already written stay in the partial file
+//! and a later call resumes from them; locks are released when the future is dropped.
+
+mod file;
+mod metadata;
+mod patterns;
+mod snapshot;
+mod transfer;
+mod url;
+mod verify;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use hf_http::Token;
+use hf_http::http::{HeaderName, HeaderValue};
+use hf_types::RepoType;
+
+pub use file::DownloadRequest;
+pub use metadata::{FileMetadata, FileMetadataRequest};
+pub use patterns::PatternSet;
+pub use snapshot::SnapshotRequest;
+pub use url::HubUrl;
+
+use crate::error::Error;
+use crate::progress::ProgressHandler;
+
+/// How large files are split into concurrent range requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParallelConfig {
+    /// Concurrent connections per file. Default 8.
+    pub connections: usize,
+    /// Bytes per range request. Default 32 MiB.
+    pub chunk_size: u64,
+    /// Files of at least this size are fetched in parallel. Default 64 MiB.
+    pub threshold: u64,
+}
+
+impl Default for ParallelConfig {
+    fn default() -> Self {
+        ParallelConfig {
+            connections: 8,
+            chunk_size: 32 << 20,
+            threshold: 64 << 20,
+        }
+    }
+}
+
+impl ParallelConfig {
+    /// Sets the connections per file (at least 1).
+    pub fn with_connections(mut self, n: usize) -> Self {
+        self.connections = n.max(1);
+        self
+    }
+
+    /// Sets the bytes per range request (at least 64 KiB).
+    pub fn with_chunk_size(mut self, bytes: u64) -> Self {
+        self.chunk_size = bytes.max(64 << 10);
+        self
+    }
+
+    /// Sets the size from which files are fetched in parallel.
+    pub fn with_threshold(mut self, bytes: u64) -> Self {
+        self.threshold = bytes;
+        self
+    }
+
+    /// Never split files.
+    pub fn disabled() -> Self {
+        ParallelConfig {
+            threshold: u64::MAX,
+            ..ParallelConfig::default()
+        }
+    }
+}
+
+/// Options shared by [`HfApi::hf_hub_download`](crate::HfApi::hf_hub_download) and
+/// [`HfApi::snapshot_download`](crate::HfApi::snapshot_download), named after the
+/// Python client's parameters. Both request builders have a setter for each, and
+/// `.options(..)` to pass a whole set.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DownloadOptions {
+    /// `repo_type` (default model).
+    pub repo_type: RepoType,
+    /// `revision`: branch, tag, `refs/pr/N` or commit hash (default `main`).
+    pub revision: Option<String>,
+    /// `cache_dir` (default: the client's, from `HF_HUB_CACHE`).
+    pub cache_dir: Option<PathBuf>,
+    /// `local_dir`: plain files in this folder instead of the cache.
+    pub local_dir: Option<PathBuf>,
+    /// `force_download`: ignore every cached copy.
+    pub force_download: bool,
+    /// `etag_timeout`: limit of the metadata request (default 10 s).
+    pub etag_timeout: Duration,
+    /// `token`: overrides the client's token.
+    pub token: Option<Token>,
+    /// `local_files_only`: never send a request.
+    pub local_files_only: bool,
+    /// Offline mode: `None` reads `HF_HUB_OFFLINE` from the process environment.
+    pub offline: Option<bool>,
+    /// `headers`: extra headers for every request.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Parallel range requests for large files.
+    pub parallel: ParallelConfig,
+    /// Where progress events go.
+    pub progress: Option<ProgressHandler>,
+}
+
+impl Default for DownloadOptions {
+    fn default() -> Self {
+        DownloadOptions {
+            repo_type: RepoType::Model,
+            revision: None,
+            cache_dir: None,
+            local_dir: None,
+            force_download: false,
+            etag_timeout: Duration::from_secs(10),
+            token: None,
+            local_files_only: false,
+            offline: None,
+            headers: Vec::new(),
+            parallel: ParallelConfig::default(),
+            progress: None,
+        }
+    }
+}
+
+impl DownloadOptions {
+    /// Sets `repo_type`.
+    pub fn with_repo_type(mut self, repo_type: RepoType) -> Self {
+        self.repo_type = repo_type;
+        self
+    }
+
+    /// Sets `revision`.
+    pub fn with_revision(mut self, revision: impl Into<String>) -> Self {
+        self.revision = Some(revision.into());
+        self
+    }
+
+    /// Sets `cache_dir`.
+    pub fn with_cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Sets `local_dir`.
+    pub fn with_local_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.local_dir = Some(dir.into());
+        self
+    }
+
+    /// Sets `force_download`.
+    pub fn with_force_download(mut self, force: bool) -> Self {
+        self.force_download = force;
+        self
+    }
+
+    /// Sets `etag_timeout`.
+    pub fn with_etag_timeout(mut self, timeout: Duration) -> Self {
+        self.etag_timeout = timeout;
+        self
+    }
+
+    /// Sets `token`.
+    pub fn with_token(mut self, token: Token) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// Sets `local_files_only`.
+    pub fn with_local_files_only(mut self, local_only: bool) -> Self {
+        self.local_files_only = local_only;
+        self
+    }
+
+    /// Forces offline mode on or off (instead of reading `HF_HUB_OFFLINE`).
+    pub fn with_offline(mut self, offline: bool) -> Self {
+        self.offline = Some(offline);
+        self
+    }
+
+    /// Adds a header to every request.
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Sets the parallel range-request settings.
+    pub fn with_parallel(mut self, parallel: ParallelConfig) -> Self {
+        self.parallel = parallel;
+        self
+    }
+
+    /// Sets the progress handler.
+    pub fn with_progress(mut self, progress: ProgressHandler) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// Whether offline mode is on.
+    pub(crate) fn is_offline(&self) -> bool {
+        self.offline.unwrap_or_else(|| {
+            hf_cache::env::offline_mode(|name| std::env::var(name).ok())
+        })
+    }
+}
+
+/// Generates the setters of [`DownloadOptions`] on a request builder with an
+/// `options` field.
+macro_rules! download_option_setters {
+    () => {
+        /// Replaces every download option at once.
+        pub fn options(mut self, options: $crate::DownloadOptions) -> Self {
+            self.options = options;
+            self
+        }
+
+        /// The repo type (default model).
+        pub fn repo_type(mut self, repo_type: hf_types::RepoType) -> Self {
+            self.options.repo_type = repo_type;
+            self
+        }
+
+        /// A branch, tag, `refs/pr/N` or commit hash (default `main`).
+        pub fn revision(mut self, revision: impl Into<String>) -> Self {
+            self.options.revision = Some(revision.into());
+            self
+        }
+
+        /// The hub cache directory (default: the client's).
+        pub fn cache_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+            self.options.cache_dir = Some(dir.into());
+            self
+        }
+
+        /// Writes plain files into this folder instead of the cache (with the
+        /// `.cache/huggingface/download` metadata Python writes).
+        pub fn local_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+            self.options.local_dir = Some(dir.into());
+            self
+        }
+
+        /// Downloads again even when a cached copy exists.
+        pub fn force_download(mut self, force: bool) -> Self {
+            self.options.force_download = force;
+            self
+        }
+
+        /// Time limit of the metadata request (default 10 s).
+        pub fn etag_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options.etag_timeout = timeout;
+            self
+        }
+
+        /// Uses this token instead of the client's.
+        pub fn token(mut self, token: hf_http::Token) -> Self {
+            self.options.token = Some(token);
+            self
+        }
+
+        /// Sends no request at all; only the cache answers.
+        pub fn local_files_only(mut self, local_only: bool) -> Self {
+            self.options.local_files_only = local_only;
+            self
+        }
+
+        /// Forces offline mode on or off (default: `HF_HUB_OFFLINE`).
+        pub fn offline(mut self, offline: bool) -> Self {
+            self.options.offline = Some(offline);
+            self
+        }
+
+        /// Adds a header to every request.
+        pub fn header(
+            mut self,
+            name: hf_http::http::HeaderName,
+            value: hf_http::http::HeaderValue,
+        ) -> Self {
+            self.options.headers.push((name, value));
+            self
+        }
+
+        /// Parallel range requests for large files.
+        pub fn parallel(mut self, parallel: $crate::download::ParallelConfig) -> Self {
+            self.options.parallel = parallel;
+            self
+        }
+
+        /// Reports progress to this handler.
+        pub fn progress(mut self, progress: $crate::progress::ProgressHandler) -> Self {
+            self.options.progress = Some(progress);
+            self
+        }
+    };
+}
+pub(crate) use download_option_setters;
+
+/// Runs blocking filesystem work off the async threads.
+pub(crate) async fn blocking<T, F>(f: F) -> Result<T, Error>
+where
+    F: FnOnce() -> Result<T, Error> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Io {
+        context: "a filesystem task failed".to_owned(),
+        source: std::io::Error::other(e),
+    })?
+}
+
+/// Maps a cache error, telling a full disk (while writing under `dir`) apart.
+pub(crate) fn cache_error(err: hf_cache::Error, dir: &std::path::Path) -> Error {
+    match err {
+        hf_cache::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
+            Error::NoSpace {
+                path: dir.to_owned(),
+                source: io,
+            }
+        }
+        other => Error::Cache(other),
+    }
+}
+
+/// Maps an io error on `path`.
+pub(crate) fn io_error(path: &std::path::Path, what: &str, err: std::io::Error) -> Error {
+    match err.kind() {
+        std::io::ErrorKind::StorageFull => Error::NoSpace {
+            path: path.to_owned(),
+            source: err,
+        },
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            Error::Cache(hf_cache::Error::ReadOnly {
+                path: path.to_owned(),
+                source: err,
+            })
+        }
+        _ => Error::Io {
+            context: format!("{what} {}", path.display()),
+            source: err,
+        },
+    }
+}

@@ -1,0 +1,342 @@
+//! `snapshot_download`: every file of a revision (hub-protocol §5.7).
+
+use std::future::IntoFuture;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use futures_util::StreamExt as _;
+use hf_http::http::Method;
+use hf_types::{CommitOid, ETag, RepoId, RepoPath, RepoSibling, RepoType, Revision};
+use serde::Deserialize;
+
+use super::file::{cache_for, download, listed_metadata};
+use super::metadata::request;
+use super::patterns::PatternSet;
+use super::url::{FileTarget, parse_repo_id, parse_revision};
+use super::{DownloadOptions, blocking, cache_error};
+use crate::client::HfApi;
+use crate::error::Error;
+use crate::progress::{ProgressEvent, Reporter};
+use crate::request::BoxFuture;
+
+impl HfApi {
+    /// Downloads every file of a revision (Python's `snapshot_download`) and returns
+    /// the snapshot folder `{cache}/{repo folder}/snapshots/{commit}`, or the real path
+    /// of [`local_dir`](SnapshotRequest::local_dir).
+    ///
+    /// One request lists the revision's files with their blob ids, sizes and LFS
+    /// details (`/api/{type}s/{id}/revision/{rev}?blobs=true`); files are then fetched
+    /// by commit hash, [`max_workers`](SnapshotRequest::max_workers) at a time over
+    /// pooled connections, without a `HEAD` per file (large files, which are fetched
+    /// with parallel range requests, get one `HEAD` to learn their CDN location).
+    /// Without network (or with `local_files_only`) a cached snapshot of the revision
+    /// is returned as is.
+    ///
+    /// A listing naming a path that would leave the target folder (`../x`, `/etc/x`)
+    /// is refused before anything is written.
+    ///
+    /// ```no_run
+    /// # async fn demo(api: hf_api::HfApi) -> Result<(), hf_api::Error> {
+    /// let dir = api.snapshot_download("gpt2")
+    ///     .allow_patterns(["*.json", "*.safetensors"])
+    ///     .await?;
+    /// println!("{}", dir.display());
+    /// # Ok(()) }
+    /// ```
+    pub fn snapshot_download(&self, repo_id: impl Into<String>) -> SnapshotRequest {
+        SnapshotRequest {
+            api: self.clone(),
+            repo_id: repo_id.into(),
+            allow: Vec::new(),
+            ignore: Vec::new(),
+            max_workers: 8,
+            options: DownloadOptions::default(),
+        }
+    }
+}
+
+/// The request built by [`HfApi::snapshot_download`]; `.await` it to download.
+#[must_use = "a download does nothing until it is awaited"]
+#[derive(Debug, Clone)]
+pub struct SnapshotRequest {
+    api: HfApi,
+    repo_id: String,
+    allow: Vec<String>,
+    ignore: Vec<String>,
+    max_workers: usize,
+    options: DownloadOptions,
+}
+
+impl SnapshotRequest {
+    /// Only files matching at least one of these fnmatch patterns (see [`PatternSet`]).
+    pub fn allow_patterns<I, S>(mut self, patterns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.allow.extend(patterns.into_iter().map(Into::into));
+        self
+    }
+
+    /// No file matching any of these fnmatch patterns.
+    pub fn ignore_patterns<I, S>(mut self, patterns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.ignore.extend(patterns.into_iter().map(Into::into));
+        self
+    }
+
+    /// Files downloaded at once (default 8).
+    pub fn max_workers(mut self, n: usize) -> Self {
+        self.max_workers = n.max(1);
+        self
+    }
+
+    super::download_option_setters!();
+}
+
+/// The part of a repo info answer a snapshot needs.
+#[derive(Debug, Deserialize)]
+struct RevisionInfo {
+    sha: Option<String>,
+    siblings: Option<Vec<RepoSibling>>,
+}
+
+async fn revision_info(
+    api: &HfApi,
+    repo_type: RepoType,
+    repo_id: &RepoId,
+    revision: &Revision,
+    options: &DownloadOptions,
+    query: &str,
+) -> Result<RevisionInfo, Error> {
+    let path = format!(
+        "/api/{}/{}/revision/{}?{query}",
+        repo_type.plural(),
+        repo_id.as_str(),
+        revision.url_segment()
+    );
+    let uri = api.http().url(&path)?;
+    let mut req = request(Method::GET, uri, options);
+    req.headers_mut().remove(hf_http::http::header::ACCEPT_ENCODING);
+    req.extensions_mut()
+        .insert(hf_http::hub_error::NotFoundHint::Revision);
+    Ok(api.http().send_json::<RevisionInfo>(req).await?)
+}
+
+/// The commit `revision` designates on the Hub now.
+pub(crate) async fn resolve_commit(
+    api: &HfApi,
+    repo_type: RepoType,
+    repo_id: &RepoId,
+    revision: &Revision,
+    options: &DownloadOptions,
+) -> Result<CommitOid, Error> {
+    let info = revision_info(api, repo_type, repo_id, revision, options, "expand=sha").await?;
+    info.sha
+        .and_then(|s| CommitOid::new(s).ok())
+        .ok_or_else(|| Error::InvalidResponse {
+            message: format!(
+                "the Hub did not give the commit of {} at {}",
+                repo_id.as_str(),
+                revision.as_str()
+            ),
+        })
+}
+
+impl IntoFuture for SnapshotRequest {
+    type Output = Result<PathBuf, Error>;
+    type IntoFuture = BoxFuture<PathBuf>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(snapshot(self))
+    }
+}
+
+async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
+    let SnapshotRequest {
+        api,
+        repo_id,
+        allow,
+        ignore,
+        max_workers,
+        options,
+    } = req;
+    let patterns = PatternSet::new(&allow, &ignore)?;
+    let repo_id = parse_repo_id(&repo_id)?;
+    let revision = parse_revision(options.revision.as_deref())?;
+    let repo_type = options.repo_type;
+    let cache = cache_for(&api, &options);
+    let repo = cache.repo(repo_type, &repo_id);
+
+    let info = if options.local_files_only {
+        Err(None)
+    } else if options.is_offline() {
+        Err(Some(Error::OfflineMode {
+            message: String::new(),
+        }))
+    } else {
+        revision_info(&api, repo_type, &repo_id, &revision, &options, "blobs=true")
+            .await
+            .map_err(Some)
+    };
+    let info = match info {
+        Ok(info) => info,
+        Err(Some(e @ Error::RevisionNotFound(_))) => return Err(e),
+        Err(cause) => {
+            return cached_snapshot(&repo, &revision, &options, cause, &repo_id).await;
+        }
+    };
+    let invalid = |what: &str| Error::InvalidResponse {
+        message: format!(
+            "the Hub's file listing of {} at {} {what}; refusing to download it",
+            repo_id.as_str(),
+            revision.as_str()
+        ),
+    };
+    let sha = info
+        .sha
+        .and_then(|s| CommitOid::new(s).ok())
+        .ok_or_else(|| invalid("has no valid commit hash"))?;
+    let siblings = info
+        .siblings
+        .ok_or_else(|| invalid("has no file list"))?;
+    // Validate every path before writing anything: none may leave the target folder.
+    let mut files = Vec::new();
+    for s in siblings {
+        let path = RepoPath::new(s.rfilename.as_str())
+            .map_err(|e| invalid(&format!("names an unsafe path ({e})")))?;
+        if patterns.is_match(path.as_str()) {
+            files.push((path, s));
+        }
+    }
+    {
+        let (r, rev, c) = (repo.clone(), revision.clone(), sha.clone());
+        let root = cache.root().to_owned();
+        blocking(move || r.write_ref(&rev, &c).map_err(|e| cache_error(e, &root))).await?;
+    }
+    let reporter = Reporter::new(options.progress.clone());
+    let total_bytes = files
+        .iter()
+        .map(|(_, s)| s.lfs.as_ref().map(|l| l.size).or(s.size))
+        .sum::<Option<u64>>();
+    reporter.emit(ProgressEvent::Snapshot {
+        files: files.len(),
+        total_bytes,
+    });
+    let options = Arc::new(options);
+    let commit_rev = Revision::from(sha.clone());
+    let mut downloads = futures_util::stream::iter(files.into_iter().map(|(path, sibling)| {
+        let api = api.clone();
+        let options = options.clone();
+        let target = FileTarget {
+            repo_type,
+            repo_id: repo_id.clone(),
+            path,
+            revision: commit_rev.clone(),
+        };
+        let known = known_metadata(&api, &target, &sha, &sibling, &options);
+        async move { download(api, target, options, known).await }
+    }))
+    .buffer_unordered(max_workers);
+    while let Some(res) = downloads.next().await {
+        res?;
+    }
+    match &options.local_dir {
+        Some(dir) => {
+            let dir = dir.clone();
+            blocking(move || {
+                std::fs::canonicalize(&dir)
+                    .or_else(|_| Ok(dir.clone()))
+                    .map_err(|e: std::io::Error| super::io_error(&dir, "cannot resolve", e))
+            })
+            .await
+        }
+        None => Ok(repo.snapshot_dir(&sha)),
+    }
+}
+
+/// What the listing says about a file, when it says enough to skip the `HEAD`.
+fn known_metadata(
+    api: &HfApi,
+    target: &FileTarget,
+    commit: &CommitOid,
+    sibling: &RepoSibling,
+    options: &DownloadOptions,
+) -> Option<super::FileMetadata> {
+    let (etag, size) = match (&sibling.lfs, &sibling.blob_id, sibling.size) {
+        (Some(lfs), _, _) => (ETag::new(lfs.sha256.clone()).ok()?, lfs.size),
+        (None, Some(blob), Some(size)) => (ETag::new(blob.clone()).ok()?, size),
+        _ => return None,
+    };
+    // Large files use parallel range requests, which need the CDN location a `HEAD`
+    // gives (one redirect instead of one per range).
+    if size >= options.parallel.threshold {
+        return None;
+    }
+    listed_metadata(api, target, commit, etag, size).ok()
+}
+
+/// §5.7 step 3: the Hub gave nothing; return what is cached, or the right error.
+async fn cached_snapshot(
+    repo: &hf_cache::RepoCache,
+    revision: &Revision,
+    options: &DownloadOptions,
+    cause: Option<Error>,
+    repo_id: &RepoId,
+) -> Result<PathBuf, Error> {
+    let (r, rev) = (repo.clone(), revision.clone());
+    let local = options.local_dir.clone();
+    let found = blocking(move || {
+        if let Ok(Some(commit)) = r.resolve_revision(&rev) {
+            let dir = r.snapshot_dir(&commit);
+            if dir.is_dir() {
+                return Ok(Some(dir));
+            }
+        }
+        if let Some(local) = local
+            && local.is_dir()
+            && std::fs::read_dir(&local).is_ok_and(|mut d| d.next().is_some())
+        {
+            tracing::warn!(dir = %local.display(), "the Hub cannot be reached; returning the existing local_dir, which may be outdated");
+            return Ok(Some(std::fs::canonicalize(&local).unwrap_or(local)));
+        }
+        Ok(None)
+    })
+    .await?;
+    if let Some(dir) = found {
+        return Ok(dir);
+    }
+    let what = format!(
+        "no snapshot of {} ({}) at revision {} is in the local cache ({})",
+        repo_id.as_str(),
+        options.repo_type,
+        revision.as_str(),
+        repo.cache().root().display()
+    );
+    Err(match cause {
+        None => Error::LocalEntryNotFound {
+            message: format!(
+                "{what}, and local_files_only forbids asking the Hub; download it once \
+                 without local_files_only"
+            ),
+            source: None,
+        },
+        Some(Error::OfflineMode { .. }) => Error::OfflineMode {
+            message: format!(
+                "offline mode is on (HF_HUB_OFFLINE) and {what}; unset HF_HUB_OFFLINE or \
+                 download it first while online"
+            ),
+        },
+        Some(e @ (Error::RepositoryNotFound(_) | Error::GatedRepo(_) | Error::Unauthorized(_))) => e,
+        Some(e) => Error::LocalEntryNotFound {
+            message: format!(
+                "the Hub could not be reached and {what}; check your connection, or set \
+                 HF_HUB_OFFLINE=1 to use cached files only"
+            ),
+            source: Some(Box::new(e)),
+        },
+    })
+}

@@ -1,0 +1,751 @@
+//! Moving bytes from the Hub to a partial file: one resumable stream, or concurrent
+//! range requests written in place; both verified (see the [module docs](super)).
+
+use std::collections::VecDeque;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use hf_http::http::header::{CONTENT_RANGE, RANGE};
+use hf_http::http::{HeaderValue, Method, StatusCode, Uri};
+use hf_types::ETag;
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+
+use super::metadata::request;
+use super::verify::{Check, Hasher, READ_BLOCK, write_all_at};
+use super::{DownloadOptions, blocking, io_error};
+use crate::client::HfApi;
+use crate::error::Error;
+use crate::progress::{ProgressEvent, Reporter};
+
+/// Bytes gathered from the body before one positioned write (per connection; two such
+/// buffers exist per connection, one being filled while the other is written).
+const WRITE_BLOCK: usize = 1 << 20;
+/// Consecutive body failures without progress before giving up.
+const MAX_STREAM_FAILURES: u32 = 5;
+/// Attempts of a whole file whose content failed verification.
+const MAX_VERIFY_ATTEMPTS: u32 = 3;
+
+/// The partial files of one download.
+#[derive(Debug, Clone)]
+pub(crate) struct PartialPaths {
+    /// Python-compatible `.incomplete` file, resumed by appending.
+    pub(crate) single: PathBuf,
+    /// Partial file of parallel range requests (may have holes).
+    pub(crate) parallel: PathBuf,
+    /// Record of the finished chunks of `parallel`.
+    pub(crate) ranges: PathBuf,
+}
+
+impl PartialPaths {
+    /// Derives the parallel paths from the `.incomplete` path.
+    pub(crate) fn from_incomplete(single: PathBuf) -> PartialPaths {
+        let text = single.to_string_lossy();
+        let base = text.strip_suffix(".incomplete").unwrap_or(&text).to_owned();
+        PartialPaths {
+            parallel: PathBuf::from(format!("{base}.parallel.incomplete")),
+            ranges: PathBuf::from(format!("{base}.parallel.ranges")),
+            single,
+        }
+    }
+
+    /// Removes every partial file (a forced download starts from nothing).
+    pub(crate) fn discard(&self) -> std::io::Result<()> {
+        for p in [&self.single, &self.parallel, &self.ranges] {
+            match std::fs::remove_file(p) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One file to fetch.
+#[derive(Debug, Clone)]
+pub(crate) struct Job {
+    pub(crate) api: HfApi,
+    pub(crate) url: Uri,
+    pub(crate) size: u64,
+    pub(crate) etag: ETag,
+    /// The file's path in the repo, for progress and messages.
+    pub(crate) display: Arc<str>,
+    pub(crate) options: Arc<DownloadOptions>,
+    pub(crate) reporter: Reporter,
+}
+
+/// Fetches the file into one of `paths` and verifies it; returns the complete,
+/// verified partial file for the caller to rename into place. The caller holds the lock.
+pub(crate) async fn fetch(job: &Job, paths: &PartialPaths) -> Result<PathBuf, Error> {
+    let check = Check::for_etag(&job.etag);
+    let parallel = job.options.parallel;
+    if job.size >= parallel.threshold && parallel.connections > 1 && job.size > parallel.chunk_size
+    {
+        match fetch_parallel(job, paths, check).await {
+            Err(Fallback::NoRanges) => {
+                tracing::debug!(file = %job.display, "the server ignores Range; using one stream");
+            }
+            Err(Fallback::Failed(e)) => return Err(e),
+            Ok(path) => return Ok(path),
+        }
+    }
+    fetch_single(job, &paths.single, check).await
+}
+
+fn mismatch_error(job: &Job, actual: &str) -> Error {
+    Error::Integrity {
+        message: format!(
+            "{}: the downloaded content hashes to {actual} but the Hub announced {} \
+             (tried {MAX_VERIFY_ATTEMPTS} times); the connection or a proxy corrupts data, \
+             try again later or from another network",
+            job.display,
+            job.etag.as_str()
+        ),
+    }
+}
+
+fn ranged_request(job: &Job, start: u64, end: Option<u64>) -> hf_http::http::Request<hf_http::HfBody> {
+    let mut req = request(Method::GET, job.url.clone(), &job.options);
+    if start > 0 || end.is_some() {
+        let value = match end {
+            Some(end) => format!("bytes={start}-{end}"),
+            None => format!("bytes={start}-"),
+        };
+        req.headers_mut().insert(
+            RANGE,
+            HeaderValue::from_str(&value).expect("digits are a valid header"),
+        );
+    }
+    req
+}
+
+/// The start offset of a `Content-Range: bytes a-b/n` answer.
+fn content_range_start(res: &hf_http::http::Response<hf_http::ResponseBody>) -> Option<u64> {
+    let v = res.headers().get(CONTENT_RANGE)?.to_str().ok()?;
+    let spec = v.trim().strip_prefix("bytes ")?;
+    spec.split('-').next()?.trim().parse().ok()
+}
+
+fn backoff(failures: u32) -> Duration {
+    Duration::from_millis(250 * u64::from(failures.min(8)))
+}
+
+// ---------------------------------------------------------------------------------------
+// Sequential writer with double buffering
+
+/// Writes buffers at increasing offsets on a blocking thread while the next buffer
+/// fills; optionally hashes them in order.
+struct SeqWriter {
+    file: Arc<std::fs::File>,
+    path: Arc<Path>,
+    hasher: Option<Hasher>,
+    pending: Option<JoinHandle<std::io::Result<(Vec<u8>, Hasher)>>>,
+}
+
+impl SeqWriter {
+    fn new(file: Arc<std::fs::File>, path: Arc<Path>, hasher: Hasher) -> SeqWriter {
+        SeqWriter {
+            file,
+            path,
+            hasher: Some(hasher),
+            pending: None,
+        }
+    }
+
+    /// Waits for the write in flight; returns its (emptied) buffer.
+    async fn wait(&mut self) -> Result<Option<Vec<u8>>, Error> {
+        let Some(handle) = self.pending.take() else {
+            return Ok(None);
+        };
+        let joined = handle.await.map_err(|e| Error::Io {
+            context: "a write task failed".to_owned(),
+            source: std::io::Error::other(e),
+        })?;
+        let (buf, hasher) = joined.map_err(|e| io_error(&self.path, "cannot write", e))?;
+        self.hasher = Some(hasher);
+        Ok(Some(buf))
+    }
+
+    /// Starts writing `buf` at `offset`; returns an empty buffer to fill next.
+    async fn submit(&mut self, buf: Vec<u8>, offset: u64) -> Result<Vec<u8>, Error> {
+        let spare = self.wait().await?;
+        let mut hasher = self.hasher.take().expect("no write in flight");
+        let file = self.file.clone();
+        self.pending = Some(tokio::task::spawn_blocking(move || {
+            let mut buf = buf;
+            write_all_at(&file, &buf, offset)?;
+            hasher.update(&buf);
+            buf.clear();
+            Ok((buf, hasher))
+        }));
+        Ok(spare.unwrap_or_else(|| Vec::with_capacity(WRITE_BLOCK)))
+    }
+
+    /// Waits for every write; returns the hasher.
+    async fn finish(mut self) -> Result<Hasher, Error> {
+        self.wait().await?;
+        Ok(self.hasher.take().expect("no write in flight"))
+    }
+}
+
+/// Streams `res`'s body into `writer` from `offset`, up to `limit` (exclusive); returns
+/// the new offset, and the body error that stopped it early, if any.
+async fn pump(
+    job: &Job,
+    res: hf_http::http::Response<hf_http::ResponseBody>,
+    writer: &mut SeqWriter,
+    mut offset: u64,
+    limit: u64,
+    spare: &mut Vec<u8>,
+) -> Result<(u64, Option<hf_http::Error>), Error> {
+    let mut stream = Box::pin(res.into_body().into_stream());
+    let mut buf = std::mem::take(spare);
+    let mut buf_start = offset;
+    let mut failure = None;
+    while let Some(frame) = stream.next().await {
+        match frame {
+            Ok(bytes) => {
+                let room = limit - (buf_start + buf.len() as u64);
+                if bytes.len() as u64 > room {
+                    return Err(Error::InvalidResponse {
+                        message: format!(
+                            "{}: the server sent more bytes than the announced size ({}); \
+                             the file changed on the Hub or a proxy interferes, try again",
+                            job.display, job.size
+                        ),
+                    });
+                }
+                buf.extend_from_slice(&bytes);
+                if buf.len() >= WRITE_BLOCK {
+                    let n = buf.len() as u64;
+                    let next = writer.submit(buf, buf_start).await?;
+                    buf = next;
+                    buf_start += n;
+                    job.reporter.emit(ProgressEvent::Advance {
+                        path: &job.display,
+                        bytes: n,
+                    });
+                }
+            }
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    if !buf.is_empty() {
+        let n = buf.len() as u64;
+        buf = writer.submit(buf, buf_start).await?;
+        buf_start += n;
+        job.reporter.emit(ProgressEvent::Advance {
+            path: &job.display,
+            bytes: n,
+        });
+    }
+    *spare = buf;
+    offset = buf_start;
+    Ok((offset, failure))
+}
+
+// ---------------------------------------------------------------------------------------
+// One stream
+
+async fn open_for_write(path: &Path, truncate: bool) -> Result<(Arc<std::fs::File>, u64), Error> {
+    let path = path.to_owned();
+    blocking(move || {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "cannot create", e))?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .read(true)
+            .truncate(truncate)
+            .open(&path)
+            .map_err(|e| io_error(&path, "cannot open", e))?;
+        let len = file
+            .metadata()
+            .map_err(|e| io_error(&path, "cannot stat", e))?
+            .len();
+        Ok((Arc::new(file), len))
+    })
+    .await
+}
+
+async fn seed_hasher(
+    file: Arc<std::fs::File>,
+    path: Arc<Path>,
+    mut hasher: Hasher,
+    len: u64,
+) -> Result<Hasher, Error> {
+    if len == 0 {
+        return Ok(hasher);
+    }
+    blocking(move || {
+        let mut buf = Vec::new();
+        hasher
+            .update_from_file(&file, 0, len, &mut buf)
+            .map_err(|e| io_error(&path, "cannot read", e))?;
+        Ok(hasher)
+    })
+    .await
+}
+
+async fn truncate(file: &Arc<std::fs::File>, path: &Arc<Path>) -> Result<(), Error> {
+    let (file, path) = (file.clone(), path.clone());
+    blocking(move || file.set_len(0).map_err(|e| io_error(&path, "cannot truncate", e))).await
+}
+
+async fn fetch_single(job: &Job, path: &Path, check: Check) -> Result<PathBuf, Error> {
+    let path: Arc<Path> = Arc::from(path);
+    for attempt in 1..=MAX_VERIFY_ATTEMPTS {
+        let (file, mut len) = open_for_write(&path, false).await?;
+        if len > job.size {
+            truncate(&file, &path).await?;
+            len = 0;
+        }
+        let hasher = seed_hasher(file.clone(), path.clone(), check.hasher(job.size), len).await?;
+        if attempt == 1 {
+            job.reporter.emit(ProgressEvent::Start {
+                path: &job.display,
+                total: job.size,
+                resumed: len,
+            });
+        } else {
+            job.reporter.emit(ProgressEvent::Restart {
+                path: &job.display,
+                resumed: len,
+            });
+        }
+        let mut writer = SeqWriter::new(file.clone(), path.clone(), hasher);
+        let mut offset = len;
+        let mut failures = 0;
+        let mut spare = Vec::with_capacity(WRITE_BLOCK);
+        while offset < job.size {
+            let res = job.api.http().send(ranged_request(job, offset, None)).await?;
+            let start = match res.status() {
+                StatusCode::PARTIAL_CONTENT => content_range_start(&res).unwrap_or(u64::MAX),
+                _ => 0,
+            };
+            if start != offset {
+                if start != 0 {
+                    return Err(Error::InvalidResponse {
+                        message: format!(
+                            "{}: asked for bytes from {offset} but the server answered a range \
+                             from {start}; try again",
+                            job.display
+                        ),
+                    });
+                }
+                // The server ignored `Range`: start over from the first byte.
+                let hasher = writer.finish().await?;
+                drop(hasher);
+                truncate(&file, &path).await?;
+                job.reporter.emit(ProgressEvent::Restart {
+                    path: &job.display,
+                    resumed: 0,
+                });
+                writer = SeqWriter::new(file.clone(), path.clone(), check.hasher(job.size));
+                offset = 0;
+            }
+            let (next, failure) = pump(job, res, &mut writer, offset, job.size, &mut spare).await?;
+            if next > offset {
+                failures = 0;
+            }
+            offset = next;
+            if let Some(err) = failure {
+                failures += 1;
+                if failures > MAX_STREAM_FAILURES {
+                    writer.finish().await?;
+                    return Err(Error::Http(err));
+                }
+                tracing::debug!(file = %job.display, offset, error = %err, "body interrupted; resuming");
+                tokio::time::sleep(backoff(failures)).await;
+            } else if offset < job.size {
+                failures += 1;
+                if failures > MAX_STREAM_FAILURES {
+                    writer.finish().await?;
+                    return Err(Error::Integrity {
+                        message: format!(
+                            "{}: the server keeps ending the body at {offset} of {} bytes; \
+                             try again later",
+                            job.display, job.size
+                        ),
+                    });
+                }
+            }
+        }
+        let hasher = writer.finish().await?;
+        match hasher.finish_hex() {
+            Some(actual) if actual != job.etag.as_str() => {
+                tracing::warn!(file = %job.display, attempt, "content does not match its hash; downloading again");
+                let (f, p) = (file.clone(), path.clone());
+                blocking(move || {
+                    drop(f);
+                    std::fs::remove_file(&p).map_err(|e| io_error(&p, "cannot remove", e))
+                })
+                .await?;
+                if attempt == MAX_VERIFY_ATTEMPTS {
+                    return Err(mismatch_error(job, &actual));
+                }
+            }
+            _ => return Ok(path.to_path_buf()),
+        }
+    }
+    unreachable!("the loop returns on its last attempt")
+}
+
+// ---------------------------------------------------------------------------------------
+// Parallel range requests
+
+enum Fallback {
+    /// The server answered a range request with the whole body.
+    NoRanges,
+    Failed(Error),
+}
+
+impl From<Error> for Fallback {
+    fn from(e: Error) -> Self {
+        Fallback::Failed(e)
+    }
+}
+
+/// Which chunks are on disk; the hasher follows the contiguous prefix.
+struct Chunks {
+    done: Vec<bool>,
+    chunk_size: u64,
+    size: u64,
+}
+
+impl Chunks {
+    fn bounds(&self, i: usize) -> (u64, u64) {
+        let start = i as u64 * self.chunk_size;
+        (start, (start + self.chunk_size).min(self.size))
+    }
+
+    fn prefix(&self) -> u64 {
+        match self.done.iter().position(|d| !d) {
+            Some(i) => self.bounds(i).0,
+            None => self.size,
+        }
+    }
+}
+
+/// Reads the record of finished chunks: a header `v1 {size} {chunk_size}` and one
+/// chunk index per line. Anything unexpected means "start over".
+fn read_ranges(path: &Path, size: u64, chunk_size: u64, count: usize) -> Option<Vec<bool>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut lines = text.lines();
+    if lines.next()? != format!("v1 {size} {chunk_size}") {
+        return None;
+    }
+    let mut done = vec![false; count];
+    for line in lines {
+        // A torn last line (killed mid-write) is ignored.
+        if let Ok(i) = line.parse::<usize>()
+            && i < count
+        {
+            done[i] = true;
+        }
+    }
+    Some(done)
+}
+
+/// Opens the parallel partial file and the finished-chunk record, adopting a
+/// single-stream `.incomplete` prefix if that is all there is.
+fn prepare_parallel(
+    paths: &PartialPaths,
+    size: u64,
+    chunk_size: u64,
+) -> Result<(std::fs::File, std::fs::File, Vec<bool>), Error> {
+    let count = size.div_ceil(chunk_size) as usize;
+    if let Some(parent) = paths.parallel.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "cannot create", e))?;
+    }
+    let mut done = if paths.parallel.is_file() {
+        read_ranges(&paths.ranges, size, chunk_size, count)
+    } else {
+        None
+    };
+    let mut adopted = 0;
+    if done.is_none()
+        && let Ok(meta) = std::fs::metadata(&paths.single)
+        && meta.len() >= chunk_size
+        && meta.len() <= size
+    {
+        // A contiguous prefix from a single-stream download (ours or Python's).
+        std::fs::rename(&paths.single, &paths.parallel)
+            .map_err(|e| io_error(&paths.parallel, "cannot rename to", e))?;
+        adopted = (meta.len() / chunk_size) as usize;
+    }
+    let fresh = done.is_none();
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .read(true)
+        .truncate(fresh && adopted == 0)
+        .open(&paths.parallel)
+        .map_err(|e| io_error(&paths.parallel, "cannot open", e))?;
+    let mut record = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .truncate(false)
+        .open(&paths.ranges)
+        .map_err(|e| io_error(&paths.ranges, "cannot open", e))?;
+    if fresh {
+        record
+            .set_len(0)
+            .map_err(|e| io_error(&paths.ranges, "cannot truncate", e))?;
+        let mut text = format!("v1 {size} {chunk_size}\n");
+        for i in 0..adopted {
+            text.push_str(&format!("{i}\n"));
+        }
+        record
+            .write_all(text.as_bytes())
+            .map_err(|e| io_error(&paths.ranges, "cannot write", e))?;
+        let mut d = vec![false; count];
+        d[..adopted].fill(true);
+        done = Some(d);
+    }
+    Ok((file, record, done.expect("set above")))
+}
+
+async fn fetch_parallel(job: &Job, paths: &PartialPaths, check: Check) -> Result<PathBuf, Fallback> {
+    let cfg = job.options.parallel;
+    for attempt in 1..=MAX_VERIFY_ATTEMPTS {
+        let (p, size, cs) = (paths.clone(), job.size, cfg.chunk_size);
+        let (file, record, done) = blocking(move || prepare_parallel(&p, size, cs)).await?;
+        let chunks = Chunks {
+            done,
+            chunk_size: cfg.chunk_size,
+            size: job.size,
+        };
+        let resumed: u64 = (0..chunks.done.len())
+            .filter(|&i| chunks.done[i])
+            .map(|i| {
+                let (a, b) = chunks.bounds(i);
+                b - a
+            })
+            .sum();
+        if attempt == 1 {
+            job.reporter.emit(ProgressEvent::Start {
+                path: &job.display,
+                total: job.size,
+                resumed,
+            });
+        } else {
+            job.reporter.emit(ProgressEvent::Restart {
+                path: &job.display,
+                resumed,
+            });
+        }
+        let todo: VecDeque<usize> = (0..chunks.done.len()).filter(|&i| !chunks.done[i]).collect();
+        let file = Arc::new(file);
+        let (prefix_tx, prefix_rx) = watch::channel(chunks.prefix());
+        let shared = Arc::new(Shared {
+            chunks: Mutex::new(chunks),
+            todo: Mutex::new(todo),
+            record: Mutex::new(record),
+            prefix: prefix_tx,
+        });
+        // The hasher follows the finished prefix, overlapping the transfer.
+        let hash_task = tokio::spawn(hash_prefix(
+            file.clone(),
+            Arc::from(paths.parallel.as_path()),
+            check.hasher(job.size),
+            job.size,
+            prefix_rx,
+        ));
+        let mut workers = JoinSet::new();
+        for _ in 0..cfg.connections {
+            let (job, shared, file) = (job.clone(), shared.clone(), file.clone());
+            let path: Arc<Path> = Arc::from(paths.parallel.as_path());
+            let ranges: Arc<Path> = Arc::from(paths.ranges.as_path());
+            workers.spawn(async move { worker(&job, &shared, file, path, ranges).await });
+        }
+        let mut outcome = Ok(());
+        while let Some(joined) = workers.join_next().await {
+            let res = joined.unwrap_or_else(|e| {
+                Err(Fallback::Failed(Error::Io {
+                    context: "a download task failed".to_owned(),
+                    source: std::io::Error::other(e),
+                }))
+            });
+            if let Err(e) = res {
+                workers.abort_all();
+                outcome = Err(e);
+            }
+        }
+        if let Err(e) = outcome {
+            hash_task.abort();
+            return Err(e);
+        }
+        drop(shared);
+        let hasher = hash_task.await.map_err(|e| Error::Io {
+            context: "the hashing task failed".to_owned(),
+            source: std::io::Error::other(e),
+        })??;
+        match hasher.finish_hex() {
+            Some(actual) if actual != job.etag.as_str() => {
+                tracing::warn!(file = %job.display, attempt, "content does not match its hash; downloading again");
+                let p = paths.clone();
+                blocking(move || {
+                    p.discard()
+                        .map_err(|e| io_error(&p.parallel, "cannot remove", e))
+                })
+                .await?;
+                if attempt == MAX_VERIFY_ATTEMPTS {
+                    return Err(mismatch_error(job, &actual).into());
+                }
+            }
+            _ => {
+                let p = paths.ranges.clone();
+                // The record is only bookkeeping; a leftover is harmless.
+                let _ = blocking(move || Ok(std::fs::remove_file(p))).await;
+                return Ok(paths.parallel.clone());
+            }
+        }
+    }
+    unreachable!("the loop returns on its last attempt")
+}
+
+struct Shared {
+    chunks: Mutex<Chunks>,
+    todo: Mutex<VecDeque<usize>>,
+    record: Mutex<std::fs::File>,
+    prefix: watch::Sender<u64>,
+}
+
+/// Takes chunks until none is left.
+async fn worker(
+    job: &Job,
+    shared: &Arc<Shared>,
+    file: Arc<std::fs::File>,
+    path: Arc<Path>,
+    ranges: Arc<Path>,
+) -> Result<(), Fallback> {
+    let mut spare = Vec::with_capacity(WRITE_BLOCK);
+    loop {
+        let next = shared.todo.lock().expect("poisoned").pop_front();
+        let Some(i) = next else { return Ok(()) };
+        let (start, end) = shared.chunks.lock().expect("poisoned").bounds(i);
+        fetch_chunk(job, &file, &path, start, end, &mut spare).await?;
+        // Record the chunk only once its bytes are written.
+        let sh = shared.clone();
+        let ranges = ranges.clone();
+        blocking(move || {
+            let mut rec = sh.record.lock().expect("poisoned");
+            rec.write_all(format!("{i}\n").as_bytes())
+                .map_err(|e| io_error(&ranges, "cannot write", e))
+        })
+        .await?;
+        let prefix = {
+            let mut chunks = shared.chunks.lock().expect("poisoned");
+            chunks.done[i] = true;
+            chunks.prefix()
+        };
+        shared.prefix.send_replace(prefix);
+    }
+}
+
+/// Fetches bytes `[start, end)` into place, resuming after broken bodies.
+async fn fetch_chunk(
+    job: &Job,
+    file: &Arc<std::fs::File>,
+    path: &Arc<Path>,
+    start: u64,
+    end: u64,
+    spare: &mut Vec<u8>,
+) -> Result<(), Fallback> {
+    let mut writer = SeqWriter::new(file.clone(), path.clone(), Hasher::None);
+    let mut offset = start;
+    let mut failures = 0;
+    while offset < end {
+        let res = job
+            .api
+            .http()
+            .send(ranged_request(job, offset, Some(end - 1)))
+            .await
+            .map_err(|e| Fallback::Failed(e.into()))?;
+        if res.status() != StatusCode::PARTIAL_CONTENT {
+            return Err(Fallback::NoRanges);
+        }
+        if content_range_start(&res) != Some(offset) {
+            return Err(Fallback::Failed(Error::InvalidResponse {
+                message: format!(
+                    "{}: asked for bytes from {offset} but the server answered another range; \
+                     try again",
+                    job.display
+                ),
+            }));
+        }
+        let (next, failure) = pump(job, res, &mut writer, offset, end, spare).await?;
+        if next > offset {
+            failures = 0;
+        }
+        offset = next;
+        if offset < end {
+            failures += 1;
+            if failures > MAX_STREAM_FAILURES {
+                writer.finish().await?;
+                return Err(Fallback::Failed(match failure {
+                    Some(e) => Error::Http(e),
+                    None => Error::Integrity {
+                        message: format!(
+                            "{}: the server keeps ending range bodies early; try again later",
+                            job.display
+                        ),
+                    },
+                }));
+            }
+            tracing::debug!(file = %job.display, offset, "range body interrupted; resuming");
+            tokio::time::sleep(backoff(failures)).await;
+        }
+    }
+    writer.finish().await?;
+    Ok(())
+}
+
+/// Hashes the file in order as its finished prefix grows.
+async fn hash_prefix(
+    file: Arc<std::fs::File>,
+    path: Arc<Path>,
+    hasher: Hasher,
+    size: u64,
+    mut prefix: watch::Receiver<u64>,
+) -> Result<Hasher, Error> {
+    let mut hashed = 0u64;
+    let mut hasher = Some(hasher);
+    let mut buf = Some(Vec::with_capacity(READ_BLOCK));
+    loop {
+        let target = *prefix.borrow_and_update();
+        if hashed < target {
+            let (f, p) = (file.clone(), path.clone());
+            let (mut h, mut b) = (hasher.take().expect("set"), buf.take().expect("set"));
+            let from = hashed;
+            let (h, b) = blocking(move || {
+                h.update_from_file(&f, from, target - from, &mut b)
+                    .map_err(|e| io_error(&p, "cannot read", e))?;
+                Ok((h, b))
+            })
+            .await?;
+            hasher = Some(h);
+            buf = Some(b);
+            hashed = target;
+            continue;
+        }
+        if hashed >= size {
+            return Ok(hasher.expect("set"));
+        }
+        if prefix.changed().await.is_err() {
+            // Every worker finished or gave up; hash whatever the last value allows.
+            let last = *prefix.borrow();
+            if last <= hashed {
+                return Ok(hasher.expect("set"));
+            }
+        }
+    }
+}
