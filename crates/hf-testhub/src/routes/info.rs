@@ -256,7 +256,8 @@ pub(super) fn list(shared: &Arc<Shared>, ctx: &Ctx, t: RepoType) -> HubResult {
         .collect();
     if let Some(key) = ctx.q("sort") {
         repos.sort_by_key(|r| sort_key(r, key));
-        if ctx.q("direction") == Some("-1") {
+        // The Hub sorts descending (2.x dropped `direction`); only `direction=1` flips it.
+        if ctx.q("direction") != Some("1") {
             repos.reverse();
         }
     }

@@ -4,6 +4,7 @@
 mod admin;
 mod cdn;
 mod commits;
+mod discussions;
 mod info;
 mod lfs;
 mod refs;
@@ -11,6 +12,7 @@ mod repos;
 mod resolve;
 mod tree;
 mod upload;
+mod users_extra;
 
 use std::sync::Arc;
 
@@ -386,6 +388,9 @@ pub(crate) async fn main_dispatch(State(shared): State<Arc<Shared>>, req: Reques
 async fn route(shared: &Arc<Shared>, ctx: Ctx, raw_path: &str, body: Body) -> HubResult {
     let segs: Vec<&str> = ctx.segs.iter().map(String::as_str).collect();
     let m = ctx.method.clone();
+    if let Some(r) = users_extra::route(shared, &ctx) {
+        return r;
+    }
     match segs.as_slice() {
         ["api", "whoami-v2"] if m == Method::GET => return repos::whoami(shared, &ctx),
         ["api", "repos", "create"] if m == Method::POST => {
@@ -453,6 +458,7 @@ async fn api_repo_route(
         (Method::POST, ["preupload", rev]) => upload::preupload(shared, ctx, &r, rev, body).await,
         (Method::POST, ["commit", rev]) => upload::commit(shared, ctx, &r, rev, body).await,
         (Method::GET, ["runtime"]) if t == RepoType::Space => info::space_runtime(shared, ctx, &r),
+        (_, ["discussions", more @ ..]) => discussions::route(shared, ctx, &r, more, body).await,
         (Method::POST, ["user-access-request", "grant"]) => {
             repos::grant_access_route(shared, ctx, &r, body).await
         }

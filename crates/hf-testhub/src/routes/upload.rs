@@ -339,9 +339,19 @@ pub(super) async fn commit(
         let n = repo.next_discussion;
         repo.next_discussion += 1;
         repo.prs.insert(n, id.clone());
+        super::discussions::open_from_commit(
+            repo,
+            n,
+            &author,
+            branch_name,
+            &parsed.summary,
+            &parsed.description,
+            &id,
+        );
         out["pullRequestUrl"] = json!(format!("{prefix}/discussions/{n}"));
     } else if let Some(n) = pr_num {
         repo.prs.insert(n, id.clone());
+        super::discussions::record_commit(repo, n, &author, &parsed.summary, &id);
     } else {
         repo.branches.insert(branch_name.to_owned(), id.clone());
     }

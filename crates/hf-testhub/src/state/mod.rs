@@ -236,6 +236,59 @@ pub(crate) struct Repo {
     /// Users whose access request to a gated repo was accepted.
     pub(crate) granted: BTreeSet<String>,
     pub(crate) next_discussion: u64,
+    #[serde(default)]
+    pub(crate) discussions: BTreeMap<u64, Discussion>,
+}
+
+/// A discussion or pull request and its events.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Discussion {
+    pub(crate) num: u64,
+    pub(crate) title: String,
+    /// `open`, `closed`, `merged` or `draft`.
+    pub(crate) status: String,
+    pub(crate) is_pr: bool,
+    pub(crate) author: String,
+    pub(crate) created_at: String,
+    /// Target branch of a pull request.
+    pub(crate) base: Option<String>,
+    pub(crate) merge_commit: Option<String>,
+    pub(crate) events: Vec<serde_json::Value>,
+}
+
+/// A discussion event in the Hub's shape.
+pub(crate) fn event(kind: &str, author: &str, data: serde_json::Value) -> serde_json::Value {
+    let (date, _) = now();
+    let id = object_id(&format!(
+        "event:{kind}:{author}:{date}:{data}:{}",
+        rand::random::<u64>()
+    ));
+    serde_json::json!({
+        "id": id,
+        "type": kind,
+        "createdAt": date,
+        "author": {"name": author, "fullname": author, "avatarUrl": "/avatars/default.svg", "type": "user"},
+        "data": data,
+    })
+}
+
+/// A comment event.
+pub(crate) fn comment_event(author: &str, text: &str) -> serde_json::Value {
+    let (date, _) = now();
+    event(
+        "comment",
+        author,
+        serde_json::json!({
+            "edited": false,
+            "hidden": false,
+            "latest": {"raw": text, "html": format!("<p>{text}</p>"), "updatedAt": date, "author": {"name": author}},
+            "numEdits": 0,
+            "editors": [author],
+            "reactions": [],
+            "identifiedLanguage": {"language": "en", "probability": 1.0},
+            "isReport": false,
+        }),
+    )
 }
 
 impl Repo {
@@ -511,6 +564,7 @@ impl HubState {
             commits: BTreeMap::from([(cid, commit)]),
             granted: BTreeSet::new(),
             next_discussion: 1,
+            discussions: BTreeMap::new(),
         };
         let key = repo_key(repo_type, id);
         self.redirects.remove(&key);

@@ -3,6 +3,7 @@
 mod access;
 mod commits;
 mod control;
+mod discussions;
 mod downloads;
 mod faults;
 mod pagination;
