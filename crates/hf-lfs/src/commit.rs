@@ -392,3 +392,38 @@ pub async fn send_commit(
         .insert(hf_http::retry::Idempotency::NotIdempotent);
     crate::target::send_json(client, WHAT, req).await
 }
+
+/// Runs every step of a commit on `ops`: [`hash_additions`](crate::hash_additions),
+/// [`preupload`](crate::preupload), [`upload_lfs_objects`](crate::upload_lfs_objects)
+/// and [`send_commit`]. Copies must be [resolved](crate::CommitOperationCopy::resolve)
+/// beforehand.
+///
+/// Returns `None`, without sending a commit, when `ops` is empty or every operation is
+/// an addition whose content the revision already has (the Python client then reports
+/// the revision's current head, which takes a `repo_info` call this crate does not
+/// make). Steps already done on `ops` (hashing, LFS uploads) are not repeated, so a
+/// failed commit can be retried with the same operations.
+pub async fn create_commit(
+    client: &hf_http::HubClient,
+    target: &crate::UploadTarget,
+    header: &CommitHeader,
+    ops: &mut [CommitOperation],
+    options: &crate::TransferOptions,
+) -> Result<Option<hf_types::CommitInfo>> {
+    if header.summary.is_empty() {
+        return Err(Error::InvalidCommit(
+            "the commit summary (message) is empty; pass a commit message".to_owned(),
+        ));
+    }
+    crate::hash_additions(ops).await?;
+    crate::preupload(client, target, ops, None).await?;
+    crate::upload_lfs_objects(client, target, ops, options).await?;
+    let nothing_to_do = ops
+        .iter()
+        .all(|op| op.as_add().is_some_and(|a| a.is_unchanged()));
+    if nothing_to_do {
+        tracing::info!("no file changed since the last commit; skipping the empty commit");
+        return Ok(None);
+    }
+    send_commit(client, target, header, ops).await.map(Some)
+}

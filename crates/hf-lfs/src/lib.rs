@@ -87,7 +87,7 @@ mod target;
 mod transfer;
 
 pub use batch::{LFS_BATCH_SIZE, upload_lfs_objects};
-pub use commit::{CommitHeader, CommitPayload, PayloadStream, send_commit};
+pub use commit::{CommitHeader, CommitPayload, PayloadStream, create_commit, send_commit};
 pub use error::{Error, LfsObjectError, Result};
 pub use hash::{
     SAMPLE_SIZE, git_blob_sha1, hash_additions, hash_additions_blocking, hash_source, hash_sources,

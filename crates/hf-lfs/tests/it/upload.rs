@@ -608,3 +608,72 @@ async fn preupload_is_sent_in_batches_of_256() {
             .all(|op| op.as_add().unwrap().upload_mode() == Some(UploadMode::Regular))
     );
 }
+
+#[tokio::test]
+async fn create_commit_runs_every_step_and_skips_no_op_commits() {
+    let content = pseudo_random(3000, 31);
+    let script = Script {
+        remote_oids: HashMap::from([(
+            "same.bin".to_owned(),
+            hf_lfs::sha256(&content).as_str().to_owned(),
+        )]),
+        ..Script::default()
+    };
+    let servers = Servers::start(script).await;
+    let client = servers.client();
+    let header = CommitHeader::new("Add");
+
+    // Only an unchanged file: no commit is sent.
+    let mut ops = vec![
+        CommitOperationAdd::from_bytes("same.bin", content.clone())
+            .unwrap()
+            .into(),
+    ];
+    let info = hf_lfs::create_commit(
+        &client,
+        &target(),
+        &header,
+        &mut ops,
+        &TransferOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert!(info.is_none());
+    assert!(
+        servers
+            .requests("hub")
+            .iter()
+            .all(|r| !r.path.contains("/commit/"))
+    );
+
+    // With a real change, the commit goes out (and includes the unchanged file, as
+    // Python does).
+    let mut ops: Vec<CommitOperation> = vec![
+        CommitOperationAdd::from_bytes("same.bin", content)
+            .unwrap()
+            .into(),
+        CommitOperationAdd::from_bytes("new.txt", &b"new"[..])
+            .unwrap()
+            .into(),
+    ];
+    let info = hf_lfs::create_commit(
+        &client,
+        &target(),
+        &header,
+        &mut ops,
+        &TransferOptions::default(),
+    )
+    .await
+    .unwrap()
+    .expect("a commit");
+    assert_eq!(
+        info.commit_oid.as_str(),
+        "c0ffee0000000000000000000000000000000001"
+    );
+    let commit = servers
+        .requests("hub")
+        .into_iter()
+        .find(|r| r.path.contains("/commit/"))
+        .unwrap();
+    assert_eq!(commit.text().lines().count(), 3);
+}
