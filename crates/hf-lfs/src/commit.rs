@@ -420,7 +420,7 @@ pub async fn create_commit(
     crate::upload_lfs_objects(client, target, ops, options).await?;
     let nothing_to_do = ops
         .iter()
-        .all(|op| op.as_add().is_some_and(|a| a.is_unchanged()));
+        .all(|op| op.as_add().is_some_and(crate::CommitOperationAdd::is_unchanged));
     if nothing_to_do {
         tracing::info!("no file changed since the last commit; skipping the empty commit");
         return Ok(None);
