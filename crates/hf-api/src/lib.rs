@@ -38,6 +38,8 @@
 //! (`hf-types`, the payloads).
 
 pub mod api;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod client;
 pub mod config;
 pub mod download;
@@ -45,6 +47,8 @@ mod error;
 pub mod progress;
 mod request;
 
+pub use api::Listing;
+pub use api::info::RepoInfo;
 pub use api::users::WhoAmIRequest;
 pub use client::{HfApi, HfApiBuilder};
 pub use download::{

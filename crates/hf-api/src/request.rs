@@ -31,6 +31,9 @@ pub(crate) struct ApiRequest {
     body: HfBody,
     auth: Option<RequestAuth>,
     idempotency: Option<Idempotency>,
+    extensions: hf_http::http::Extensions,
+    headers: Vec<(hf_http::http::HeaderName, hf_http::http::HeaderValue)>,
+    timeout: Option<std::time::Duration>,
 }
 
 impl ApiRequest {
@@ -44,6 +47,9 @@ impl ApiRequest {
             body: HfBody::empty(),
             auth: None,
             idempotency: None,
+            extensions: hf_http::http::Extensions::new(),
+            headers: Vec::new(),
+            timeout: None,
         }
     }
 
@@ -92,6 +98,67 @@ impl ApiRequest {
         self
     }
 
+    /// An `application/x-www-form-urlencoded` body (sequences repeat the key).
+    #[allow(dead_code)] // used by the API builders
+    pub(crate) fn form_body<B: Serialize>(mut self, body: &B) -> Result<Self, Error> {
+        let text = serde_urlencoded::to_string(body).map_err(|e| {
+            Error::invalid_argument(
+                "the form body cannot be encoded",
+                Some(Box::new(e) as Box<dyn std::error::Error + Send + Sync>),
+            )
+        })?;
+        self.body = HfBody::full(text);
+        self.extensions.insert(FormBody);
+        Ok(self)
+    }
+
+    /// Adds a request extension (a `NotFoundHint`, a `RedirectMode`, ...).
+    #[allow(dead_code)] // used by the API builders
+    pub(crate) fn extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.extensions.insert(value);
+        self
+    }
+
+    /// Adds a header.
+    #[allow(dead_code)] // used by the API builders
+    pub(crate) fn header(
+        mut self,
+        name: hf_http::http::HeaderName,
+        value: hf_http::http::HeaderValue,
+    ) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Bounds the whole call (all attempts) by `timeout`.
+    #[allow(dead_code)] // used by the API builders
+    pub(crate) fn timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sends the request; the response (status < 400) is returned as is.
+    #[allow(dead_code)] // used by the API builders
+    pub(crate) fn send(self) -> BoxFuture<hf_http::http::Response<hf_http::ResponseBody>> {
+        let timeout = self.timeout;
+        Box::pin(async move {
+            let (api, req) = self.build()?;
+            let (method, uri) = (req.method().clone(), req.uri().clone());
+            let fut = api.http().send(req);
+            Ok(with_timeout(timeout, &method, &uri, fut).await?)
+        })
+    }
+
+    /// Sends the request and ignores the response body.
+    #[allow(dead_code)] // used by the API builders
+    pub(crate) fn send_unit(self) -> BoxFuture<()> {
+        let fut = self.send();
+        Box::pin(async move {
+            fut.await?;
+            Ok(())
+        })
+    }
+
     /// The HTTP request.
     pub(crate) fn build(self) -> Result<(HfApi, Request<HfBody>), Error> {
         let mut path_and_query = self.path;
@@ -103,10 +170,19 @@ impl ApiRequest {
         let mut req = Request::new(self.body);
         *req.method_mut() = self.method;
         *req.uri_mut() = uri;
+        let form = self.extensions.get::<FormBody>().is_some();
+        req.extensions_mut().extend(self.extensions);
+        for (name, value) in self.headers {
+            req.headers_mut().insert(name, value);
+        }
         if req.body().as_bytes().is_some() {
             req.headers_mut().insert(
                 hf_http::http::header::CONTENT_TYPE,
-                hf_http::http::HeaderValue::from_static("application/json"),
+                hf_http::http::HeaderValue::from_static(if form {
+                    "application/x-www-form-urlencoded"
+                } else {
+                    "application/json"
+                }),
             );
         }
         if let Some(auth) = self.auth {
@@ -120,9 +196,41 @@ impl ApiRequest {
 
     /// Sends the request and decodes the JSON response.
     pub(crate) fn send_json<T: DeserializeOwned + Send + 'static>(self) -> BoxFuture<T> {
+        let timeout = self.timeout;
         Box::pin(async move {
             let (api, req) = self.build()?;
-            Ok(api.http().send_json::<T>(req).await?)
+            let (method, uri) = (req.method().clone(), req.uri().clone());
+            let fut = api.http().send_json::<T>(req);
+            Ok(with_timeout(timeout, &method, &uri, fut).await?)
         })
+    }
+}
+
+/// Marks a request whose body is a form (for its `Content-Type`).
+#[derive(Debug, Clone, Copy)]
+struct FormBody;
+
+/// Runs `fut` within `timeout` (if any); running out is a [`hf_http::ErrorKind::Timeout`].
+async fn with_timeout<T>(
+    timeout: Option<std::time::Duration>,
+    method: &Method,
+    uri: &hf_http::http::Uri,
+    fut: impl Future<Output = Result<T, hf_http::Error>>,
+) -> Result<T, hf_http::Error> {
+    let Some(limit) = timeout else {
+        return fut.await;
+    };
+    match tokio::time::timeout(limit, fut).await {
+        Ok(out) => out,
+        Err(_elapsed) => Err(hf_http::Error::new(
+            hf_http::ErrorKind::Timeout,
+            std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!(
+                    "{method} {} got no answer within this call's {limit:?} timeout; raise it or retry later",
+                    hf_http::RedactedUrl::new(uri)
+                ),
+            ),
+        )),
     }
 }

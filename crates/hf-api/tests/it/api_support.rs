@@ -1,0 +1,39 @@
+//! Shared setup of the API tests: an in-process `hf-testhub` with two users.
+
+use hf_api::{HfApi, HfApiBuilder, Token};
+use hf_testhub::TestHub;
+
+/// alice's write token.
+pub(crate) const ALICE: &str = "hf_alice_write";
+/// bob's write token.
+pub(crate) const BOB: &str = "hf_bob_write";
+
+/// A hub with users `alice` and `bob` (write tokens) and the given page size.
+pub(crate) async fn hub(page_size: usize) -> TestHub {
+    TestHub::builder()
+        .user("alice", ALICE)
+        .user("bob", BOB)
+        .page_size(page_size)
+        .start()
+        .await
+        .expect("the emulator starts")
+}
+
+/// A client of `hub` with `token` (or none).
+pub(crate) fn client(hub: &TestHub, token: Option<&str>) -> HfApi {
+    let b = HfApiBuilder::new().endpoint(hub.url());
+    let b = match token {
+        Some(t) => b.token(Token::new(t).unwrap()),
+        None => b.no_token(),
+    };
+    b.build().unwrap()
+}
+
+/// Paths and queries of the requests the hub saw on its main listener.
+pub(crate) fn requests(hub: &TestHub) -> Vec<String> {
+    hub.requests()
+        .into_iter()
+        .filter(|r| r.listener == hf_testhub::Listener::Main)
+        .map(|r| format!("{} {}", r.method, r.path_and_query))
+        .collect()
+}
