@@ -3,7 +3,6 @@
 mod api_info;
 mod api_repos;
 mod api_support;
-mod download;
 mod whoami;
 
 use std::net::SocketAddr;
