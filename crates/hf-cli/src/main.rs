@@ -5,6 +5,7 @@
 //! cache, so a login or a download made by either tool is seen by the other.
 
 mod commands;
+mod progress;
 mod report;
 
 use std::process::ExitCode;

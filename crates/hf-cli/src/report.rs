@@ -51,6 +51,15 @@ pub(crate) fn print(err: &anyhow::Error) {
     eprintln!("hf: error: {}", line(err));
 }
 
+/// The hint for a Hub error about a repo that the error itself cannot know: where to ask
+/// for access to a gated repo.
+pub(crate) fn repo_error(err: hf_api::Error, repo_url: &str) -> anyhow::Error {
+    if matches!(err, hf_api::Error::GatedRepo(_)) {
+        return anyhow::Error::new(err).context(Hint(format!("Request access at {repo_url}")));
+    }
+    anyhow::Error::new(err)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

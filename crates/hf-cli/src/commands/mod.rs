@@ -2,12 +2,14 @@
 
 pub(crate) mod auth;
 pub(crate) mod cache;
+pub(crate) mod download;
 pub(crate) mod env;
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use hf_api::config::{Environment, Settings};
 use hf_api::{HfApi, HfApiBuilder, Token};
+use hf_types::RepoType;
 
 /// Every subcommand of `hf`.
 #[derive(Debug, Subcommand)]
@@ -15,6 +17,8 @@ pub(crate) enum Command {
     /// Log in and out, and manage the stored tokens (shared with the Python client).
     #[command(subcommand)]
     Auth(auth::AuthCommand),
+    /// Download files or a whole repo into the cache (or a folder); prints the local path.
+    Download(download::DownloadArgs),
     /// Inspect and clean the local hub cache.
     #[command(subcommand)]
     Cache(cache::CacheCommand),
@@ -36,6 +40,24 @@ pub(crate) struct TokenArg {
     /// A token to use instead of HF_TOKEN or the stored one.
     #[arg(long, value_name = "TOKEN")]
     pub(crate) token: Option<String>,
+}
+
+/// `--repo-type`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct RepoTypeArg {
+    /// The repo type.
+    #[arg(long, value_name = "TYPE", default_value = "model", value_parser = ["model", "dataset", "space"])]
+    repo_type: String,
+}
+
+impl RepoTypeArg {
+    pub(crate) fn get(&self) -> RepoType {
+        match self.repo_type.as_str() {
+            "dataset" => RepoType::Dataset,
+            "space" => RepoType::Space,
+            _ => RepoType::Model,
+        }
+    }
 }
 
 /// What every command needs: the environment, resolved once, and the global flags.
@@ -71,6 +93,13 @@ impl Ctx {
         builder.build().context("could not set up the Hub client")
     }
 
+    /// Whether progress bars are drawn in this run.
+    pub(crate) fn progress_on(&self) -> bool {
+        let off =
+            hf_api::http::auth::is_truthy(self.env.get("HF_HUB_DISABLE_PROGRESS_BARS").as_deref());
+        crate::progress::enabled(self.quiet, off)
+    }
+
     /// Prints a status line on stderr unless `--quiet`.
     pub(crate) fn status(&self, line: impl std::fmt::Display) {
         if !self.quiet {
@@ -83,6 +112,7 @@ impl Ctx {
 pub(crate) async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Auth(cmd) => auth::run(ctx, cmd).await,
+        Command::Download(args) => download::run(ctx, args).await,
         Command::Cache(cmd) => cache::run(ctx, cmd),
         Command::Env => env::run(ctx),
         // Handled before the runtime starts.

@@ -4,6 +4,7 @@
 mod auth;
 mod cache;
 mod cli;
+mod download;
 mod interop;
 
 use std::io::Write as _;

@@ -1,0 +1,120 @@
+//! Progress bars (indicatif) driven by `hf-api`'s progress events, drawn on stderr and
+//! only for a person watching a terminal.
+
+use std::collections::HashMap;
+use std::io::IsTerminal as _;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use hf_api::progress::{Progress, ProgressEvent, ProgressHandler};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Whether progress bars are drawn: not with `--quiet`, not when stdout is not a terminal
+/// (a pipe or a file gets only the results), not with `HF_HUB_DISABLE_PROGRESS_BARS`.
+pub(crate) fn enabled(quiet: bool, disabled_by_env: bool) -> bool {
+    !quiet && !disabled_by_env && std::io::stdout().is_terminal()
+}
+
+const FILE_TEMPLATE: &str =
+    "{msg:30!} {bar:30.cyan/blue} {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} {eta:>4}";
+const TOTAL_TEMPLATE: &str =
+    "{msg:30!} {bar:30.green/white} {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} {eta:>4}";
+
+/// Draws one bar per file in transfer, plus a total for a snapshot.
+#[derive(Debug)]
+pub(crate) struct Bars {
+    multi: MultiProgress,
+    files: Mutex<HashMap<String, ProgressBar>>,
+    total: Mutex<Option<ProgressBar>>,
+}
+
+impl Bars {
+    /// A handler for `hf-api`, or `None` when progress is off.
+    pub(crate) fn handler(on: bool) -> Option<(Arc<Bars>, ProgressHandler)> {
+        if !on {
+            return None;
+        }
+        let bars = Arc::new(Bars {
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            files: Mutex::new(HashMap::new()),
+            total: Mutex::new(None),
+        });
+        let handler: ProgressHandler = bars.clone();
+        Some((bars, handler))
+    }
+
+    fn style(template: &str) -> ProgressStyle {
+        ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ")
+    }
+
+    /// Removes every bar (before printing the result).
+    pub(crate) fn finish(&self) {
+        let files = std::mem::take(&mut *self.files.lock().unwrap_or_else(PoisonError::into_inner));
+        for bar in files.into_values() {
+            bar.finish_and_clear();
+        }
+        if let Some(total) = self
+            .total
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            total.finish_and_clear();
+        }
+        let _ = self.multi.clear();
+    }
+
+    fn total_inc(&self, bytes: u64) {
+        if let Some(total) = &*self.total.lock().unwrap_or_else(PoisonError::into_inner) {
+            total.inc(bytes);
+        }
+    }
+}
+
+impl Progress for Bars {
+    fn on_event(&self, event: ProgressEvent<'_>) {
+        let mut files = self.files.lock().unwrap_or_else(PoisonError::into_inner);
+        match event {
+            ProgressEvent::Snapshot {
+                files: n,
+                total_bytes,
+            } => {
+                let bar = self.multi.add(ProgressBar::new(total_bytes.unwrap_or(0)));
+                bar.set_style(Self::style(TOTAL_TEMPLATE));
+                bar.set_message(format!("Fetching {n} file(s)"));
+                *self.total.lock().unwrap_or_else(PoisonError::into_inner) = Some(bar);
+            }
+            ProgressEvent::Start {
+                path,
+                total,
+                resumed,
+            } => {
+                let bar = self.multi.add(ProgressBar::new(total));
+                bar.set_style(Self::style(FILE_TEMPLATE));
+                bar.set_message(path.to_owned());
+                bar.set_position(resumed);
+                files.insert(path.to_owned(), bar);
+            }
+            ProgressEvent::Advance { path, bytes } => {
+                if let Some(bar) = files.get(path) {
+                    bar.inc(bytes);
+                }
+                drop(files);
+                self.total_inc(bytes);
+            }
+            ProgressEvent::Restart { path, resumed } => {
+                if let Some(bar) = files.get(path) {
+                    bar.set_position(resumed);
+                }
+            }
+            ProgressEvent::Done { path } => {
+                if let Some(bar) = files.remove(path) {
+                    bar.finish_and_clear();
+                    self.multi.remove(&bar);
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! `hf download` against the emulator: into the cache, into a folder, and its errors.
+
+use hf_testhub::{Gated, RepoType};
+
+use crate::{ALICE_TOKEN, Sandbox, hub, read};
+
+fn tiny(hub: &hf_testhub::TestHub) {
+    hub.create_repo(RepoType::Model, "alice/tiny", false)
+        .unwrap();
+    hub.upload_file(
+        RepoType::Model,
+        "alice/tiny",
+        "main",
+        "config.json",
+        b"{\"a\": 1}",
+    )
+    .unwrap();
+    hub.upload_file(
+        RepoType::Model,
+        "alice/tiny",
+        "main",
+        "sub/w.bin",
+        &[7u8; 3000],
+    )
+    .unwrap();
+    hub.upload_file(RepoType::Model, "alice/tiny", "main", "notes.txt", b"hello")
+        .unwrap();
+}
+
+#[test]
+fn one_file_into_the_cache_prints_its_path() {
+    let hub = hub();
+    tiny(&hub);
+    let sb = Sandbox::new(&hub.url());
+    let run = sb.run(&["download", "alice/tiny", "config.json"]);
+    let path = run.ok().trim_end().to_owned();
+    let snapshots = sb.cache().join("models--alice--tiny").join("snapshots");
+    assert!(path.starts_with(&snapshots.display().to_string()), "{path}");
+    assert!(path.ends_with("/config.json"), "{path}");
+    assert_eq!(read(path.as_ref()), "{\"a\": 1}");
+    // Not a terminal: no progress bars, nothing else on stdout.
+    assert_eq!(run.stdout.lines().count(), 1);
+    assert!(!run.stderr.contains('\u{1b}'), "{run:#?}");
+
+    // Cached now: offline mode still answers.
+    let mut offline = Sandbox::new(&hub.url());
+    offline.home = sb.home;
+    offline.set("HF_HUB_OFFLINE", "1");
+    assert_eq!(
+        offline
+            .run(&["download", "alice/tiny", "config.json"])
+            .ok()
+            .trim_end(),
+        path
+    );
+}
+
+#[test]
+fn snapshot_with_patterns_into_a_local_dir() {
+    let hub = hub();
+    tiny(&hub);
+    let sb = Sandbox::new(&hub.url());
+    let dir = sb.home.path().join("out");
+    let dir_s = dir.display().to_string();
+    let run = sb.run(&[
+        "download",
+        "alice/tiny",
+        "--include",
+        "*.json",
+        "*.bin",
+        "--exclude",
+        "notes*",
+        "--local-dir",
+        &dir_s,
+        "--quiet",
+    ]);
+    assert_eq!(run.ok(), format!("{dir_s}\n"));
+    assert_eq!(read(&dir.join("config.json")), "{\"a\": 1}");
+    assert_eq!(
+        std::fs::read(dir.join("sub/w.bin")).unwrap(),
+        vec![7u8; 3000]
+    );
+    assert!(!dir.join("notes.txt").exists());
+
+    // Named files win over patterns (with a warning).
+    let two = sb.home.path().join("two");
+    let two_s = two.display().to_string();
+    let run = sb.run(&[
+        "download",
+        "alice/tiny",
+        "notes.txt",
+        "config.json",
+        "--include",
+        "*.bin",
+        "--local-dir",
+        &two_s,
+    ]);
+    run.ok();
+    assert!(run.stderr.contains("ignored"), "{run:#?}");
+    assert!(two.join("notes.txt").exists() && two.join("config.json").exists());
+    assert!(!two.join("sub").exists());
+}
+
+#[test]
+fn missing_repo_fails_with_one_line_and_a_hint() {
+    let hub = hub();
+    let sb = Sandbox::new(&hub.url());
+    let run = sb.run(&["download", "alice/nope", "config.json"]);
+    let line = run.err_line();
+    assert!(line.contains("repository not found"), "{line}");
+    assert!(line.contains("hf auth login"), "{line}");
+    assert_eq!(run.code, Some(1));
+}
+
+#[test]
+fn gated_repo_names_the_page_to_request_access() {
+    let hub = hub();
+    tiny(&hub);
+    hub.add_user("bob");
+    hub.add_token("bob", "hf_bob_token", hf_testhub::Role::Read)
+        .unwrap();
+    hub.set_gated(RepoType::Model, "alice/tiny", Gated::Manual)
+        .unwrap();
+    let mut sb = Sandbox::new(&hub.url());
+    sb.set("HF_TOKEN", "hf_bob_token");
+    let run = sb.run(&["download", "alice/tiny", "config.json"]);
+    let line = run.err_line();
+    assert!(
+        line.ends_with(&format!("Request access at {}/alice/tiny", hub.url())),
+        "{line}"
+    );
+    // The owner is not gated out.
+    let mut owner = Sandbox::new(&hub.url());
+    owner.set("HF_TOKEN", ALICE_TOKEN);
+    owner.run(&["download", "alice/tiny", "config.json"]).ok();
+}
+
+#[test]
+fn offline_with_nothing_cached_says_so() {
+    let hub = hub();
+    tiny(&hub);
+    let mut sb = Sandbox::new(&hub.url());
+    sb.set("HF_HUB_OFFLINE", "1");
+    let line = sb
+        .run(&["download", "alice/tiny", "config.json"])
+        .err_line()
+        .to_owned();
+    assert!(line.contains("offline"), "{line}");
+    let line = sb.run(&["download", "alice/tiny"]).err_line().to_owned();
+    assert!(line.contains("offline"), "{line}");
+}
