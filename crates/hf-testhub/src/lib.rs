@@ -50,6 +50,7 @@
 //! | `DELETE /_testhub/requests` | — | clears the log |
 //! | `POST /_testhub/users` | `{"name", "token"?, "role"? ("read"\|"write"), "org"? (bool), "members"?}` | adds a user (and token) or an org |
 //! | `POST /_testhub/grant` | `{"repo_type"?, "repo_id", "user"}` | accepts an access request to a gated repo |
+//! | `POST /_testhub/request-access` | same | files an access request (accepted at once when gating is `auto`) |
 //! | `POST /_testhub/page-size` | `{"page_size"}` | sets the listing page size (0 = Hub defaults) |
 //!
 //! # Performance
@@ -597,7 +598,26 @@ impl TestHub {
         user: &str,
     ) -> Result<(), Error> {
         self.with_repo(repo_type, repo_id, |r| {
-            r.granted.insert(user.to_owned());
+            r.set_access(user, "accepted");
+            Ok(())
+        })
+    }
+
+    /// Files `user`'s access request to a gated repo: accepted at once for `auto` gating,
+    /// pending for `manual` (then use [`TestHub::grant_access`] or the access-request API).
+    pub fn request_access(
+        &self,
+        repo_type: RepoType,
+        repo_id: &str,
+        user: &str,
+    ) -> Result<(), Error> {
+        self.with_repo(repo_type, repo_id, |r| {
+            let status = if r.gated == Gated::Auto {
+                "accepted"
+            } else {
+                "pending"
+            };
+            r.set_access(user, status);
             Ok(())
         })
     }

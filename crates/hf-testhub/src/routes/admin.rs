@@ -150,7 +150,7 @@ pub(super) async fn handle(
             shared.persist(&st)?;
             ok_json(&json!({}))
         }
-        (Method::POST, "grant") => {
+        (Method::POST, what @ ("grant" | "request-access")) => {
             let v = read_json(body).await?;
             let t = v
                 .get("repo_type")
@@ -168,7 +168,12 @@ pub(super) async fn handle(
                 .repos
                 .get_mut(&crate::state::repo_key(t, id))
                 .ok_or_else(|| HubErr::not_found(&format!("no {} {id}", t.as_str())))?;
-            repo.granted.insert(user.to_owned());
+            let status = if what == "grant" || repo.gated == crate::state::Gated::Auto {
+                "accepted"
+            } else {
+                "pending"
+            };
+            repo.set_access(user, status);
             shared.persist(&st)?;
             ok_json(&json!({}))
         }

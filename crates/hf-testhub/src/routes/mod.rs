@@ -459,6 +459,16 @@ async fn api_repo_route(
         (Method::POST, ["commit", rev]) => upload::commit(shared, ctx, &r, rev, body).await,
         (Method::GET, ["runtime"]) if t == RepoType::Space => info::space_runtime(shared, ctx, &r),
         (_, ["discussions", more @ ..]) => discussions::route(shared, ctx, &r, more, body).await,
+        (
+            Method::GET,
+            [
+                "user-access-request",
+                status @ ("pending" | "accepted" | "rejected"),
+            ],
+        ) => repos::list_access_requests(shared, ctx, &r, status),
+        (Method::POST, ["user-access-request", "handle"]) => {
+            repos::handle_access_request(shared, ctx, &r, body).await
+        }
         (Method::POST, ["user-access-request", "grant"]) => {
             repos::grant_access_route(shared, ctx, &r, body).await
         }

@@ -326,11 +326,90 @@ pub(super) async fn grant_access_route(
     if repo.gated == Gated::No {
         return Err(HubErr::bad_request("This repo is not gated"));
     }
-    if !repo.granted.insert(user) {
+    if repo.granted.contains(&user) {
         return Err(HubErr::bad_request(
             "This user already has access to this repo",
         ));
     }
+    repo.set_access(&user, "accepted");
+    shared.persist(&st)?;
+    ok_json(&json!({}))
+}
+
+/// `GET /api/{type}s/{id}/user-access-request/{pending,accepted,rejected}`
+pub(super) fn list_access_requests(
+    shared: &Arc<Shared>,
+    ctx: &Ctx,
+    r: &RepoRef,
+    status: &str,
+) -> HubResult {
+    let mut st = shared.state();
+    let repo = find_repo_write(&mut st, ctx, r)?;
+    if repo.gated == Gated::No {
+        return Err(HubErr::bad_request("This repo is not gated"));
+    }
+    let items: Vec<Value> = repo
+        .access_requests
+        .iter()
+        .filter(|(_, a)| a.status == status)
+        .map(|(user, a)| {
+            json!({
+                "requestId": a.id,
+                "user": {"user": user, "fullname": user, "email": format!("{user}@example.com"), "avatarUrl": "/avatars/default.svg", "type": "user"},
+                "status": a.status,
+                "timestamp": a.timestamp,
+                "fields": {},
+            })
+        })
+        .collect();
+    ok_json(&Value::Array(items))
+}
+
+/// `POST /api/{type}s/{id}/user-access-request/handle` with `{"user"|"requestId", "status"}`
+pub(super) async fn handle_access_request(
+    shared: &Arc<Shared>,
+    ctx: &Ctx,
+    r: &RepoRef,
+    body: Body,
+) -> HubResult {
+    let body = read_json(body).await?;
+    let status = body
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if !matches!(status.as_str(), "pending" | "accepted" | "rejected") {
+        return Err(HubErr::bad_request(
+            "status must be pending, accepted or rejected",
+        ));
+    }
+    let mut st = shared.state();
+    let repo = find_repo_write(&mut st, ctx, r)?;
+    if repo.gated == Gated::No {
+        return Err(HubErr::bad_request("This repo is not gated"));
+    }
+    let user = match (
+        body.get("user").and_then(Value::as_str),
+        body.get("requestId").and_then(Value::as_str),
+    ) {
+        (Some(u), _) => Some(u.to_owned()),
+        (None, Some(id)) => repo
+            .access_requests
+            .iter()
+            .find(|(_, a)| a.id == id)
+            .map(|(u, _)| u.clone()),
+        (None, None) => None,
+    };
+    let Some(user) = user.filter(|u| {
+        repo.access_requests
+            .get(u)
+            .is_some_and(|a| a.status != status)
+    }) else {
+        return Err(HubErr::not_found(
+            "No such access request (or it already has that status)",
+        ));
+    };
+    repo.set_access(&user, &status);
     shared.persist(&st)?;
     ok_json(&json!({}))
 }

@@ -238,6 +238,40 @@ pub(crate) struct Repo {
     pub(crate) next_discussion: u64,
     #[serde(default)]
     pub(crate) discussions: BTreeMap<u64, Discussion>,
+    /// Access requests to a gated repo, by user.
+    #[serde(default)]
+    pub(crate) access_requests: BTreeMap<String, AccessRequest>,
+}
+
+/// One user's access request to a gated repo.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct AccessRequest {
+    pub(crate) id: String,
+    /// `pending`, `accepted` or `rejected`.
+    pub(crate) status: String,
+    pub(crate) timestamp: String,
+}
+
+impl Repo {
+    /// Sets a user's access-request status (creating the request); `accepted` opens the gate.
+    pub(crate) fn set_access(&mut self, user: &str, status: &str) {
+        let (date, _) = now();
+        let entry = self
+            .access_requests
+            .entry(user.to_owned())
+            .or_insert_with(|| AccessRequest {
+                id: object_id(&format!("access:{}:{user}:{date}", self.id)),
+                status: String::new(),
+                timestamp: date.clone(),
+            });
+        status.clone_into(&mut entry.status);
+        entry.timestamp = date;
+        if status == "accepted" {
+            self.granted.insert(user.to_owned());
+        } else {
+            self.granted.remove(user);
+        }
+    }
 }
 
 /// A discussion or pull request and its events.
@@ -565,6 +599,7 @@ impl HubState {
             granted: BTreeSet::new(),
             next_discussion: 1,
             discussions: BTreeMap::new(),
+            access_requests: BTreeMap::new(),
         };
         let key = repo_key(repo_type, id);
         self.redirects.remove(&key);

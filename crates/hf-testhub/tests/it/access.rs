@@ -201,3 +201,96 @@ async fn fine_grained_tokens_and_orgs() {
     let anon = http.get(&format!("{base}/api/whoami-v2"), None).await;
     assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn access_requests_are_listed_and_handled_by_writers() {
+    let hub = TestHub::builder()
+        .user("alice", ALICE)
+        .start()
+        .await
+        .unwrap();
+    hub.add_user("bob");
+    hub.add_token("bob", "hf_bob", Role::Read).unwrap();
+    hub.create_repo(RepoType::Model, "alice/g", false).unwrap();
+    hub.upload_file(RepoType::Model, "alice/g", "main", "w.txt", b"w")
+        .unwrap();
+    let http = Http::new();
+    let base = hub.url();
+    let api = format!("{base}/api/models/alice/g/user-access-request");
+    // Not gated yet: 400.
+    assert_eq!(
+        http.get(&format!("{api}/pending"), Some(ALICE))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    hub.set_gated(RepoType::Model, "alice/g", Gated::Manual)
+        .unwrap();
+    hub.request_access(RepoType::Model, "alice/g", "bob")
+        .unwrap();
+    let pending = http
+        .get(&format!("{api}/pending"), Some(ALICE))
+        .await
+        .json();
+    assert_eq!(pending[0]["user"]["user"], "bob");
+    assert_eq!(pending[0]["status"], "pending");
+    assert!(pending[0]["timestamp"].as_str().unwrap().ends_with('Z'));
+    // Readers cannot list; bob still cannot download.
+    assert_eq!(
+        http.get(&format!("{api}/pending"), Some("hf_bob"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let url = format!("{base}/alice/g/resolve/main/w.txt");
+    assert_eq!(
+        http.get(&url, Some("hf_bob")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = http
+        .post_json(
+            &format!("{api}/handle"),
+            Some(ALICE),
+            &json!({"user": "bob", "status": "accepted"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(http.get(&url, Some("hf_bob")).await.status, StatusCode::OK);
+    // Same status again: 404, as the Hub answers.
+    let r = http
+        .post_json(
+            &format!("{api}/handle"),
+            Some(ALICE),
+            &json!({"user": "bob", "status": "accepted"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let id = http
+        .get(&format!("{api}/accepted"), Some(ALICE))
+        .await
+        .json()[0]["requestId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = http
+        .post_json(
+            &format!("{api}/handle"),
+            Some(ALICE),
+            &json!({"requestId": id, "status": "rejected"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        http.get(&url, Some("hf_bob")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = http
+        .post_json(
+            &format!("{api}/grant"),
+            Some(ALICE),
+            &json!({"user": "bob"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(http.get(&url, Some("hf_bob")).await.status, StatusCode::OK);
+}
