@@ -354,9 +354,17 @@ fn json_line<V: Serialize>(buf: &mut Vec<u8>, key: &str, value: V) {
 impl CommitPayload {
     /// The payload as a one-shot request body with an exact length (sent with
     /// `Content-Length`, never chunked).
+    ///
+    /// If reading a file fails while sending, the transport reports a body error; use
+    /// [`send_commit`] to get the underlying [`Error`] instead.
     pub fn into_body(self) -> hf_http::HfBody {
+        self.into_body_with_failure().0
+    }
+
+    fn into_body_with_failure(self) -> (hf_http::HfBody, crate::body::BodyFailure) {
         let len = self.len;
-        hf_http::HfBody::from_body(crate::body::SizedBody::new(self.into_stream().boxed(), len))
+        let (body, failure) = crate::body::SizedBody::new(self.into_stream().boxed(), len);
+        (hf_http::HfBody::from_body(body), failure)
     }
 }
 
@@ -379,7 +387,8 @@ pub async fn send_commit(
         .url(&target.commit_path())
         .map_err(|e| Error::http(WHAT, e))?;
     let len = payload.content_length();
-    let mut req = http::Request::new(payload.into_body());
+    let (body, failure) = payload.into_body_with_failure();
+    let mut req = http::Request::new(body);
     *req.method_mut() = http::Method::POST;
     *req.uri_mut() = uri;
     let headers = req.headers_mut();
@@ -390,7 +399,9 @@ pub async fn send_commit(
     headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
     req.extensions_mut()
         .insert(hf_http::retry::Idempotency::NotIdempotent);
-    crate::target::send_json(client, WHAT, req).await
+    crate::target::send_json(client, WHAT, req)
+        .await
+        .map_err(|e| failure.take().unwrap_or(e))
 }
 
 /// Runs every step of a commit on `ops`: [`hash_additions`](crate::hash_additions),
@@ -418,9 +429,10 @@ pub async fn create_commit(
     crate::hash_additions(ops).await?;
     crate::preupload(client, target, ops, None).await?;
     crate::upload_lfs_objects(client, target, ops, options).await?;
-    let nothing_to_do = ops
-        .iter()
-        .all(|op| op.as_add().is_some_and(crate::CommitOperationAdd::is_unchanged));
+    let nothing_to_do = ops.iter().all(|op| {
+        op.as_add()
+            .is_some_and(crate::CommitOperationAdd::is_unchanged)
+    });
     if nothing_to_do {
         tracing::info!("no file changed since the last commit; skipping the empty commit");
         return Ok(None);

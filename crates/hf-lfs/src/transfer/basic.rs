@@ -49,12 +49,18 @@ pub(super) async fn upload(
                 }
             })
             .boxed();
-        let mut req = Request::new(HfBody::from_body(SizedBody::new(stream, size)));
+        let (body, failure) = SizedBody::new(stream, size);
+        let mut req = Request::new(HfBody::from_body(body));
         *req.method_mut() = Method::PUT;
         *req.uri_mut() = uri.clone();
         req.headers_mut()
             .insert(CONTENT_LENGTH, HeaderValue::from(size));
-        match send_discard(client, "basic LFS upload", req).await {
+        let result = send_discard(client, "basic LFS upload", req).await;
+        // A local read failure is reported as itself and never retried.
+        if let Some(local) = failure.take() {
+            return Err(local);
+        }
+        match result {
             Ok(_) => return Ok(()),
             Err(Error::Http { source, what })
                 if retries < options.retry.max_retries && is_retryable(&source) =>

@@ -677,3 +677,58 @@ async fn create_commit_runs_every_step_and_skips_no_op_commits() {
         .unwrap();
     assert_eq!(commit.text().lines().count(), 3);
 }
+
+#[tokio::test]
+async fn a_file_changed_after_hashing_fails_without_retries() {
+    let servers = Servers::start(Script::default()).await;
+    let client = servers.client();
+    let dir = tempfile::tempdir().unwrap();
+    let lfs_path = dir.path().join("w.bin");
+    let regular_path = dir.path().join("r.txt");
+    std::fs::write(&lfs_path, pseudo_random(3 * 1024 * 1024, 40)).unwrap();
+    std::fs::write(&regular_path, b"short text").unwrap();
+    let mut ops: Vec<CommitOperation> = vec![
+        CommitOperationAdd::from_path("w.bin", &lfs_path)
+            .unwrap()
+            .into(),
+        CommitOperationAdd::from_path("r.txt", &regular_path)
+            .unwrap()
+            .into(),
+    ];
+    hf_lfs::hash_additions(&mut ops).await.unwrap();
+    hf_lfs::preupload(&client, &target(), &mut ops, None)
+        .await
+        .unwrap();
+    std::fs::write(&lfs_path, pseudo_random(1024 * 1024, 40)).unwrap();
+    std::fs::write(&regular_path, b"short").unwrap();
+
+    let err = hf_lfs::upload_lfs_objects(&client, &target(), &mut ops, &TransferOptions::default())
+        .await
+        .unwrap_err();
+    let Error::Upload {
+        path_in_repo,
+        source,
+        ..
+    } = &err
+    else {
+        panic!("unexpected {err:?}")
+    };
+    assert_eq!(path_in_repo, "w.bin");
+    assert!(
+        matches!(**source, Error::ContentChanged { .. }),
+        "{source:?}"
+    );
+    assert!(
+        servers.requests("storage").len() <= 1,
+        "a local failure is not retried"
+    );
+
+    // The commit payload streams r.txt; its change surfaces as such too.
+    let err = hf_lfs::send_commit(&client, &target(), &CommitHeader::new("x"), &ops[1..])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::ContentChanged { path_in_repo, .. } if path_in_repo == "r.txt"),
+        "{err:?}"
+    );
+}
