@@ -55,7 +55,8 @@ pub(crate) struct DownloadArgs {
 pub(crate) async fn run(ctx: &Ctx, args: DownloadArgs) -> anyhow::Result<()> {
     let api = ctx.api(&args.token)?;
     let repo_type = args.repo_type.get();
-    if !args.files.is_empty() && !(args.include.is_empty() && args.exclude.is_empty()) {
+    let patterns_given = !args.include.is_empty() || !args.exclude.is_empty();
+    if !args.files.is_empty() && patterns_given {
         eprintln!("warning: --include and --exclude are ignored because files are named");
     }
     let bars = Bars::handler(ctx.progress_on());
