@@ -1,5 +1,7 @@
 //! Integration tests of hf-api against an in-test HTTP server on 127.0.0.1.
 
+mod api_files;
+mod api_git;
 mod api_info;
 mod api_repos;
 mod api_support;
