@@ -3,8 +3,10 @@
 mod api_files;
 mod api_git;
 mod api_info;
+mod api_listings;
 mod api_repos;
 mod api_support;
+mod api_users;
 mod whoami;
 
 use std::net::SocketAddr;
