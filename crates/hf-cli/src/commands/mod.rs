@@ -4,6 +4,9 @@ pub(crate) mod auth;
 pub(crate) mod cache;
 pub(crate) mod download;
 pub(crate) mod env;
+pub(crate) mod info;
+pub(crate) mod ls;
+pub(crate) mod repo;
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
@@ -19,6 +22,13 @@ pub(crate) enum Command {
     Auth(auth::AuthCommand),
     /// Download files or a whole repo into the cache (or a folder); prints the local path.
     Download(download::DownloadArgs),
+    /// Create, delete, move and configure repos; manage tags and branches.
+    #[command(subcommand)]
+    Repo(repo::RepoCommand),
+    /// List the files of a repo.
+    Ls(ls::LsArgs),
+    /// Show a repo's info (JSON).
+    Info(info::InfoArgs),
     /// Inspect and clean the local hub cache.
     #[command(subcommand)]
     Cache(cache::CacheCommand),
@@ -113,6 +123,9 @@ pub(crate) async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Auth(cmd) => auth::run(ctx, cmd).await,
         Command::Download(args) => download::run(ctx, args).await,
+        Command::Repo(cmd) => repo::run(ctx, cmd).await,
+        Command::Ls(args) => ls::run(ctx, args).await,
+        Command::Info(args) => info::run(ctx, args).await,
         Command::Cache(cmd) => cache::run(ctx, cmd),
         Command::Env => env::run(ctx),
         // Handled before the runtime starts.

@@ -6,6 +6,7 @@ mod cache;
 mod cli;
 mod download;
 mod interop;
+mod repo;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
