@@ -7,6 +7,7 @@ mod api_listings;
 mod api_repos;
 mod api_support;
 mod api_users;
+mod blocking;
 mod whoami;
 
 use std::net::SocketAddr;

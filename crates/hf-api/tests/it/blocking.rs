@@ -1,0 +1,162 @@
+//! The blocking mirror, from plain `#[test]` functions (no tokio runtime on the calling
+//! thread), from inside a runtime, and through the `blocking_main` example.
+
+use std::process::Command;
+
+use hf_api::Error;
+use hf_api::blocking::HfApi;
+use hf_api::blocking::prelude::*;
+use hf_testhub::{BlockingTestHub, RepoType as HubType, TestHub};
+use hf_types::{ModelInfo, RepoType};
+
+use crate::api_support::{ALICE, BOB};
+
+fn hub() -> BlockingTestHub {
+    TestHub::builder()
+        .user("alice", ALICE)
+        .user("bob", BOB)
+        .page_size(2)
+        .start_blocking()
+        .unwrap()
+}
+
+fn api(hub: &TestHub, token: &str) -> HfApi {
+    HfApi::from(
+        hf_api::HfApiBuilder::new()
+            .endpoint(hub.url())
+            .token(hf_api::Token::new(token).unwrap())
+            .build()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn blocking_calls_use_the_same_builders() {
+    let hub = hub();
+    let api = api(&hub, ALICE);
+    let url = api.create_repo("alice/b").send().unwrap();
+    assert_eq!(url.repo_id().as_str(), "alice/b");
+    let err = api.create_repo("alice/b").send().unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    api.create_repo("alice/b").exist_ok(true).send().unwrap();
+    hub.upload_file(HubType::Model, "alice/b", "main", "x.txt", b"hi")
+        .unwrap();
+    let info: ModelInfo = api.model_info("alice/b").files_metadata(true).send().unwrap();
+    assert_eq!(info.id, "alice/b");
+    assert!(api.file_exists("alice/b", "x.txt").send().unwrap());
+    assert!(!api.repo_exists("alice/nope").send().unwrap());
+    let err = api.model_info("alice/b").revision("nope").send().unwrap_err();
+    assert!(matches!(err, Error::RevisionNotFound(_)), "{err:?}");
+    api.create_branch("alice/b", "dev").send().unwrap();
+    let refs = api.list_repo_refs("alice/b").send().unwrap();
+    assert_eq!(refs.branches.len(), 2);
+    assert_eq!(api.whoami().send().unwrap().name, "alice");
+    api.delete_repo("alice/b").send().unwrap();
+}
+
+#[test]
+fn blocking_listings_are_lazy_iterators_across_pages() {
+    let hub = hub();
+    for i in 0..5 {
+        hub.create_repo(HubType::Model, &format!("alice/m{i}"), false)
+            .unwrap();
+    }
+    let api = api(&hub, BOB);
+    let ids: Vec<String> = api
+        .list_models()
+        .iter()
+        .map(|m| m.unwrap().id)
+        .collect();
+    assert_eq!(ids.len(), 5);
+    let mut n = 0;
+    for model in api.list_models().author("alice").limit(3) {
+        model.unwrap();
+        n += 1;
+    }
+    assert_eq!(n, 3);
+    hub.clear_requests();
+    let first = api.list_models().send().next().unwrap().unwrap();
+    assert_eq!(first.id, "alice/m0");
+    let pages = hub
+        .requests()
+        .iter()
+        .filter(|r| r.path_and_query.starts_with("/api/models"))
+        .count();
+    assert_eq!(pages, 1, "one item needs one page");
+    let files: Vec<String> = api
+        .list_repo_files("alice/m0")
+        .iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(files, [".gitattributes"]);
+    let err = api
+        .list_repo_files("alice/none")
+        .repo_type(RepoType::Dataset)
+        .iter()
+        .next()
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, Error::RepositoryNotFound(_)), "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocking_calls_work_inside_a_runtime_without_panicking() {
+    let hub = hf_testhub::TestHub::builder()
+        .user("alice", ALICE)
+        .start()
+        .await
+        .unwrap();
+    hub.create_repo(HubType::Model, "alice/r", false).unwrap();
+    let api = api(&hub, ALICE);
+    // Blocking inside async code holds this worker, but must not panic or deadlock.
+    let info = tokio::task::block_in_place(|| api.model_info("alice/r").send()).unwrap();
+    assert_eq!(info.id, "alice/r");
+    let direct = api.model_info("alice/r").send().unwrap();
+    assert_eq!(direct.id, "alice/r");
+    // the same client also works async
+    assert_eq!(api.model_info("alice/r").await.unwrap().id, "alice/r");
+}
+
+/// Runs `examples/blocking_main.rs` (a plain `fn main`, no runtime) against the emulator.
+#[test]
+fn the_blocking_example_runs_from_a_plain_main() {
+    let hub = hub();
+    hub.create_repo(HubType::Model, "alice/ex", false).unwrap();
+    hub.upload_file(HubType::Model, "alice/ex", "main", "a.txt", b"a")
+        .unwrap();
+    // Built by `cargo test` along with this binary (examples are test targets).
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
+    let bin = dir.join(format!("blocking_main{}", std::env::consts::EXE_SUFFIX));
+    if !bin.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "-p",
+                "hf-api",
+                "--features",
+                "blocking",
+                "--example",
+                "blocking_main",
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let out = Command::new(&bin)
+        .args([hub.url().as_str(), "alice/ex"])
+        .env_remove("HF_TOKEN")
+        .env("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["id"], "alice/ex");
+    assert_eq!(v["exists"], true);
+    assert_eq!(v["files"], serde_json::json!([".gitattributes", "a.txt"]));
+    assert_eq!(v["models"], serde_json::json!(["alice/ex"]));
+}
