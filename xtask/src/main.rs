@@ -5,6 +5,7 @@
 //! - `demo`: a round trip through the `hf` CLI against an embedded emulator.
 //! - `bench`: side-by-side benchmarks against other clients.
 
+mod demo;
 mod interop;
 mod util;
 
@@ -32,6 +33,8 @@ enum Command {
     Interop(interop::Args),
     /// Install the cargo tools CI needs when they are missing.
     Tools,
+    /// A round trip through the `hf` CLI against a local hf-testhub.
+    Demo,
 }
 
 fn main() -> Result<()> {
@@ -39,6 +42,7 @@ fn main() -> Result<()> {
         Command::Ci { no_interop } => ci(no_interop),
         Command::Interop(args) => interop::run(&args),
         Command::Tools => util::ensure_tools(),
+        Command::Demo => demo::run(),
     }
 }
 
