@@ -12,7 +12,7 @@ mod repos;
 mod resolve;
 mod tree;
 mod upload;
-mod users_extra;
+mod users;
 
 use std::sync::Arc;
 
@@ -388,9 +388,6 @@ pub(crate) async fn main_dispatch(State(shared): State<Arc<Shared>>, req: Reques
 async fn route(shared: &Arc<Shared>, ctx: Ctx, raw_path: &str, body: Body) -> HubResult {
     let segs: Vec<&str> = ctx.segs.iter().map(String::as_str).collect();
     let m = ctx.method.clone();
-    if let Some(r) = users_extra::route(shared, &ctx) {
-        return r;
-    }
     match segs.as_slice() {
         ["api", "whoami-v2"] if m == Method::GET => return repos::whoami(shared, &ctx),
         ["api", "repos", "create"] if m == Method::POST => {
@@ -401,6 +398,16 @@ async fn route(shared: &Arc<Shared>, ctx: Ctx, raw_path: &str, body: Body) -> Hu
         }
         ["api", "repos", "move"] if m == Method::POST => {
             return repos::move_repo(shared, &ctx, body).await;
+        }
+        ["api", kind @ ("users" | "organizations"), name, what] if m == Method::GET => {
+            return users::account_route(
+                shared,
+                &ctx,
+                *kind == "organizations",
+                name,
+                what,
+                raw_path,
+            );
         }
         ["api", "validate-yaml"] => return ok_json(&json!({"errors": [], "warnings": []})),
         ["api", "telemetry", ..] => return Ok(StatusCode::OK.into_response()),
@@ -458,6 +465,9 @@ async fn api_repo_route(
         (Method::POST, ["preupload", rev]) => upload::preupload(shared, ctx, &r, rev, body).await,
         (Method::POST, ["commit", rev]) => upload::commit(shared, ctx, &r, rev, body).await,
         (Method::GET, ["runtime"]) if t == RepoType::Space => info::space_runtime(shared, ctx, &r),
+        (Method::POST, ["like"]) => users::like(shared, ctx, &r, true),
+        (Method::DELETE, ["like"]) => users::like(shared, ctx, &r, false),
+        (Method::GET, ["likers"]) => users::likers(shared, ctx, &r, raw_path),
         (_, ["discussions", more @ ..]) => discussions::route(shared, ctx, &r, more, body).await,
         (
             Method::GET,

@@ -238,6 +238,9 @@ pub(crate) struct Repo {
     pub(crate) next_discussion: u64,
     #[serde(default)]
     pub(crate) discussions: BTreeMap<u64, Discussion>,
+    /// Users who liked the repo, with the date.
+    #[serde(default)]
+    pub(crate) likers: BTreeMap<String, String>,
     /// Access requests to a gated repo, by user.
     #[serde(default)]
     pub(crate) access_requests: BTreeMap<String, AccessRequest>,
@@ -600,6 +603,7 @@ impl HubState {
             next_discussion: 1,
             discussions: BTreeMap::new(),
             access_requests: BTreeMap::new(),
+            likers: BTreeMap::new(),
         };
         let key = repo_key(repo_type, id);
         self.redirects.remove(&key);

@@ -11,3 +11,4 @@ mod persistence;
 mod revisions;
 mod support;
 mod upload;
+mod users;
