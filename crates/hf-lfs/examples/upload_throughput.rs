@@ -41,9 +41,10 @@ async fn main() {
             f.write_all(&block).unwrap();
         }
     }
-    let (_hub, endpoint) = match std::env::var("BENCH_ENDPOINT") {
-        Ok(url) => (None, url),
-        Err(_) => {
+    let (_hub, endpoint) = if let Ok(url) = std::env::var("BENCH_ENDPOINT") {
+        (None, url)
+    } else {
+        {
             let hub = hf_testhub::TestHub::builder()
                 .user("alice", "hf_alice")
                 .lfs_threshold(1024 * 1024)
@@ -88,7 +89,7 @@ async fn main() {
     .unwrap()
     .unwrap();
     let total = t.elapsed();
-    let upload = total - hashed;
+    let upload = total.saturating_sub(hashed);
     println!(
         "{mib} MiB in parts of {chunk_mib} MiB: hash {:.2} s, preupload+upload+commit {:.2} s ({:.0} MiB/s), commit {}",
         hashed.as_secs_f64(),
