@@ -37,3 +37,26 @@ pub(crate) fn requests(hub: &TestHub) -> Vec<String> {
         .map(|r| format!("{} {}", r.method, r.path_and_query))
         .collect()
 }
+
+/// A safetensors file: the 8-byte header length, the JSON header, then zeroed data.
+/// `tensors` are `(name, dtype, shape)`; each element takes 2 bytes.
+pub(crate) fn safetensors(tensors: &[(&str, &str, &[u64])], metadata: Option<&str>) -> Vec<u8> {
+    let mut header = serde_json::Map::new();
+    if let Some(m) = metadata {
+        header.insert("__metadata__".into(), serde_json::json!({ "note": m }));
+    }
+    let mut offset = 0u64;
+    for (name, dtype, shape) in tensors {
+        let n: u64 = shape.iter().product::<u64>() * 2;
+        header.insert(
+            (*name).to_owned(),
+            serde_json::json!({"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + n]}),
+        );
+        offset += n;
+    }
+    let text = serde_json::to_vec(&header).unwrap();
+    let mut out = (text.len() as u64).to_le_bytes().to_vec();
+    out.extend_from_slice(&text);
+    out.resize(out.len() + offset as usize, 0);
+    out
+}

@@ -5,6 +5,7 @@ mod api_git;
 mod api_info;
 mod api_listings;
 mod api_repos;
+mod api_safetensors;
 mod api_support;
 mod api_users;
 mod blocking;
