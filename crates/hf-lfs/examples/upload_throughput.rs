@@ -44,17 +44,15 @@ async fn main() {
     let (_hub, endpoint) = if let Ok(url) = std::env::var("BENCH_ENDPOINT") {
         (None, url)
     } else {
-        {
-            let hub = hf_testhub::TestHub::builder()
-                .user("alice", "hf_alice")
-                .lfs_threshold(1024 * 1024)
-                .multipart_chunk_size(chunk_mib * 1024 * 1024)
-                .start()
-                .await
-                .unwrap();
-            let url = hub.url();
-            (Some(hub), url)
-        }
+        let hub = hf_testhub::TestHub::builder()
+            .user("alice", "hf_alice")
+            .lfs_threshold(1024 * 1024)
+            .multipart_chunk_size(chunk_mib * 1024 * 1024)
+            .start()
+            .await
+            .unwrap();
+        let url = hub.url();
+        (Some(hub), url)
     };
     let client = hf_http::HubClient::builder(&endpoint)
         .token(hf_http::Token::new("hf_alice"))
