@@ -41,6 +41,12 @@ enum Command {
         /// Part size of multipart LFS uploads, in bytes.
         #[arg(long)]
         chunk_size: Option<u64>,
+        /// Size from which preupload answers `lfs` for untracked paths, in bytes.
+        #[arg(long)]
+        lfs_threshold: Option<u64>,
+        /// Lifetime of signed CDN URLs, in seconds.
+        #[arg(long)]
+        url_ttl_secs: Option<u64>,
     },
 }
 
@@ -54,6 +60,8 @@ async fn main() -> std::process::ExitCode {
         token,
         page_size,
         chunk_size,
+        lfs_threshold,
+        url_ttl_secs,
     } = Cli::parse().command;
     let mut b = hf_testhub::TestHub::builder().port(port).cdn_port(cdn_port);
     if let Some(d) = data {
@@ -67,6 +75,12 @@ async fn main() -> std::process::ExitCode {
     }
     if let Some(n) = chunk_size {
         b = b.multipart_chunk_size(n);
+    }
+    if let Some(n) = lfs_threshold {
+        b = b.lfs_threshold(n);
+    }
+    if let Some(s) = url_ttl_secs {
+        b = b.signed_url_ttl(std::time::Duration::from_secs(s));
     }
     let hub = match b.start().await {
         Ok(h) => h,
@@ -90,7 +104,28 @@ async fn main() -> std::process::ExitCode {
         hub.cdn_url(),
         hub.data_dir().display()
     );
-    let _ = tokio::signal::ctrl_c().await;
+    shutdown_signal().await;
     drop(hub);
     std::process::ExitCode::SUCCESS
+}
+
+/// Waits for Ctrl-C or (on Unix) SIGTERM, so a temp data dir is removed on either.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

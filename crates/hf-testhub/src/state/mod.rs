@@ -648,6 +648,8 @@ pub(crate) struct Objects {
 impl Objects {
     pub(crate) fn new(data_dir: &Path) -> std::io::Result<Self> {
         let root = data_dir.join("objects");
+        // Uploads cut short by a previous run leave files here; nothing refers to them.
+        let _ = std::fs::remove_dir_all(root.join("tmp"));
         for sub in ["blobs", "lfs", "tmp"] {
             std::fs::create_dir_all(root.join(sub))?;
         }
