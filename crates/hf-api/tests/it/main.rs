@@ -1,5 +1,6 @@
 //! Integration tests of hf-api against an in-test HTTP server on 127.0.0.1.
 
+mod api_coverage;
 mod api_files;
 mod api_git;
 mod api_info;
