@@ -8,6 +8,7 @@ mod commands;
 mod progress;
 mod report;
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
@@ -86,8 +87,10 @@ fn init_tracing(verbose: u8) {
             _ => "info,hf_http=trace,hf_api=trace,hf_cache=trace,hf_lfs=trace,hf_cli=trace",
         }),
     };
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(color)
         .with_writer(std::io::stderr)
         .with_target(verbose > 0)
         .init();

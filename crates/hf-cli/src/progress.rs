@@ -33,13 +33,17 @@ impl Bars {
         if !on {
             return None;
         }
-        let bars = Arc::new(Bars {
-            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
-            files: Mutex::new(HashMap::new()),
-            total: Mutex::new(None),
-        });
+        let bars = Arc::new(Bars::new(ProgressDrawTarget::stderr()));
         let handler: ProgressHandler = bars.clone();
         Some((bars, handler))
+    }
+
+    fn new(target: ProgressDrawTarget) -> Bars {
+        Bars {
+            multi: MultiProgress::with_draw_target(target),
+            files: Mutex::new(HashMap::new()),
+            total: Mutex::new(None),
+        }
     }
 
     fn style(template: &str) -> ProgressStyle {
@@ -95,6 +99,9 @@ impl Progress for Bars {
                 bar.set_message(path.to_owned());
                 bar.set_position(resumed);
                 files.insert(path.to_owned(), bar);
+                drop(files);
+                // Bytes from an earlier attempt count toward the total too.
+                self.total_inc(resumed);
             }
             ProgressEvent::Advance { path, bytes } => {
                 if let Some(bar) = files.get(path) {
@@ -116,5 +123,53 @@ impl Progress for Bars {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_drive_one_bar_per_file_and_a_total() {
+        let bars = Bars::new(ProgressDrawTarget::hidden());
+        bars.on_event(ProgressEvent::Snapshot {
+            files: 2,
+            total_bytes: Some(300),
+        });
+        bars.on_event(ProgressEvent::Start {
+            path: "a",
+            total: 100,
+            resumed: 40,
+        });
+        bars.on_event(ProgressEvent::Start {
+            path: "b",
+            total: 200,
+            resumed: 0,
+        });
+        bars.on_event(ProgressEvent::Advance {
+            path: "a",
+            bytes: 60,
+        });
+        bars.on_event(ProgressEvent::Advance {
+            path: "b",
+            bytes: 5,
+        });
+        bars.on_event(ProgressEvent::Restart {
+            path: "b",
+            resumed: 0,
+        });
+        {
+            let files = bars.files.lock().unwrap();
+            assert_eq!(files["a"].position(), 100);
+            assert_eq!(files["b"].position(), 0);
+        }
+        bars.on_event(ProgressEvent::Done { path: "a" });
+        assert_eq!(bars.files.lock().unwrap().len(), 1);
+        let total = bars.total.lock().unwrap().as_ref().unwrap().position();
+        assert_eq!(total, 105, "resumed bytes count");
+        bars.finish();
+        assert!(bars.files.lock().unwrap().is_empty());
+        assert!(bars.total.lock().unwrap().is_none());
     }
 }

@@ -140,3 +140,24 @@ fn env_shows_paths_but_never_the_token() {
     assert!(out.contains("- Token: set (HF_TOKEN)"), "{out}");
     assert!(!out.contains(ALICE_TOKEN) && !run.stderr.contains(ALICE_TOKEN));
 }
+
+#[test]
+fn verbose_shows_the_request_trail_without_the_token() {
+    let hub = hub();
+    let mut sb = Sandbox::new(&hub.url());
+    sb.set("HF_TOKEN", ALICE_TOKEN);
+    let run = sb.run(&["-v", "auth", "whoami"]);
+    assert_eq!(run.ok(), "alice\n");
+    let url = format!("{}/api/whoami-v2", hub.url());
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.contains("GET") && l.contains(&url)),
+        "{run:#?}"
+    );
+    assert!(!run.stderr.contains(ALICE_TOKEN));
+    assert!(!run.stderr.contains('\u{1b}'), "no colors off a terminal");
+    // Without -v, nothing but the result.
+    let quiet = sb.run(&["auth", "whoami"]);
+    assert!(!quiet.stderr.contains("GET"), "{quiet:#?}");
+}

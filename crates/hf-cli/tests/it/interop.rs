@@ -156,3 +156,37 @@ fn scan_matches_python_on_a_cache_python_filled() {
         python_revisions
     );
 }
+
+#[test]
+fn downloads_are_shared_with_python_both_ways() {
+    let Some(python) = python() else { return };
+    let hub = hub();
+    hub.create_repo(RepoType::Model, "alice/tiny", false)
+        .unwrap();
+    hub.upload_file(RepoType::Model, "alice/tiny", "main", "a.json", b"{}")
+        .unwrap();
+    hub.upload_file(RepoType::Model, "alice/tiny", "main", "b.txt", b"bee")
+        .unwrap();
+    let mut sb = Sandbox::new(&hub.url());
+    sb.set("HF_TOKEN", ALICE_TOKEN);
+    // hf downloads a.json; Python finds it offline, at the same path.
+    let ours = sb.run(&["download", "alice/tiny", "a.json"]);
+    let ours = ours.ok().trim_end().to_owned();
+    let theirs = py(
+        &python,
+        &sb,
+        "from huggingface_hub import hf_hub_download\n\
+         print(hf_hub_download('alice/tiny', 'a.json', local_files_only=True))",
+    );
+    assert_eq!(theirs.trim_end(), ours);
+    // Python downloads b.txt; hf finds it offline.
+    let theirs = py(
+        &python,
+        &sb,
+        "from huggingface_hub import hf_hub_download\n\
+         print(hf_hub_download('alice/tiny', 'b.txt'))",
+    );
+    sb.set("HF_HUB_OFFLINE", "1");
+    let ours = sb.run(&["download", "alice/tiny", "b.txt"]);
+    assert_eq!(ours.ok(), theirs);
+}
