@@ -16,7 +16,7 @@ use crate::report::Hint;
 /// `hf auth ...`
 #[derive(Debug, Subcommand)]
 pub(crate) enum AuthCommand {
-    /// Log in with an access token from https://huggingface.co/settings/tokens.
+    /// Log in with an access token (create one at huggingface.co/settings/tokens).
     ///
     /// The token is checked with the Hub, stored under its name in `stored_tokens` and
     /// made the active token (`$HF_HOME/token`), the same files the Python client uses.
