@@ -24,7 +24,10 @@ Examples:
   hf env                                print versions, paths and the endpoint
 
 Environment: HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_HUB_OFFLINE,
-HF_HUB_DISABLE_PROGRESS_BARS, RUST_LOG (e.g. RUST_LOG=hf_http=debug).";
+HF_HUB_DISABLE_PROGRESS_BARS, RUST_LOG (e.g. RUST_LOG=hf_http=debug).
+
+Exit status: 0 on success, 1 when the command failed (one `hf: error:` line on stderr),
+2 on a usage error.";
 
 /// The command line.
 #[derive(Debug, Parser)]
