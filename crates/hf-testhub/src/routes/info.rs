@@ -11,15 +11,21 @@ use super::{
 use crate::Shared;
 use crate::state::{CommitRec, HubState, Repo, RepoType};
 
-fn space_runtime_json() -> Value {
+/// A Space's runtime object (`SpaceRuntime` on the client side).
+pub(crate) fn space_runtime_json(repo: &Repo) -> Value {
+    let sp = &repo.space;
+    let sub = repo.id.replace(['/', '_', '.'], "-").to_lowercase();
     json!({
-        "stage": "RUNNING",
-        "hardware": {"current": "cpu-basic", "requested": "cpu-basic"},
-        "storage": null,
-        "gcTimeout": 172_800,
+        "stage": if sp.paused { "PAUSED" } else { "RUNNING" },
+        "hardware": {
+            "current": if sp.paused { Value::Null } else { json!(sp.hardware) },
+            "requested": sp.hardware,
+        },
+        "storage": sp.storage,
+        "gcTimeout": sp.sleep_time,
         "replicas": {"current": 1, "requested": 1},
-        "devMode": false,
-        "domains": [],
+        "devMode": sp.dev_mode,
+        "domains": [{"domain": format!("{sub}.hf.space"), "stage": "READY"}],
     })
 }
 
@@ -79,7 +85,7 @@ fn full_json(repo: &Repo, commit: &CommitRec, blobs: bool) -> Map<String, Value>
             m.insert("sdk".into(), json!(repo.sdk.as_deref().unwrap_or("static")));
             m.insert("subdomain".into(), json!(sub));
             m.insert("host".into(), json!(format!("https://{sub}.hf.space")));
-            m.insert("runtime".into(), space_runtime_json());
+            m.insert("runtime".into(), space_runtime_json(repo));
             m.insert("models".into(), json!([]));
             m.insert("datasets".into(), json!([]));
         }
@@ -131,13 +137,6 @@ pub(super) fn repo_info(
         body["securityRepoStatus"] = json!({"scansDone": true, "filesWithIssues": []});
     }
     ok_json(&body)
-}
-
-/// `GET /api/spaces/{id}/runtime`
-pub(super) fn space_runtime(shared: &Arc<Shared>, ctx: &Ctx, r: &RepoRef) -> HubResult {
-    let st = shared.state();
-    find_repo(&st, ctx, r)?;
-    ok_json(&space_runtime_json())
 }
 
 fn list_item(repo: &Repo, ctx: &Ctx, expand: &[&str]) -> Option<Value> {

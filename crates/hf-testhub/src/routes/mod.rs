@@ -10,6 +10,7 @@ mod lfs;
 mod refs;
 mod repos;
 mod resolve;
+mod spaces;
 mod tree;
 mod upload;
 mod users;
@@ -259,6 +260,13 @@ pub(crate) fn find_repo_write<'a>(
     if !st.can_read(ctx.caller.as_ref(), repo) {
         return Err(HubErr::repo_not_found(ctx.caller.as_ref()));
     }
+    if ctx.caller.is_none() {
+        return Err(HubErr::new(
+            StatusCode::UNAUTHORIZED,
+            None,
+            "You must be authenticated to do this (pass a token)",
+        ));
+    }
     if !st.can_write(ctx.caller.as_ref(), repo) {
         return Err(HubErr::forbidden(&format!(
             "You don't have the rights to write to {} {}",
@@ -443,6 +451,12 @@ async fn api_repo_route(
     };
     let r = RepoRef { repo_type: t, id };
     let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+    if t == RepoType::Space
+        && let [what] = rest.as_slice()
+        && spaces::is_route(&ctx.method, what)
+    {
+        return spaces::handle(shared, ctx, &r, what, body).await;
+    }
     let m = &ctx.method;
     match (m.clone(), rest.as_slice()) {
         (Method::GET, []) => info::repo_info(shared, ctx, &r, None),
@@ -464,7 +478,7 @@ async fn api_repo_route(
         (Method::GET, ["auth-check", ..]) => repos::auth_check(shared, ctx, &r, rest.len() > 1),
         (Method::POST, ["preupload", rev]) => upload::preupload(shared, ctx, &r, rev, body).await,
         (Method::POST, ["commit", rev]) => upload::commit(shared, ctx, &r, rev, body).await,
-        (Method::GET, ["runtime"]) if t == RepoType::Space => info::space_runtime(shared, ctx, &r),
+        (Method::POST, ["duplicate"]) => spaces::duplicate(shared, ctx, &r, body).await,
         (Method::POST, ["like"]) => users::like(shared, ctx, &r, true),
         (Method::DELETE, ["like"]) => users::like(shared, ctx, &r, false),
         (Method::GET, ["likers"]) => users::likers(shared, ctx, &r, raw_path),

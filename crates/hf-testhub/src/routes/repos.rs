@@ -175,6 +175,10 @@ pub(super) async fn create(shared: &Arc<Shared>, ctx: &Ctx, body: Body) -> HubRe
             .into_response());
     }
     st.create_repo(&shared.objects, t, &id, private, &caller.user, sdk)?;
+    if t == RepoType::Space {
+        let repo = st.repos.get_mut(&repo_key(t, &id)).expect("just created");
+        apply_space_options(&mut repo.space, &body);
+    }
     shared.persist(&st)?;
     ok_json(&json!({"url": url, "name": id}))
 }
@@ -412,4 +416,37 @@ pub(super) async fn handle_access_request(
     repo.set_access(&user, &status);
     shared.persist(&st)?;
     ok_json(&json!({}))
+}
+
+/// Space options of `repos/create`: hardware, sleep time, storage, secrets, variables.
+fn apply_space_options(sp: &mut crate::state::SpaceState, body: &Value) {
+    let date = crate::state::now().0;
+    if let Some(h) = body.get("hardware").and_then(Value::as_str) {
+        h.clone_into(&mut sp.hardware);
+    }
+    if let Some(s) = body.get("sleepTimeSeconds").and_then(Value::as_u64) {
+        sp.sleep_time = Some(s);
+    }
+    if let Some(s) = body.get("storageTier").and_then(Value::as_str) {
+        sp.storage = Some(s.to_owned());
+    }
+    let entries = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    for v in entries("variables") {
+        if let (Some(key), Some(value)) = (v["key"].as_str(), v["value"].as_str()) {
+            let d = v["description"].as_str().map(str::to_owned);
+            sp.variables
+                .insert(key.to_owned(), (value.to_owned(), d, date.clone()));
+        }
+    }
+    for v in entries("secrets") {
+        if let Some(key) = v["key"].as_str() {
+            let d = v["description"].as_str().map(str::to_owned);
+            sp.secrets.insert(key.to_owned(), (d, date.clone()));
+        }
+    }
 }

@@ -238,12 +238,43 @@ pub(crate) struct Repo {
     pub(crate) next_discussion: u64,
     #[serde(default)]
     pub(crate) discussions: BTreeMap<u64, Discussion>,
+    /// Runtime settings, variables and secrets (Spaces only).
+    #[serde(default)]
+    pub(crate) space: SpaceState,
     /// Users who liked the repo, with the date.
     #[serde(default)]
     pub(crate) likers: BTreeMap<String, String>,
     /// Access requests to a gated repo, by user.
     #[serde(default)]
     pub(crate) access_requests: BTreeMap<String, AccessRequest>,
+}
+
+/// A Space's emulated runtime.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct SpaceState {
+    pub(crate) paused: bool,
+    pub(crate) hardware: String,
+    pub(crate) sleep_time: Option<u64>,
+    pub(crate) storage: Option<String>,
+    pub(crate) dev_mode: bool,
+    /// name -> (value, description, updatedAt)
+    pub(crate) variables: BTreeMap<String, (String, Option<String>, String)>,
+    /// name -> (description, updatedAt); values are write-only.
+    pub(crate) secrets: BTreeMap<String, (Option<String>, String)>,
+}
+
+impl Default for SpaceState {
+    fn default() -> Self {
+        Self {
+            paused: false,
+            hardware: "cpu-basic".to_owned(),
+            sleep_time: Some(172_800),
+            storage: None,
+            dev_mode: false,
+            variables: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+        }
+    }
 }
 
 /// One user's access request to a gated repo.
@@ -604,6 +635,7 @@ impl HubState {
             discussions: BTreeMap::new(),
             access_requests: BTreeMap::new(),
             likers: BTreeMap::new(),
+            space: SpaceState::default(),
         };
         let key = repo_key(repo_type, id);
         self.redirects.remove(&key);

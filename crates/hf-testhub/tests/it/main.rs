@@ -9,6 +9,7 @@ mod faults;
 mod pagination;
 mod persistence;
 mod revisions;
+mod spaces;
 mod support;
 mod upload;
 mod users;
