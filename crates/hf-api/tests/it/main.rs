@@ -4,6 +4,7 @@ mod api_coverage;
 mod api_files;
 mod api_git;
 mod api_info;
+mod api_interop;
 mod api_listings;
 mod api_repos;
 mod api_safetensors;

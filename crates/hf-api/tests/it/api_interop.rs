@@ -1,0 +1,587 @@
+//! The Rust and Python clients read the same emulator state and must agree.
+//!
+//! Runs only when `HF_INTEROP_PYTHON` names a Python with `huggingface_hub` 0.26.5
+//! (`cargo xtask ci` sets it, and sets `HF_INTEROP_REQUIRED`, in which case a missing
+//! interpreter fails the test instead of skipping it). The Python side is one process
+//! running the script below with `HF_ENDPOINT` set to the in-process emulator; it prints,
+//! for each call, a JSON projection of the result (ids, shas, sizes, paths, refs, commit
+//! ids) or the name of the exception; the Rust side builds the same projection.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use futures_util::TryStreamExt;
+use hf_api::{Error, HfApi, RepoInfo};
+use hf_testhub::{Gated, RepoType as HubType, TestHub};
+use hf_types::{
+    GitCommitInfo, GitRefInfo, GitRefs, RepoSibling, RepoTreeEntry, RepoType,
+    SafetensorsFileMetadata, SafetensorsRepoMetadata, User,
+};
+use serde_json::{Value, json};
+
+use crate::api_support::{ALICE, BOB, client, hub, safetensors};
+
+const SCRIPT: &str = r#"
+import json, sys
+from huggingface_hub import HfApi
+from huggingface_hub.hf_api import RepoFile
+
+api = HfApi()
+
+def sib(s):
+    return [s.rfilename, s.size, s.blob_id, s.lfs.sha256 if s.lfs else None]
+
+def info(i):
+    files = sorted((sib(s) for s in (i.siblings or [])), key=lambda x: x[0])
+    return {"id": i.id, "sha": i.sha, "private": i.private, "files": files}
+
+def entry(e):
+    if isinstance(e, RepoFile):
+        return ["file", e.path, e.size, e.blob_id, e.lfs.sha256 if e.lfs else None]
+    return ["folder", e.path, e.tree_id]
+
+def refs(r):
+    f = lambda l: sorted([x.name, x.ref, x.target_commit] for x in l)
+    prs = None if r.pull_requests is None else f(r.pull_requests)
+    return {"branches": f(r.branches), "tags": f(r.tags), "converts": f(r.converts), "pull_requests": prs}
+
+def st_file(m):
+    return {
+        "metadata": m.metadata,
+        "tensors": {k: [t.dtype, list(t.shape), list(t.data_offsets)] for k, t in m.tensors.items()},
+        "parameter_count": m.parameter_count,
+    }
+
+def st_repo(m):
+    return {
+        "metadata": m.metadata, "sharded": m.sharded, "weight_map": m.weight_map,
+        "files": {k: st_file(v) for k, v in m.files_metadata.items()},
+        "parameter_count": m.parameter_count,
+    }
+
+def user(u):
+    return [u.username, u.fullname]
+
+out = []
+for name, kw in json.load(sys.stdin):
+    try:
+        r = getattr(api, name)(**kw)
+        if name in ("model_info", "dataset_info", "space_info", "repo_info"):
+            r = info(r)
+        elif name in ("list_models", "list_datasets", "list_spaces"):
+            r = [info(x) for x in r]
+        elif name in ("list_repo_tree", "get_paths_info"):
+            r = sorted((entry(e) for e in r), key=lambda x: x[1])
+        elif name == "list_repo_files":
+            r = sorted(r)
+        elif name == "list_repo_refs":
+            r = refs(r)
+        elif name == "list_repo_commits":
+            r = [[c.commit_id, c.title, c.authors] for c in r]
+        elif name == "get_user_overview":
+            r = user(r)
+        elif name in ("list_organization_members", "list_user_followers", "list_user_following"):
+            r = sorted(user(u) for u in r)
+        elif name == "whoami":
+            r = r["name"]
+        elif name == "parse_safetensors_file_metadata":
+            r = st_file(r)
+        elif name == "get_safetensors_metadata":
+            r = st_repo(r)
+        elif isinstance(r, str):
+            r = str(r)
+        elif name in ("repo_exists", "revision_exists", "file_exists") or r is None:
+            pass
+        else:
+            r = repr(type(r))
+        out.append({"ok": r})
+    except Exception as e:
+        out.append({"error": type(e).__name__})
+print(json.dumps(out))
+"#;
+
+fn python() -> Option<PathBuf> {
+    let python = std::env::var_os("HF_INTEROP_PYTHON").map(PathBuf::from);
+    if python.is_none() {
+        assert!(
+            std::env::var_os("HF_INTEROP_REQUIRED").is_none(),
+            "HF_INTEROP_REQUIRED is set but HF_INTEROP_PYTHON is not"
+        );
+        eprintln!("HF_INTEROP_PYTHON is not set: skipping the Python comparison");
+    }
+    python
+}
+
+/// Runs the calls in Python against `hub` with `token`; one JSON value per call.
+fn run_python(python: &PathBuf, hub: &TestHub, token: &str, calls: &[(&str, Value)]) -> Vec<Value> {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(python)
+        .args(["-c", SCRIPT])
+        .env("HF_ENDPOINT", hub.url())
+        .env("HF_TOKEN", token)
+        .env("HF_HOME", home.path())
+        .env("HF_HUB_DISABLE_TELEMETRY", "1")
+        .env("HF_HUB_DISABLE_IMPLICIT_TOKEN", "0")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = serde_json::to_vec(calls).unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "python failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn err_name(e: &Error) -> &'static str {
+    match e {
+        Error::RepositoryNotFound(_) => "RepositoryNotFoundError",
+        Error::RevisionNotFound(_) => "RevisionNotFoundError",
+        Error::EntryNotFound(_) => "EntryNotFoundError",
+        Error::GatedRepo(_) => "GatedRepoError",
+        Error::NotASafetensorsRepo { .. } => "NotASafetensorsRepoError",
+        Error::SafetensorsParsing { .. } => "SafetensorsParsingError",
+        _ => "HfHubHTTPError",
+    }
+}
+
+fn wrap<T>(r: Result<T, Error>, f: impl FnOnce(T) -> Value) -> Value {
+    match r {
+        Ok(v) => json!({ "ok": f(v) }),
+        Err(e) => json!({ "error": err_name(&e) }),
+    }
+}
+
+fn sib(s: &RepoSibling) -> Value {
+    json!([s.rfilename, s.size, s.blob_id, s.lfs.as_ref().map(|l| &l.sha256)])
+}
+
+fn info_proj(id: &str, sha: Option<&hf_types::CommitOid>, private: Option<bool>, sibs: Option<&[RepoSibling]>) -> Value {
+    let mut files: Vec<&RepoSibling> = sibs.unwrap_or_default().iter().collect();
+    files.sort_by(|a, b| a.rfilename.cmp(&b.rfilename));
+    json!({
+        "id": id,
+        "sha": sha.map(ToString::to_string),
+        "private": private,
+        "files": files.into_iter().map(sib).collect::<Vec<_>>(),
+    })
+}
+
+fn repo_info_proj(i: &RepoInfo) -> Value {
+    let private = match i {
+        RepoInfo::Model(m) => m.private,
+        RepoInfo::Dataset(d) => d.private,
+        RepoInfo::Space(s) => s.private,
+        _ => None,
+    };
+    info_proj(i.id(), i.sha(), private, i.siblings())
+}
+
+fn entries_proj(mut v: Vec<RepoTreeEntry>) -> Value {
+    v.sort_by(|a, b| a.path().cmp(b.path()));
+    Value::Array(
+        v.iter()
+            .map(|e| match e {
+                RepoTreeEntry::File(f) => json!([
+                    "file",
+                    f.path,
+                    f.size,
+                    f.blob_id,
+                    f.lfs.as_ref().map(|l| &l.sha256)
+                ]),
+                RepoTreeEntry::Folder(d) => json!(["folder", d.path, d.tree_id]),
+            })
+            .collect(),
+    )
+}
+
+fn refs_proj(r: &GitRefs) -> Value {
+    let f = |l: &[GitRefInfo]| {
+        let mut v: Vec<Value> = l
+            .iter()
+            .map(|x| json!([x.name, x.git_ref, x.target_commit.to_string()]))
+            .collect();
+        v.sort_by_key(ToString::to_string);
+        v
+    };
+    json!({
+        "branches": f(&r.branches),
+        "tags": f(&r.tags),
+        "converts": f(&r.converts),
+        "pull_requests": r.pull_requests.as_deref().map(f),
+    })
+}
+
+fn commits_proj(v: Vec<GitCommitInfo>) -> Value {
+    Value::Array(
+        v.iter()
+            .map(|c| {
+                json!([
+                    c.id.to_string(),
+                    c.title,
+                    c.authors.iter().map(|a| a.user.clone()).collect::<Vec<_>>()
+                ])
+            })
+            .collect(),
+    )
+}
+
+fn user_proj(u: &User) -> Value {
+    json!([u.username.clone().unwrap_or_default(), u.fullname.clone().unwrap_or_default()])
+}
+
+fn users_proj(v: Vec<User>) -> Value {
+    let mut out: Vec<Value> = v.iter().map(user_proj).collect();
+    out.sort_by_key(ToString::to_string);
+    Value::Array(out)
+}
+
+fn st_file(m: &SafetensorsFileMetadata) -> Value {
+    let tensors: serde_json::Map<String, Value> = m
+        .tensors
+        .iter()
+        .map(|(k, t)| {
+            (
+                k.clone(),
+                json!([t.dtype, t.shape, [t.data_offsets.0, t.data_offsets.1]]),
+            )
+        })
+        .collect();
+    json!({"metadata": m.metadata, "tensors": tensors, "parameter_count": m.parameter_count()})
+}
+
+fn st_repo(m: &SafetensorsRepoMetadata) -> Value {
+    let files: serde_json::Map<String, Value> = m
+        .files_metadata
+        .iter()
+        .map(|(k, v)| (k.clone(), st_file(v)))
+        .collect();
+    json!({
+        "metadata": m.metadata, "sharded": m.sharded, "weight_map": m.weight_map,
+        "files": files, "parameter_count": m.parameter_count(),
+    })
+}
+
+/// The shared state: public repos of alice with files (one LFS), branches, tags,
+/// a gated repo, a dataset, a Space, safetensors files and an organization.
+async fn seeded() -> (TestHub, String) {
+    let hub = hub(2).await;
+    let first = hub.create_repo(HubType::Model, "alice/m", false).unwrap();
+    for (p, c) in [
+        ("a.txt", &b"a"[..]),
+        ("dir/b c.txt", b"bc"),
+        ("dir/sub/d.txt", b"d"),
+    ] {
+        hub.upload_file(HubType::Model, "alice/m", "main", p, c).unwrap();
+    }
+    hub.upload_file(HubType::Model, "alice/m", "main", "w.bin", &[9u8; 2048])
+        .unwrap();
+    hub.set_repo_tags(HubType::Model, "alice/m", &["pytorch"]).unwrap();
+    hub.create_repo(HubType::Model, "alice/gated", false).unwrap();
+    hub.upload_file(HubType::Model, "alice/gated", "main", "f", b"x").unwrap();
+    hub.set_gated(HubType::Model, "alice/gated", Gated::Manual).unwrap();
+    hub.create_repo(HubType::Model, "alice/st", false).unwrap();
+    hub.upload_file(
+        HubType::Model,
+        "alice/st",
+        "main",
+        "model.safetensors",
+        &safetensors(&[("w", "F16", &[4, 4]), ("b", "F32", &[4])], Some("meta")),
+    )
+    .unwrap();
+    hub.create_repo(HubType::Dataset, "alice/d", false).unwrap();
+    hub.upload_file(HubType::Dataset, "alice/d", "main", "data.csv", b"x,y\n")
+        .unwrap();
+    hub.create_repo(HubType::Space, "alice/s", false).unwrap();
+    hub.add_user("carol");
+    hub.add_org("acme", &["alice", "bob", "carol"]);
+    let api = client(&hub, Some(ALICE));
+    api.create_branch("alice/m", "dev").revision(&first).await.unwrap();
+    api.create_tag("alice/m", "v1").await.unwrap();
+    (hub, first)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_and_python_clients_agree_on_reads() {
+    let Some(py) = python() else { return };
+    let (hub, first) = seeded().await;
+    let api: HfApi = client(&hub, Some(BOB));
+
+    let calls: Vec<(&str, Value)> = vec![
+        ("model_info", json!({"repo_id": "alice/m", "files_metadata": true})),
+        ("model_info", json!({"repo_id": "alice/m", "revision": first})),
+        ("model_info", json!({"repo_id": "alice/none"})),
+        ("model_info", json!({"repo_id": "alice/m", "revision": "nope"})),
+        ("dataset_info", json!({"repo_id": "alice/d", "files_metadata": true})),
+        ("space_info", json!({"repo_id": "alice/s"})),
+        ("repo_info", json!({"repo_id": "alice/d", "repo_type": "dataset"})),
+        ("repo_exists", json!({"repo_id": "alice/gated"})),
+        ("repo_exists", json!({"repo_id": "alice/none"})),
+        ("revision_exists", json!({"repo_id": "alice/m", "revision": "dev"})),
+        ("revision_exists", json!({"repo_id": "alice/m", "revision": "nope"})),
+        ("file_exists", json!({"repo_id": "alice/m", "filename": "dir/b c.txt"})),
+        ("file_exists", json!({"repo_id": "alice/m", "filename": "w.bin"})),
+        ("file_exists", json!({"repo_id": "alice/m", "filename": "missing"})),
+        ("file_exists", json!({"repo_id": "alice/gated", "filename": "f"})),
+        ("list_repo_files", json!({"repo_id": "alice/m"})),
+        ("list_repo_files", json!({"repo_id": "alice/m", "revision": "dev"})),
+        ("list_repo_tree", json!({"repo_id": "alice/m", "recursive": true})),
+        ("list_repo_tree", json!({"repo_id": "alice/m", "path_in_repo": "dir"})),
+        ("get_paths_info", json!({"repo_id": "alice/m", "paths": ["a.txt", "dir", "missing", "w.bin"]})),
+        ("list_repo_refs", json!({"repo_id": "alice/m", "include_pull_requests": true})),
+        ("list_repo_commits", json!({"repo_id": "alice/m"})),
+        ("list_models", json!({"author": "alice"})),
+        ("list_models", json!({"search": "a", "limit": 3, "sort": "last_modified", "direction": -1})),
+        ("list_models", json!({"filter": "pytorch", "full": true})),
+        ("list_datasets", json!({})),
+        ("list_spaces", json!({})),
+        ("whoami", json!({})),
+        ("get_token_permission", json!({})),
+        ("get_user_overview", json!({"username": "alice"})),
+        ("list_organization_members", json!({"organization": "acme"})),
+        ("list_user_followers", json!({"username": "alice"})),
+        ("auth_check", json!({"repo_id": "alice/gated"})),
+        ("auth_check", json!({"repo_id": "alice/m"})),
+        ("get_full_repo_name", json!({"model_id": "x"})),
+        ("parse_safetensors_file_metadata", json!({"repo_id": "alice/st", "filename": "model.safetensors"})),
+        ("get_safetensors_metadata", json!({"repo_id": "alice/st"})),
+        ("get_safetensors_metadata", json!({"repo_id": "alice/m"})),
+    ];
+    let python_results = tokio::task::block_in_place(|| run_python(&py, &hub, BOB, &calls));
+
+    let models = |v: Vec<hf_types::ModelInfo>| {
+        Value::Array(
+            v.iter()
+                .map(|m| info_proj(&m.id, m.sha.as_ref(), m.private, m.siblings.as_deref()))
+                .collect(),
+        )
+    };
+    let rust_results = vec![
+        wrap(api.model_info("alice/m").files_metadata(true).await, |m| {
+            info_proj(&m.id, m.sha.as_ref(), m.private, m.siblings.as_deref())
+        }),
+        wrap(api.model_info("alice/m").revision(&first).await, |m| {
+            info_proj(&m.id, m.sha.as_ref(), m.private, m.siblings.as_deref())
+        }),
+        wrap(api.model_info("alice/none").await, |_| Value::Null),
+        wrap(api.model_info("alice/m").revision("nope").await, |_| Value::Null),
+        wrap(api.dataset_info("alice/d").files_metadata(true).await, |d| {
+            info_proj(&d.id, d.sha.as_ref(), d.private, d.siblings.as_deref())
+        }),
+        wrap(api.space_info("alice/s").await, |s| {
+            info_proj(&s.id, s.sha.as_ref(), s.private, s.siblings.as_deref())
+        }),
+        wrap(
+            api.repo_info("alice/d").repo_type(RepoType::Dataset).await,
+            |i| repo_info_proj(&i),
+        ),
+        wrap(api.repo_exists("alice/gated").await, |b| json!(b)),
+        wrap(api.repo_exists("alice/none").await, |b| json!(b)),
+        wrap(api.revision_exists("alice/m", "dev").await, |b| json!(b)),
+        wrap(api.revision_exists("alice/m", "nope").await, |b| json!(b)),
+        wrap(api.file_exists("alice/m", "dir/b c.txt").await, |b| json!(b)),
+        wrap(api.file_exists("alice/m", "w.bin").await, |b| json!(b)),
+        wrap(api.file_exists("alice/m", "missing").await, |b| json!(b)),
+        wrap(api.file_exists("alice/gated", "f").await, |b| json!(b)),
+        wrap(api.list_repo_files("alice/m").try_collect::<Vec<_>>().await, |mut v| {
+            v.sort();
+            json!(v)
+        }),
+        wrap(
+            api.list_repo_files("alice/m")
+                .revision("dev")
+                .try_collect::<Vec<_>>()
+                .await,
+            |mut v| {
+                v.sort();
+                json!(v)
+            },
+        ),
+        wrap(
+            api.list_repo_tree("alice/m").recursive(true).try_collect().await,
+            entries_proj,
+        ),
+        wrap(
+            api.list_repo_tree("alice/m").path_in_repo("dir").try_collect().await,
+            entries_proj,
+        ),
+        wrap(
+            api.get_paths_info("alice/m", ["a.txt", "dir", "missing", "w.bin"])
+                .await,
+            entries_proj,
+        ),
+        wrap(
+            api.list_repo_refs("alice/m").include_pull_requests(true).await,
+            |r| refs_proj(&r),
+        ),
+        wrap(api.list_repo_commits("alice/m").try_collect().await, commits_proj),
+        wrap(api.list_models().author("alice").try_collect().await, models),
+        wrap(
+            api.list_models()
+                .search("a")
+                .limit(3)
+                .sort("last_modified")
+                .direction(-1)
+                .try_collect()
+                .await,
+            models,
+        ),
+        wrap(
+            api.list_models().filter(["pytorch"]).full(true).try_collect().await,
+            models,
+        ),
+        wrap(api.list_datasets().try_collect::<Vec<_>>().await, |v| {
+            Value::Array(
+                v.iter()
+                    .map(|d| info_proj(&d.id, d.sha.as_ref(), d.private, d.siblings.as_deref()))
+                    .collect(),
+            )
+        }),
+        wrap(api.list_spaces().try_collect::<Vec<_>>().await, |v| {
+            Value::Array(
+                v.iter()
+                    .map(|s| info_proj(&s.id, s.sha.as_ref(), s.private, s.siblings.as_deref()))
+                    .collect(),
+            )
+        }),
+        wrap(api.whoami().await, |w| json!(w.name)),
+        wrap(api.get_token_permission().await, |r| {
+            json!(r.map(|r| r.as_str().to_owned()))
+        }),
+        wrap(api.get_user_overview("alice").await, |u| user_proj(&u)),
+        wrap(
+            api.list_organization_members("acme").try_collect().await,
+            users_proj,
+        ),
+        wrap(api.list_user_followers("alice").try_collect().await, users_proj),
+        wrap(api.auth_check("alice/gated").await, |()| Value::Null),
+        wrap(api.auth_check("alice/m").await, |()| Value::Null),
+        wrap(api.get_full_repo_name("x").await, |n| json!(n)),
+        wrap(
+            api.parse_safetensors_file_metadata("alice/st", "model.safetensors")
+                .await,
+            |m| st_file(&m),
+        ),
+        wrap(api.get_safetensors_metadata("alice/st").await, |m| st_repo(&m)),
+        wrap(api.get_safetensors_metadata("alice/m").await, |m| st_repo(&m)),
+    ];
+    assert_eq!(rust_results.len(), calls.len());
+    assert_eq!(python_results.len(), calls.len());
+    // a sanity check that the comparison is not vacuous
+    assert_eq!(python_results[15]["ok"][0], ".gitattributes");
+    assert_eq!(python_results[2]["error"], "RepositoryNotFoundError");
+    for ((call, py), rs) in calls.iter().zip(&python_results).zip(&rust_results) {
+        assert_eq!(rs, py, "{call:?}: Rust (left) and Python (right) disagree");
+    }
+}
+
+/// The same mutations, applied by each client to its own repo of the same emulator,
+/// give the same results and errors (repo names are replaced by `R` and `R2`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_and_python_clients_agree_on_mutations() {
+    let Some(py) = python() else { return };
+    let hub = hub(2).await;
+    let calls = |r: &str, r2: &str| -> Vec<(&'static str, Value)> {
+        vec![
+            ("create_repo", json!({"repo_id": r})),
+            ("create_repo", json!({"repo_id": r})),
+            ("create_repo", json!({"repo_id": r, "exist_ok": true})),
+            ("create_repo", json!({"repo_id": format!("{r}-d"), "repo_type": "dataset", "private": true})),
+            ("create_branch", json!({"repo_id": r, "branch": "dev"})),
+            ("create_branch", json!({"repo_id": r, "branch": "dev"})),
+            ("create_branch", json!({"repo_id": r, "branch": "dev", "exist_ok": true})),
+            ("create_branch", json!({"repo_id": r, "branch": "x", "revision": "nope"})),
+            ("create_tag", json!({"repo_id": r, "tag": "v1", "tag_message": "m"})),
+            ("create_tag", json!({"repo_id": r, "tag": "v1"})),
+            ("create_tag", json!({"repo_id": r, "tag": "v1", "exist_ok": true})),
+            ("revision_exists", json!({"repo_id": r, "revision": "dev"})),
+            ("revision_exists", json!({"repo_id": r, "revision": "v1"})),
+            ("delete_tag", json!({"repo_id": r, "tag": "v1"})),
+            ("delete_branch", json!({"repo_id": r, "branch": "dev"})),
+            ("revision_exists", json!({"repo_id": r, "revision": "dev"})),
+            ("update_repo_settings", json!({"repo_id": r, "gated": "auto"})),
+            ("update_repo_settings", json!({"repo_id": r, "private": true, "gated": false})),
+            ("super_squash_history", json!({"repo_id": r})),
+            ("move_repo", json!({"from_id": r, "to_id": r2})),
+            ("repo_exists", json!({"repo_id": r2})),
+            ("delete_repo", json!({"repo_id": r2})),
+            ("delete_repo", json!({"repo_id": r2})),
+            ("delete_repo", json!({"repo_id": r2, "missing_ok": true})),
+        ]
+    };
+    let py_calls = calls("bob/py", "bob/py2");
+    let py_out = tokio::task::block_in_place(|| run_python(&py, &hub, BOB, &py_calls));
+
+    let api = client(&hub, Some(BOB));
+    let (r, r2) = ("bob/rs", "bob/rs2");
+    let unit = |_: ()| Value::Null;
+    let url = |u: hf_types::RepoUrl| json!(u.url());
+    let flag = |b: bool| json!(b);
+    let rs_out = vec![
+        wrap(api.create_repo(r).await, url),
+        wrap(api.create_repo(r).await, url),
+        wrap(api.create_repo(r).exist_ok(true).await, url),
+        wrap(
+            api.create_repo(&format!("{r}-d"))
+                .repo_type(RepoType::Dataset)
+                .private(true)
+                .await,
+            url,
+        ),
+        wrap(api.create_branch(r, "dev").await, unit),
+        wrap(api.create_branch(r, "dev").await, unit),
+        wrap(api.create_branch(r, "dev").exist_ok(true).await, unit),
+        wrap(api.create_branch(r, "x").revision("nope").await, unit),
+        wrap(api.create_tag(r, "v1").tag_message("m").await, unit),
+        wrap(api.create_tag(r, "v1").await, unit),
+        wrap(api.create_tag(r, "v1").exist_ok(true).await, unit),
+        wrap(api.revision_exists(r, "dev").await, flag),
+        wrap(api.revision_exists(r, "v1").await, flag),
+        wrap(api.delete_tag(r, "v1").await, unit),
+        wrap(api.delete_branch(r, "dev").await, unit),
+        wrap(api.revision_exists(r, "dev").await, flag),
+        wrap(
+            api.update_repo_settings(r)
+                .gated(hf_types::GatedMode::Auto)
+                .await,
+            unit,
+        ),
+        wrap(
+            api.update_repo_settings(r)
+                .private(true)
+                .gated(hf_types::GatedMode::Off)
+                .await,
+            unit,
+        ),
+        wrap(api.super_squash_history(r).await, unit),
+        wrap(api.move_repo(r, r2).await, unit),
+        wrap(api.repo_exists(r2).await, flag),
+        wrap(api.delete_repo(r2).await, unit),
+        wrap(api.delete_repo(r2).await, unit),
+        wrap(api.delete_repo(r2).missing_ok(true).await, unit),
+    ];
+    assert_eq!(py_out.len(), rs_out.len());
+    assert!(py_out[1].get("error").is_some(), "{py_out:?}");
+    assert_eq!(py_out[20]["ok"], true, "{py_out:?}");
+    let norm = |v: &Value, a: &str, b: &str| {
+        Value::from(
+            v.to_string()
+                .replace(&format!("{a}\""), "R\"")
+                .replace(&format!("{a}-d"), "R-d")
+                .replace(b, "R2"),
+        )
+    };
+    for ((call, p), r) in py_calls.iter().zip(&py_out).zip(&rs_out) {
+        assert_eq!(
+            norm(r, "bob/rs", "bob/rs2"),
+            norm(p, "bob/py", "bob/py2"),
+            "{call:?}: Rust (left) and Python (right) disagree"
+        );
+    }
+}
