@@ -31,9 +31,48 @@
 //! protocol and resolve downloads with `Range` are served as the Hub serves them. Faults
 //! ([`FaultRule`]) and a request log ([`LoggedRequest`]) cover reliability tests.
 //!
-//! Differences from the Hub that tests may notice: no discussions API beyond the PR refs
-//! created by `create_pr=1` commits, no Spaces runtime management, no Xet, listings sort
-//! by id unless `sort` is given.
+//! # Routes
+//!
+//! Main listener (`{rt}` is `models`, `datasets` or `spaces`; `{prefix}` is empty,
+//! `datasets/` or `spaces/`; ids have one or two segments; revisions are one `%2F`-quoted
+//! segment):
+//!
+//! - `GET /api/whoami-v2`; `POST /api/repos/create`, `DELETE /api/repos/delete`,
+//!   `POST /api/repos/move`; `POST /api/validate-yaml`; `HEAD|GET /api/telemetry/...`
+//! - `GET /api/{rt}` (search, author, filter, gated, sort, direction, limit, full, expand,
+//!   `Link` pagination)
+//! - `GET /api/{rt}/{id}[/revision/{rev}]` (blobs, expand / expand[], securityStatus);
+//!   `PUT .../settings`; `GET .../auth-check[/write]`
+//! - `GET .../tree/{rev}[/{path}]` (recursive, expand, cursor pagination);
+//!   `POST .../paths-info/{rev}`; `GET .../refs[?include_prs=1]`; `GET .../commits/{rev}`
+//!   (`p` pagination, `expand[]=formatted`); `POST|DELETE .../branch/{b}`;
+//!   `POST .../tag/{rev}`, `DELETE .../tag/{tag}`; `POST .../super-squash/{b}`
+//! - `POST .../preupload/{rev}`; `POST .../commit/{rev}[?create_pr=1]` (NDJSON)
+//! - `GET|POST .../discussions`, `GET .../discussions/{n}`,
+//!   `POST .../discussions/{n}/{comment,title,status,merge}`,
+//!   `POST .../discussions/{n}/comment/{id}/{edit,hide}`
+//! - `GET .../user-access-request/{pending,accepted,rejected}`,
+//!   `POST .../user-access-request/{handle,grant}`
+//! - `POST|DELETE .../like`, `GET .../likers`, `GET /api/users/{u}/{overview,likes,followers,following}`,
+//!   `GET /api/organizations/{o}/{overview,members,followers}`
+//! - `GET /api/spaces/{id}/{runtime,variables,secrets}`,
+//!   `POST /api/spaces/{id}/{variables,secrets,hardware,sleeptime,pause,restart,storage,dev-mode}`,
+//!   `DELETE /api/spaces/{id}/{variables,secrets,storage}`; `POST /api/{rt}/{id}/duplicate`
+//! - `HEAD|GET /{prefix}{id}/resolve/{rev}/{path}` (Range; LFS files answer 302 to the CDN)
+//! - `POST /{prefix}{id}.git/info/lfs/objects/{batch,verify}`
+//!
+//! CDN listener (signed URLs only): `HEAD|GET /lfs/{sha256}`, `PUT /upload/{sha256}`,
+//! `PUT /multipart/{sha256}/{n}`, `POST /multipart/{sha256}/complete`.
+//!
+//! Also served: discussions and pull requests (create, comment, rename, status, merge),
+//! gated-repo access requests, likes, user and organization pages, Space runtime settings,
+//! variables and secrets, and repo duplication.
+//!
+//! Differences from the Hub that tests may notice: no Xet (2.x clients need
+//! `HF_HUB_DISABLE_XET=1` when `hf_xet` is installed), no collections, papers, webhooks or
+//! Inference Endpoints, Spaces never build (their stage is `RUNNING` or `PAUSED`), listings
+//! sort by id unless `sort` is given (then descending unless `direction=1`), and uploads are
+//! `lfs` for `.gitattributes` LFS patterns or from 10 MiB (no binary sniffing).
 //!
 //! # Out-of-process use
 //!
