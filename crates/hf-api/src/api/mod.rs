@@ -1,4 +1,4 @@
-//! The API methods of [`HfApi`](crate::HfApi), one file per area.
+//! The API methods of [`HfApi`], one file per area.
 //!
 //! Every method returns an owned, `#[must_use]` request builder. Required arguments are
 //! positional; optional ones are builder methods named like the Python client's

@@ -48,9 +48,11 @@ async fn list_repo_tree_pages_recursion_paths_and_expand() {
         .filter(|r| r.starts_with("GET /api/models/alice/t/tree/main"))
         .count();
     assert_eq!(tree_calls, 3, "5 entries in pages of 2");
-    assert!(requests(&hub)
-        .iter()
-        .any(|r| r == "GET /api/models/alice/t/tree/main?recursive=False&expand=False"));
+    assert!(
+        requests(&hub)
+            .iter()
+            .any(|r| r == "GET /api/models/alice/t/tree/main?recursive=False&expand=False")
+    );
 
     let all: Vec<RepoTreeEntry> = api
         .list_repo_tree("alice/t")
@@ -60,7 +62,10 @@ async fn list_repo_tree_pages_recursion_paths_and_expand() {
         .unwrap();
     let files = all.iter().filter(|e| e.as_file().is_some()).count();
     assert_eq!(files, 8);
-    let w = all.iter().find_map(|e| e.as_file().filter(|f| f.path == "w.bin")).unwrap();
+    let w = all
+        .iter()
+        .find_map(|e| e.as_file().filter(|f| f.path == "w.bin"))
+        .unwrap();
     assert_eq!(w.size, 5000);
 
     let sub: Vec<RepoTreeEntry> = api
@@ -74,9 +79,11 @@ async fn list_repo_tree_pages_recursion_paths_and_expand() {
     names.sort_unstable();
     assert_eq!(names, ["dir/sub/e.txt", "dir/sub/f g.txt"]);
     assert!(sub[0].as_file().unwrap().last_commit.is_some());
-    assert!(requests(&hub)
-        .iter()
-        .any(|r| r.starts_with("GET /api/models/alice/t/tree/main/dir%2Fsub?")));
+    assert!(
+        requests(&hub)
+            .iter()
+            .any(|r| r.starts_with("GET /api/models/alice/t/tree/main/dir%2Fsub?"))
+    );
 }
 
 #[tokio::test]
@@ -110,7 +117,8 @@ async fn list_repo_tree_errors() {
 async fn list_repo_files_follows_pages_and_revisions() {
     let hub = hub(3).await;
     let head = seed(&hub);
-    hub.create_repo(HubType::Dataset, "alice/ds", false).unwrap();
+    hub.create_repo(HubType::Dataset, "alice/ds", false)
+        .unwrap();
     let api = client(&hub, Some(ALICE));
     let mut files: Vec<String> = api.list_repo_files("alice/t").try_collect().await.unwrap();
     files.sort();

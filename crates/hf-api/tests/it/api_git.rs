@@ -24,25 +24,36 @@ async fn branches_and_tags_with_conflicts_and_exist_ok() {
     api.create_branch("alice/g", "feature/x").await.unwrap();
     let err = api.create_branch("alice/g", "dev").await.unwrap_err();
     assert!(matches!(err, Error::Conflict(_)), "{err:?}");
-    api.create_branch("alice/g", "dev").exist_ok(true).await.unwrap();
+    api.create_branch("alice/g", "dev")
+        .exist_ok(true)
+        .await
+        .unwrap();
     let err = api
         .create_branch("alice/g", "x")
         .revision("nope")
         .await
         .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
-    assert!(requests(&hub)
-        .iter()
-        .any(|r| r == "POST /api/models/alice/g/branch/feature%2Fx"));
+    assert!(
+        requests(&hub)
+            .iter()
+            .any(|r| r == "POST /api/models/alice/g/branch/feature%2Fx")
+    );
 
     api.create_tag("alice/g", "v1")
         .tag_message("first")
         .await
         .unwrap();
-    api.create_tag("alice/g", "v0").revision("old").await.unwrap();
+    api.create_tag("alice/g", "v0")
+        .revision("old")
+        .await
+        .unwrap();
     let err = api.create_tag("alice/g", "v1").await.unwrap_err();
     assert!(matches!(err, Error::Conflict(_)), "{err:?}");
-    api.create_tag("alice/g", "v1").exist_ok(true).await.unwrap();
+    api.create_tag("alice/g", "v1")
+        .exist_ok(true)
+        .await
+        .unwrap();
 
     let refs = api.list_repo_refs("alice/g").await.unwrap();
     let branch = |n: &str| {
@@ -85,7 +96,10 @@ async fn branches_and_tags_with_conflicts_and_exist_ok() {
     let err = bob.create_branch("alice/g", "b").await.unwrap_err();
     assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
     // ... but an existing branch is fine with exist_ok
-    bob.create_branch("alice/g", "main").exist_ok(true).await.unwrap();
+    bob.create_branch("alice/g", "main")
+        .exist_ok(true)
+        .await
+        .unwrap();
     let err = api.list_repo_refs("alice/none").await.unwrap_err();
     assert!(matches!(err, Error::RepositoryNotFound(_)), "{err:?}");
 }
@@ -123,9 +137,11 @@ async fn list_repo_commits_pages_newest_first_and_squash() {
         .await
         .unwrap();
     assert!(formatted[0].formatted.is_some());
-    assert!(requests(&hub)
-        .iter()
-        .any(|r| r.contains("/commits/main?expand%5B%5D=formatted")));
+    assert!(
+        requests(&hub)
+            .iter()
+            .any(|r| r.contains("/commits/main?expand%5B%5D=formatted"))
+    );
     let err = api
         .list_repo_commits("alice/h")
         .revision("nope")

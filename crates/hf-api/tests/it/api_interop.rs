@@ -159,10 +159,20 @@ fn wrap<T>(r: Result<T, Error>, f: impl FnOnce(T) -> Value) -> Value {
 }
 
 fn sib(s: &RepoSibling) -> Value {
-    json!([s.rfilename, s.size, s.blob_id, s.lfs.as_ref().map(|l| &l.sha256)])
+    json!([
+        s.rfilename,
+        s.size,
+        s.blob_id,
+        s.lfs.as_ref().map(|l| &l.sha256)
+    ])
 }
 
-fn info_proj(id: &str, sha: Option<&hf_types::CommitOid>, private: Option<bool>, sibs: Option<&[RepoSibling]>) -> Value {
+fn info_proj(
+    id: &str,
+    sha: Option<&hf_types::CommitOid>,
+    private: Option<bool>,
+    sibs: Option<&[RepoSibling]>,
+) -> Value {
     let mut files: Vec<&RepoSibling> = sibs.unwrap_or_default().iter().collect();
     files.sort_by(|a, b| a.rfilename.cmp(&b.rfilename));
     json!({
@@ -233,7 +243,10 @@ fn commits_proj(v: Vec<GitCommitInfo>) -> Value {
 }
 
 fn user_proj(u: &User) -> Value {
-    json!([u.username.clone().unwrap_or_default(), u.fullname.clone().unwrap_or_default()])
+    json!([
+        u.username.clone().unwrap_or_default(),
+        u.fullname.clone().unwrap_or_default()
+    ])
 }
 
 fn users_proj(v: Vec<User>) -> Value {
@@ -278,14 +291,19 @@ async fn seeded() -> (TestHub, String) {
         ("dir/b c.txt", b"bc"),
         ("dir/sub/d.txt", b"d"),
     ] {
-        hub.upload_file(HubType::Model, "alice/m", "main", p, c).unwrap();
+        hub.upload_file(HubType::Model, "alice/m", "main", p, c)
+            .unwrap();
     }
     hub.upload_file(HubType::Model, "alice/m", "main", "w.bin", &[9u8; 2048])
         .unwrap();
-    hub.set_repo_tags(HubType::Model, "alice/m", &["pytorch"]).unwrap();
-    hub.create_repo(HubType::Model, "alice/gated", false).unwrap();
-    hub.upload_file(HubType::Model, "alice/gated", "main", "f", b"x").unwrap();
-    hub.set_gated(HubType::Model, "alice/gated", Gated::Manual).unwrap();
+    hub.set_repo_tags(HubType::Model, "alice/m", &["pytorch"])
+        .unwrap();
+    hub.create_repo(HubType::Model, "alice/gated", false)
+        .unwrap();
+    hub.upload_file(HubType::Model, "alice/gated", "main", "f", b"x")
+        .unwrap();
+    hub.set_gated(HubType::Model, "alice/gated", Gated::Manual)
+        .unwrap();
     hub.create_repo(HubType::Model, "alice/st", false).unwrap();
     hub.upload_file(
         HubType::Model,
@@ -302,7 +320,10 @@ async fn seeded() -> (TestHub, String) {
     hub.add_user("carol");
     hub.add_org("acme", &["alice", "bob", "carol"]);
     let api = client(&hub, Some(ALICE));
-    api.create_branch("alice/m", "dev").revision(&first).await.unwrap();
+    api.create_branch("alice/m", "dev")
+        .revision(&first)
+        .await
+        .unwrap();
     api.create_tag("alice/m", "v1").await.unwrap();
     (hub, first)
 }
@@ -314,30 +335,81 @@ async fn rust_and_python_clients_agree_on_reads() {
     let api: HfApi = client(&hub, Some(BOB));
 
     let calls: Vec<(&str, Value)> = vec![
-        ("model_info", json!({"repo_id": "alice/m", "files_metadata": true})),
-        ("model_info", json!({"repo_id": "alice/m", "revision": first})),
+        (
+            "model_info",
+            json!({"repo_id": "alice/m", "files_metadata": true}),
+        ),
+        (
+            "model_info",
+            json!({"repo_id": "alice/m", "revision": first}),
+        ),
         ("model_info", json!({"repo_id": "alice/none"})),
-        ("model_info", json!({"repo_id": "alice/m", "revision": "nope"})),
-        ("dataset_info", json!({"repo_id": "alice/d", "files_metadata": true})),
+        (
+            "model_info",
+            json!({"repo_id": "alice/m", "revision": "nope"}),
+        ),
+        (
+            "dataset_info",
+            json!({"repo_id": "alice/d", "files_metadata": true}),
+        ),
         ("space_info", json!({"repo_id": "alice/s"})),
-        ("repo_info", json!({"repo_id": "alice/d", "repo_type": "dataset"})),
+        (
+            "repo_info",
+            json!({"repo_id": "alice/d", "repo_type": "dataset"}),
+        ),
         ("repo_exists", json!({"repo_id": "alice/gated"})),
         ("repo_exists", json!({"repo_id": "alice/none"})),
-        ("revision_exists", json!({"repo_id": "alice/m", "revision": "dev"})),
-        ("revision_exists", json!({"repo_id": "alice/m", "revision": "nope"})),
-        ("file_exists", json!({"repo_id": "alice/m", "filename": "dir/b c.txt"})),
-        ("file_exists", json!({"repo_id": "alice/m", "filename": "w.bin"})),
-        ("file_exists", json!({"repo_id": "alice/m", "filename": "missing"})),
-        ("file_exists", json!({"repo_id": "alice/gated", "filename": "f"})),
+        (
+            "revision_exists",
+            json!({"repo_id": "alice/m", "revision": "dev"}),
+        ),
+        (
+            "revision_exists",
+            json!({"repo_id": "alice/m", "revision": "nope"}),
+        ),
+        (
+            "file_exists",
+            json!({"repo_id": "alice/m", "filename": "dir/b c.txt"}),
+        ),
+        (
+            "file_exists",
+            json!({"repo_id": "alice/m", "filename": "w.bin"}),
+        ),
+        (
+            "file_exists",
+            json!({"repo_id": "alice/m", "filename": "missing"}),
+        ),
+        (
+            "file_exists",
+            json!({"repo_id": "alice/gated", "filename": "f"}),
+        ),
         ("list_repo_files", json!({"repo_id": "alice/m"})),
-        ("list_repo_files", json!({"repo_id": "alice/m", "revision": "dev"})),
-        ("list_repo_tree", json!({"repo_id": "alice/m", "recursive": true})),
-        ("list_repo_tree", json!({"repo_id": "alice/m", "path_in_repo": "dir"})),
-        ("get_paths_info", json!({"repo_id": "alice/m", "paths": ["a.txt", "dir", "missing", "w.bin"]})),
-        ("list_repo_refs", json!({"repo_id": "alice/m", "include_pull_requests": true})),
+        (
+            "list_repo_files",
+            json!({"repo_id": "alice/m", "revision": "dev"}),
+        ),
+        (
+            "list_repo_tree",
+            json!({"repo_id": "alice/m", "recursive": true}),
+        ),
+        (
+            "list_repo_tree",
+            json!({"repo_id": "alice/m", "path_in_repo": "dir"}),
+        ),
+        (
+            "get_paths_info",
+            json!({"repo_id": "alice/m", "paths": ["a.txt", "dir", "missing", "w.bin"]}),
+        ),
+        (
+            "list_repo_refs",
+            json!({"repo_id": "alice/m", "include_pull_requests": true}),
+        ),
         ("list_repo_commits", json!({"repo_id": "alice/m"})),
         ("list_models", json!({"author": "alice"})),
-        ("list_models", json!({"search": "a", "limit": 3, "sort": "last_modified", "direction": -1})),
+        (
+            "list_models",
+            json!({"search": "a", "limit": 3, "sort": "last_modified", "direction": -1}),
+        ),
         ("list_models", json!({"filter": "pytorch", "full": true})),
         ("list_datasets", json!({})),
         ("list_spaces", json!({})),
@@ -349,7 +421,10 @@ async fn rust_and_python_clients_agree_on_reads() {
         ("auth_check", json!({"repo_id": "alice/gated"})),
         ("auth_check", json!({"repo_id": "alice/m"})),
         ("get_full_repo_name", json!({"model_id": "x"})),
-        ("parse_safetensors_file_metadata", json!({"repo_id": "alice/st", "filename": "model.safetensors"})),
+        (
+            "parse_safetensors_file_metadata",
+            json!({"repo_id": "alice/st", "filename": "model.safetensors"}),
+        ),
         ("get_safetensors_metadata", json!({"repo_id": "alice/st"})),
         ("get_safetensors_metadata", json!({"repo_id": "alice/m"})),
     ];
@@ -370,10 +445,13 @@ async fn rust_and_python_clients_agree_on_reads() {
             info_proj(&m.id, m.sha.as_ref(), m.private, m.siblings.as_deref())
         }),
         wrap(api.model_info("alice/none").await, |_| Value::Null),
-        wrap(api.model_info("alice/m").revision("nope").await, |_| Value::Null),
-        wrap(api.dataset_info("alice/d").files_metadata(true).await, |d| {
-            info_proj(&d.id, d.sha.as_ref(), d.private, d.siblings.as_deref())
+        wrap(api.model_info("alice/m").revision("nope").await, |_| {
+            Value::Null
         }),
+        wrap(
+            api.dataset_info("alice/d").files_metadata(true).await,
+            |d| info_proj(&d.id, d.sha.as_ref(), d.private, d.siblings.as_deref()),
+        ),
         wrap(api.space_info("alice/s").await, |s| {
             info_proj(&s.id, s.sha.as_ref(), s.private, s.siblings.as_deref())
         }),
@@ -385,14 +463,19 @@ async fn rust_and_python_clients_agree_on_reads() {
         wrap(api.repo_exists("alice/none").await, |b| json!(b)),
         wrap(api.revision_exists("alice/m", "dev").await, |b| json!(b)),
         wrap(api.revision_exists("alice/m", "nope").await, |b| json!(b)),
-        wrap(api.file_exists("alice/m", "dir/b c.txt").await, |b| json!(b)),
+        wrap(api.file_exists("alice/m", "dir/b c.txt").await, |b| {
+            json!(b)
+        }),
         wrap(api.file_exists("alice/m", "w.bin").await, |b| json!(b)),
         wrap(api.file_exists("alice/m", "missing").await, |b| json!(b)),
         wrap(api.file_exists("alice/gated", "f").await, |b| json!(b)),
-        wrap(api.list_repo_files("alice/m").try_collect::<Vec<_>>().await, |mut v| {
-            v.sort();
-            json!(v)
-        }),
+        wrap(
+            api.list_repo_files("alice/m").try_collect::<Vec<_>>().await,
+            |mut v| {
+                v.sort();
+                json!(v)
+            },
+        ),
         wrap(
             api.list_repo_files("alice/m")
                 .revision("dev")
@@ -404,11 +487,17 @@ async fn rust_and_python_clients_agree_on_reads() {
             },
         ),
         wrap(
-            api.list_repo_tree("alice/m").recursive(true).try_collect().await,
+            api.list_repo_tree("alice/m")
+                .recursive(true)
+                .try_collect()
+                .await,
             entries_proj,
         ),
         wrap(
-            api.list_repo_tree("alice/m").path_in_repo("dir").try_collect().await,
+            api.list_repo_tree("alice/m")
+                .path_in_repo("dir")
+                .try_collect()
+                .await,
             entries_proj,
         ),
         wrap(
@@ -417,11 +506,19 @@ async fn rust_and_python_clients_agree_on_reads() {
             entries_proj,
         ),
         wrap(
-            api.list_repo_refs("alice/m").include_pull_requests(true).await,
+            api.list_repo_refs("alice/m")
+                .include_pull_requests(true)
+                .await,
             |r| refs_proj(&r),
         ),
-        wrap(api.list_repo_commits("alice/m").try_collect().await, commits_proj),
-        wrap(api.list_models().author("alice").try_collect().await, models),
+        wrap(
+            api.list_repo_commits("alice/m").try_collect().await,
+            commits_proj,
+        ),
+        wrap(
+            api.list_models().author("alice").try_collect().await,
+            models,
+        ),
         wrap(
             api.list_models()
                 .search("a")
@@ -433,7 +530,11 @@ async fn rust_and_python_clients_agree_on_reads() {
             models,
         ),
         wrap(
-            api.list_models().filter(["pytorch"]).full(true).try_collect().await,
+            api.list_models()
+                .filter(["pytorch"])
+                .full(true)
+                .try_collect()
+                .await,
             models,
         ),
         wrap(api.list_datasets().try_collect::<Vec<_>>().await, |v| {
@@ -459,7 +560,10 @@ async fn rust_and_python_clients_agree_on_reads() {
             api.list_organization_members("acme").try_collect().await,
             users_proj,
         ),
-        wrap(api.list_user_followers("alice").try_collect().await, users_proj),
+        wrap(
+            api.list_user_followers("alice").try_collect().await,
+            users_proj,
+        ),
         wrap(api.auth_check("alice/gated").await, |()| Value::Null),
         wrap(api.auth_check("alice/m").await, |()| Value::Null),
         wrap(api.get_full_repo_name("x").await, |n| json!(n)),
@@ -468,8 +572,12 @@ async fn rust_and_python_clients_agree_on_reads() {
                 .await,
             |m| st_file(&m),
         ),
-        wrap(api.get_safetensors_metadata("alice/st").await, |m| st_repo(&m)),
-        wrap(api.get_safetensors_metadata("alice/m").await, |m| st_repo(&m)),
+        wrap(api.get_safetensors_metadata("alice/st").await, |m| {
+            st_repo(&m)
+        }),
+        wrap(api.get_safetensors_metadata("alice/m").await, |m| {
+            st_repo(&m)
+        }),
     ];
     assert_eq!(rust_results.len(), calls.len());
     assert_eq!(python_results.len(), calls.len());
@@ -492,21 +600,42 @@ async fn rust_and_python_clients_agree_on_mutations() {
             ("create_repo", json!({"repo_id": r})),
             ("create_repo", json!({"repo_id": r})),
             ("create_repo", json!({"repo_id": r, "exist_ok": true})),
-            ("create_repo", json!({"repo_id": format!("{r}-d"), "repo_type": "dataset", "private": true})),
+            (
+                "create_repo",
+                json!({"repo_id": format!("{r}-d"), "repo_type": "dataset", "private": true}),
+            ),
             ("create_branch", json!({"repo_id": r, "branch": "dev"})),
             ("create_branch", json!({"repo_id": r, "branch": "dev"})),
-            ("create_branch", json!({"repo_id": r, "branch": "dev", "exist_ok": true})),
-            ("create_branch", json!({"repo_id": r, "branch": "x", "revision": "nope"})),
-            ("create_tag", json!({"repo_id": r, "tag": "v1", "tag_message": "m"})),
+            (
+                "create_branch",
+                json!({"repo_id": r, "branch": "dev", "exist_ok": true}),
+            ),
+            (
+                "create_branch",
+                json!({"repo_id": r, "branch": "x", "revision": "nope"}),
+            ),
+            (
+                "create_tag",
+                json!({"repo_id": r, "tag": "v1", "tag_message": "m"}),
+            ),
             ("create_tag", json!({"repo_id": r, "tag": "v1"})),
-            ("create_tag", json!({"repo_id": r, "tag": "v1", "exist_ok": true})),
+            (
+                "create_tag",
+                json!({"repo_id": r, "tag": "v1", "exist_ok": true}),
+            ),
             ("revision_exists", json!({"repo_id": r, "revision": "dev"})),
             ("revision_exists", json!({"repo_id": r, "revision": "v1"})),
             ("delete_tag", json!({"repo_id": r, "tag": "v1"})),
             ("delete_branch", json!({"repo_id": r, "branch": "dev"})),
             ("revision_exists", json!({"repo_id": r, "revision": "dev"})),
-            ("update_repo_settings", json!({"repo_id": r, "gated": "auto"})),
-            ("update_repo_settings", json!({"repo_id": r, "private": true, "gated": false})),
+            (
+                "update_repo_settings",
+                json!({"repo_id": r, "gated": "auto"}),
+            ),
+            (
+                "update_repo_settings",
+                json!({"repo_id": r, "private": true, "gated": false}),
+            ),
             ("super_squash_history", json!({"repo_id": r})),
             ("move_repo", json!({"from_id": r, "to_id": r2})),
             ("repo_exists", json!({"repo_id": r2})),
@@ -520,7 +649,7 @@ async fn rust_and_python_clients_agree_on_mutations() {
 
     let api = client(&hub, Some(BOB));
     let (r, r2) = ("bob/rs", "bob/rs2");
-    let unit = |_: ()| Value::Null;
+    let unit = |(): ()| Value::Null;
     let url = |u: hf_types::RepoUrl| json!(u.url());
     let flag = |b: bool| json!(b);
     let rs_out = vec![

@@ -22,11 +22,15 @@ async fn list_models_follows_pages_and_limit_stops_early() {
         hub.create_repo(HubType::Model, &format!("alice/m{i}"), false)
             .unwrap();
     }
-    hub.create_repo(HubType::Model, "bob/private", true).unwrap();
+    hub.create_repo(HubType::Model, "bob/private", true)
+        .unwrap();
     let api = client(&hub, Some(ALICE));
     let all: Vec<ModelInfo> = api.list_models().try_collect().await.unwrap();
     let ids: Vec<&str> = all.iter().map(|m| m.id.as_str()).collect();
-    assert_eq!(ids, ["alice/m0", "alice/m1", "alice/m2", "alice/m3", "alice/m4"]);
+    assert_eq!(
+        ids,
+        ["alice/m0", "alice/m1", "alice/m2", "alice/m3", "alice/m4"]
+    );
     assert_eq!(listing_calls(&hub, "/api/models").len(), 3);
 
     hub.clear_requests();
@@ -54,11 +58,18 @@ async fn list_models_follows_pages_and_limit_stops_early() {
 #[tokio::test]
 async fn list_models_filters_and_query_encoding() {
     let hub = hub(2).await;
-    hub.create_repo(HubType::Model, "alice/bert-small", false).unwrap();
-    hub.create_repo(HubType::Model, "alice/gpt-small", false).unwrap();
-    hub.create_repo(HubType::Model, "bob/bert-large", false).unwrap();
-    hub.set_repo_tags(HubType::Model, "alice/bert-small", &["pytorch", "en", "dataset:squad"])
+    hub.create_repo(HubType::Model, "alice/bert-small", false)
         .unwrap();
+    hub.create_repo(HubType::Model, "alice/gpt-small", false)
+        .unwrap();
+    hub.create_repo(HubType::Model, "bob/bert-large", false)
+        .unwrap();
+    hub.set_repo_tags(
+        HubType::Model,
+        "alice/bert-small",
+        &["pytorch", "en", "dataset:squad"],
+    )
+    .unwrap();
     hub.set_repo_tags(HubType::Model, "bob/bert-large", &["pytorch"])
         .unwrap();
     let api = client(&hub, Some(ALICE));
@@ -73,9 +84,17 @@ async fn list_models_filters_and_query_encoding() {
         .await
         .unwrap();
     assert_eq!(ids(got), ["alice/bert-small"]);
-    assert!(listing_calls(&hub, "/api/models").iter().any(|r| r
-        == "GET /api/models?filter=pytorch&filter=dataset%3Asquad&filter=en"));
-    let got = api.list_models().search("bert").try_collect().await.unwrap();
+    assert!(
+        listing_calls(&hub, "/api/models")
+            .iter()
+            .any(|r| r == "GET /api/models?filter=pytorch&filter=dataset%3Asquad&filter=en")
+    );
+    let got = api
+        .list_models()
+        .search("bert")
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(ids(got), ["alice/bert-small", "bob/bert-large"]);
     let got = api
         .list_models()
@@ -85,7 +104,11 @@ async fn list_models_filters_and_query_encoding() {
         .await
         .unwrap();
     assert_eq!(ids(got), ["alice/bert-small", "alice/gpt-small"]);
-    let got = api.list_models().gated(false).filter(["pytorch"]).tags(["en"]);
+    let got = api
+        .list_models()
+        .gated(false)
+        .filter(["pytorch"])
+        .tags(["en"]);
     let got = ids(got.try_collect().await.unwrap());
     assert_eq!(got, ["alice/bert-small"]);
 
@@ -97,9 +120,11 @@ async fn list_models_filters_and_query_encoding() {
         .await
         .unwrap();
     assert_eq!(sorted.len(), 3);
-    assert!(listing_calls(&hub, "/api/models")
-        .iter()
-        .any(|r| r == "GET /api/models?sort=lastModified&direction=-1"));
+    assert!(
+        listing_calls(&hub, "/api/models")
+            .iter()
+            .any(|r| r == "GET /api/models?sort=lastModified&direction=-1")
+    );
 
     let expanded: Vec<ModelInfo> = api
         .list_models()
@@ -107,7 +132,11 @@ async fn list_models_filters_and_query_encoding() {
         .try_collect()
         .await
         .unwrap();
-    assert!(expanded.iter().all(|m| m.sha.is_some() && m.siblings.is_some()));
+    assert!(
+        expanded
+            .iter()
+            .all(|m| m.sha.is_some() && m.siblings.is_some())
+    );
     let full: Vec<ModelInfo> = api.list_models().full(true).try_collect().await.unwrap();
     assert!(full.iter().all(|m| m.sha.is_some()));
     api.list_models()
@@ -118,8 +147,10 @@ async fn list_models_filters_and_query_encoding() {
         .try_collect::<Vec<_>>()
         .await
         .unwrap();
-    assert!(listing_calls(&hub, "/api/models").iter().any(|r| r
-        == "GET /api/models?inference=warm&pipeline_tag=fill-mask&config=True&cardData=True"));
+    assert!(
+        listing_calls(&hub, "/api/models").iter().any(|r| r
+            == "GET /api/models?inference=warm&pipeline_tag=fill-mask&config=True&cardData=True")
+    );
 
     // emissions are read from cards: the emulator sends none, so nothing matches
     let green: Vec<ModelInfo> = api
@@ -133,8 +164,12 @@ async fn list_models_filters_and_query_encoding() {
 
     hub.clear_requests();
     for bad in [
-        api.list_models().expand([ExpandModelProperty::Sha]).full(true),
-        api.list_models().expand([ExpandModelProperty::Sha]).cardData(true),
+        api.list_models()
+            .expand([ExpandModelProperty::Sha])
+            .full(true),
+        api.list_models()
+            .expand([ExpandModelProperty::Sha])
+            .cardData(true),
         api.list_models().emissions_thresholds(Some(1.0), None),
     ] {
         let err = bad.try_collect::<Vec<_>>().await.unwrap_err();
@@ -153,7 +188,11 @@ async fn list_datasets_prefixes_filters_and_pages() {
     hub.set_repo_tags(
         HubType::Dataset,
         "alice/d1",
-        &["language:en", "task_categories:text-classification", "fiftyone"],
+        &[
+            "language:en",
+            "task_categories:text-classification",
+            "fiftyone",
+        ],
     )
     .unwrap();
     let api = client(&hub, Some(ALICE));
@@ -217,8 +256,11 @@ async fn list_spaces_query_and_pages() {
         .try_collect()
         .await
         .unwrap();
-    assert!(listing_calls(&hub, "/api/spaces").iter().any(|r| r
-        == "GET /api/spaces?linked=True&datasets=a%2Fd&models=a%2Fm&models=b%2Fm"));
+    assert!(
+        listing_calls(&hub, "/api/spaces")
+            .iter()
+            .any(|r| r == "GET /api/spaces?linked=True&datasets=a%2Fd&models=a%2Fm&models=b%2Fm")
+    );
     let e: Vec<SpaceInfo> = api
         .list_spaces()
         .expand([ExpandSpaceProperty::Runtime])

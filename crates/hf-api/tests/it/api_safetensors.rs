@@ -23,11 +23,21 @@ async fn parse_file_metadata_with_one_or_two_range_requests() {
     let hub = hub(50).await;
     hub.create_repo(HubType::Model, "alice/st", false).unwrap();
     let small = safetensors(
-        &[("a", "F32", &[2, 3]), ("b", "BF16", &[4]), ("c", "F32", &[])],
+        &[
+            ("a", "F32", &[2, 3]),
+            ("b", "BF16", &[4]),
+            ("c", "F32", &[]),
+        ],
         Some("hello"),
     );
-    hub.upload_file(HubType::Model, "alice/st", "main", "small.safetensors", &small)
-        .unwrap();
+    hub.upload_file(
+        HubType::Model,
+        "alice/st",
+        "main",
+        "small.safetensors",
+        &small,
+    )
+    .unwrap();
     let long_note = "x".repeat(150_000);
     let big = safetensors(&[("t", "I8", &[5, 5])], Some(&long_note));
     hub.upload_file(HubType::Model, "alice/st", "main", "big.safetensors", &big)
@@ -54,7 +64,10 @@ async fn parse_file_metadata_with_one_or_two_range_requests() {
     let header_len = u64::from_le_bytes(big[..8].try_into().unwrap());
     assert_eq!(
         ranges(&hub, "/big.safetensors"),
-        ["bytes=0-100000".to_owned(), format!("bytes=8-{}", header_len + 7)]
+        [
+            "bytes=0-100000".to_owned(),
+            format!("bytes=8-{}", header_len + 7)
+        ]
     );
 }
 
@@ -64,21 +77,42 @@ async fn parse_file_metadata_errors_are_typed() {
     hub.create_repo(HubType::Model, "alice/bad", false).unwrap();
     let mut huge = 30_000_000u64.to_le_bytes().to_vec();
     huge.extend_from_slice(b"{}");
-    hub.upload_file(HubType::Model, "alice/bad", "main", "huge.safetensors", &huge)
-        .unwrap();
+    hub.upload_file(
+        HubType::Model,
+        "alice/bad",
+        "main",
+        "huge.safetensors",
+        &huge,
+    )
+    .unwrap();
     let mut junk = 5u64.to_le_bytes().to_vec();
     junk.extend_from_slice(b"nope!");
-    hub.upload_file(HubType::Model, "alice/bad", "main", "junk.safetensors", &junk)
-        .unwrap();
-    hub.upload_file(HubType::Model, "alice/bad", "main", "tiny.safetensors", b"abc")
-        .unwrap();
+    hub.upload_file(
+        HubType::Model,
+        "alice/bad",
+        "main",
+        "junk.safetensors",
+        &junk,
+    )
+    .unwrap();
+    hub.upload_file(
+        HubType::Model,
+        "alice/bad",
+        "main",
+        "tiny.safetensors",
+        b"abc",
+    )
+    .unwrap();
     let api = client(&hub, Some(ALICE));
     for file in ["huge.safetensors", "junk.safetensors", "tiny.safetensors"] {
         let err = api
             .parse_safetensors_file_metadata("alice/bad", file)
             .await
             .unwrap_err();
-        assert!(matches!(err, Error::SafetensorsParsing { .. }), "{file}: {err:?}");
+        assert!(
+            matches!(err, Error::SafetensorsParsing { .. }),
+            "{file}: {err:?}"
+        );
     }
     // the too-big header is refused after the first request
     assert_eq!(ranges(&hub, "/huge.safetensors").len(), 1);
@@ -97,7 +131,8 @@ async fn parse_file_metadata_errors_are_typed() {
 #[tokio::test]
 async fn repo_metadata_single_sharded_and_missing() {
     let hub = hub(50).await;
-    hub.create_repo(HubType::Model, "alice/single", false).unwrap();
+    hub.create_repo(HubType::Model, "alice/single", false)
+        .unwrap();
     hub.upload_file(
         HubType::Model,
         "alice/single",
@@ -106,10 +141,14 @@ async fn repo_metadata_single_sharded_and_missing() {
         &safetensors(&[("w", "F16", &[10, 10]), ("b", "F16", &[10])], None),
     )
     .unwrap();
-    hub.create_repo(HubType::Model, "alice/sharded", false).unwrap();
+    hub.create_repo(HubType::Model, "alice/sharded", false)
+        .unwrap();
     let shard1 = safetensors(&[("l1.w", "F32", &[8, 8])], None);
     // large enough to be stored in LFS and served through the CDN
-    let shard2 = safetensors(&[("l2.w", "BF16", &[64, 512]), ("l2.b", "F32", &[64])], None);
+    let shard2 = safetensors(
+        &[("l2.w", "BF16", &[64, 512]), ("l2.b", "F32", &[64])],
+        None,
+    );
     for (name, bytes) in [
         ("model-00001-of-00002.safetensors", &shard1),
         ("model-00002-of-00002.safetensors", &shard2),
@@ -133,7 +172,8 @@ async fn repo_metadata_single_sharded_and_missing() {
         index.to_string().as_bytes(),
     )
     .unwrap();
-    hub.create_repo(HubType::Model, "alice/plain", false).unwrap();
+    hub.create_repo(HubType::Model, "alice/plain", false)
+        .unwrap();
     let api = client(&hub, Some(ALICE));
 
     let single = api.get_safetensors_metadata("alice/single").await.unwrap();
@@ -149,7 +189,10 @@ async fn repo_metadata_single_sharded_and_missing() {
     assert_eq!((counts["F32"], counts["BF16"]), (64 + 64, 64 * 512));
     assert_eq!(sharded.metadata.unwrap()["total_size"], 1234);
 
-    let err = api.get_safetensors_metadata("alice/plain").await.unwrap_err();
+    let err = api
+        .get_safetensors_metadata("alice/plain")
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::NotASafetensorsRepo { .. }), "{err:?}");
     let err = api
         .get_safetensors_metadata("alice/single")

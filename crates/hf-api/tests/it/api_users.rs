@@ -23,9 +23,15 @@ async fn get_token_permission_reads_the_role() {
             .unwrap(),
         Some(TokenRole::Read)
     );
-    assert_eq!(client(&hub, None).get_token_permission().await.unwrap(), None);
     assert_eq!(
-        client(&hub, Some("hf_bogus")).get_token_permission().await.unwrap(),
+        client(&hub, None).get_token_permission().await.unwrap(),
+        None
+    );
+    assert_eq!(
+        client(&hub, Some("hf_bogus"))
+            .get_token_permission()
+            .await
+            .unwrap(),
         None
     );
 }
@@ -68,9 +74,17 @@ async fn user_overview_and_lists() {
         .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
 
-    let followers: Vec<User> = api.list_user_followers("alice").try_collect().await.unwrap();
+    let followers: Vec<User> = api
+        .list_user_followers("alice")
+        .try_collect()
+        .await
+        .unwrap();
     assert!(followers.is_empty());
-    let following: Vec<User> = api.list_user_following("alice").try_collect().await.unwrap();
+    let following: Vec<User> = api
+        .list_user_following("alice")
+        .try_collect()
+        .await
+        .unwrap();
     assert!(following.is_empty());
     let err = api
         .list_user_followers("nobody")

@@ -41,11 +41,19 @@ fn blocking_calls_use_the_same_builders() {
     api.create_repo("alice/b").exist_ok(true).send().unwrap();
     hub.upload_file(HubType::Model, "alice/b", "main", "x.txt", b"hi")
         .unwrap();
-    let info: ModelInfo = api.model_info("alice/b").files_metadata(true).send().unwrap();
+    let info: ModelInfo = api
+        .model_info("alice/b")
+        .files_metadata(true)
+        .send()
+        .unwrap();
     assert_eq!(info.id, "alice/b");
     assert!(api.file_exists("alice/b", "x.txt").send().unwrap());
     assert!(!api.repo_exists("alice/nope").send().unwrap());
-    let err = api.model_info("alice/b").revision("nope").send().unwrap_err();
+    let err = api
+        .model_info("alice/b")
+        .revision("nope")
+        .send()
+        .unwrap_err();
     assert!(matches!(err, Error::RevisionNotFound(_)), "{err:?}");
     api.create_branch("alice/b", "dev").send().unwrap();
     let refs = api.list_repo_refs("alice/b").send().unwrap();
@@ -62,11 +70,7 @@ fn blocking_listings_are_lazy_iterators_across_pages() {
             .unwrap();
     }
     let api = api(&hub, BOB);
-    let ids: Vec<String> = api
-        .list_models()
-        .iter()
-        .map(|m| m.unwrap().id)
-        .collect();
+    let ids: Vec<String> = api.list_models().iter().map(|m| m.unwrap().id).collect();
     assert_eq!(ids.len(), 5);
     let mut n = 0;
     for model in api.list_models().author("alice").limit(3) {
