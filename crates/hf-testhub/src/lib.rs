@@ -220,16 +220,21 @@ impl Shared {
     }
 
     /// Checks a CDN request's signature and expiry.
+    ///
+    /// The signature covers the path and the decoded query pairs re-encoded canonically, so
+    /// clients that normalise percent-encoding (as `requests` does for `~`) still match.
     pub(crate) fn verify_signed(&self, path: &str, raw_query: &str) -> Result<(), &'static str> {
-        let Some((signed, sig)) = raw_query.rsplit_once("&sig=") else {
+        let mut pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(raw_query).map_err(|_| "malformed query")?;
+        let Some(pos) = pairs.iter().rposition(|(k, _)| k == "sig") else {
             return Err("missing signature");
         };
-        let expected = self.mac(&format!("{path}?{signed}"));
+        let (_, sig) = pairs.remove(pos);
+        let canonical = serde_urlencoded::to_string(&pairs).map_err(|_| "malformed query")?;
         // Constant-time comparison is not a concern for a test server.
-        if expected != sig {
+        if self.mac(&format!("{path}?{canonical}")) != sig {
             return Err("signature does not match");
         }
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(signed).unwrap_or_default();
         let exp: i64 = pairs
             .iter()
             .find(|(k, _)| k == "exp")
@@ -706,7 +711,8 @@ impl TestHub {
         self.shared.log.lock().expect("log lock").clear();
     }
 
-    /// Adds a fault rule; rules are checked in the order they were added.
+    /// Adds a fault rule. Every rule that matches a request applies (and uses one of its
+    /// `times`); when several fail it, the earliest added rule's status wins.
     pub fn fault(&self, rule: FaultRule) {
         self.shared.faults.lock().expect("faults lock").push(rule);
     }

@@ -156,3 +156,34 @@ async fn regular_files_honour_range_on_the_main_listener() {
         }
     }
 }
+
+#[tokio::test]
+async fn signed_urls_survive_percent_encoding_normalisation() {
+    let hub = TestHub::builder()
+        .user("alice", ALICE)
+        .start()
+        .await
+        .unwrap();
+    hub.create_repo(RepoType::Model, "alice/m", false).unwrap();
+    hub.upload_file(
+        RepoType::Model,
+        "alice/m",
+        "main",
+        "dir/a~b (1).bin",
+        b"payload",
+    )
+    .unwrap();
+    let http = Http::new();
+    let head = http
+        .head(
+            &format!("{}/alice/m/resolve/main/dir/a~b%20%281%29.bin", hub.url()),
+            None,
+        )
+        .await;
+    assert_eq!(head.status, StatusCode::FOUND);
+    let loc = head.header("location").unwrap();
+    assert!(loc.contains("%7E"), "{loc}");
+    // `requests` unquotes unreserved characters such as `~` before sending.
+    let normalised = loc.replace("%7E", "~");
+    assert_eq!(http.get(&normalised, None).await.text(), "payload");
+}
