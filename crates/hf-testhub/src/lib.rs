@@ -58,6 +58,9 @@
 //! - `GET /api/spaces/{id}/{runtime,variables,secrets}`,
 //!   `POST /api/spaces/{id}/{variables,secrets,hardware,sleeptime,pause,restart,storage,dev-mode}`,
 //!   `DELETE /api/spaces/{id}/{variables,secrets,storage}`; `POST /api/{rt}/{id}/duplicate`
+//! - `GET|POST /api/collections`, `GET|PATCH|DELETE /api/collections/{slug}`,
+//!   `POST /api/collections/{slug}/items`, `PATCH|DELETE /api/collections/{slug}/items/{id}`;
+//!   `GET /api/{models,datasets}-tags-by-type` and `/api/metrics` (empty catalogues)
 //! - `HEAD|GET /{prefix}{id}/resolve/{rev}/{path}` (Range; LFS files answer 302 to the CDN)
 //! - `POST /{prefix}{id}.git/info/lfs/objects/{batch,verify}`
 //!
@@ -69,7 +72,7 @@
 //! variables and secrets, and repo duplication.
 //!
 //! Differences from the Hub that tests may notice: no Xet (2.x clients need
-//! `HF_HUB_DISABLE_XET=1` when `hf_xet` is installed), no collections, papers, webhooks or
+//! `HF_HUB_DISABLE_XET=1` when `hf_xet` is installed), no papers, webhooks or
 //! Inference Endpoints, Spaces never build (their stage is `RUNNING` or `PAUSED`), listings
 //! sort by id unless `sort` is given (then descending unless `direction=1`), and uploads are
 //! `lfs` for `.gitattributes` LFS patterns or from 10 MiB (no binary sniffing).

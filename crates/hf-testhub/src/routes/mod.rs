@@ -3,6 +3,7 @@
 
 mod admin;
 mod cdn;
+mod collections;
 mod commits;
 mod discussions;
 mod info;
@@ -417,6 +418,11 @@ async fn route(shared: &Arc<Shared>, ctx: Ctx, raw_path: &str, body: Body) -> Hu
                 raw_path,
             );
         }
+        ["api", "collections", rest @ ..] => {
+            return collections::route(shared, &ctx, rest, raw_path, body).await;
+        }
+        ["api", "models-tags-by-type" | "datasets-tags-by-type"] => return ok_json(&json!({})),
+        ["api", "metrics"] => return ok_json(&json!([])),
         ["api", "validate-yaml"] => return ok_json(&json!({"errors": [], "warnings": []})),
         ["api", "telemetry", ..] => return Ok(StatusCode::OK.into_response()),
         ["api", kind] if m == Method::GET => {

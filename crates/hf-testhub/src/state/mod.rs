@@ -429,6 +429,32 @@ pub(crate) struct HubState {
     pub(crate) repos: BTreeMap<String, Repo>,
     /// Old `{type}/{id}` -> new id, after a move.
     pub(crate) redirects: BTreeMap<String, String>,
+    /// Collections by slug.
+    #[serde(default)]
+    pub(crate) collections: BTreeMap<String, CollectionRec>,
+}
+
+/// A collection of repos and papers.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct CollectionRec {
+    pub(crate) slug: String,
+    pub(crate) title: String,
+    pub(crate) namespace: String,
+    pub(crate) description: Option<String>,
+    pub(crate) private: bool,
+    pub(crate) theme: String,
+    pub(crate) position: u64,
+    pub(crate) last_updated: String,
+    pub(crate) items: Vec<CollectionItem>,
+}
+
+/// One item of a collection.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct CollectionItem {
+    pub(crate) object_id: String,
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) note: Option<String>,
 }
 
 pub(crate) fn repo_key(t: RepoType, id: &str) -> String {

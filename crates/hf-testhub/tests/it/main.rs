@@ -1,6 +1,7 @@
 //! Integration tests of the Hub emulator over real HTTP on loopback.
 
 mod access;
+mod collections;
 mod commits;
 mod control;
 mod discussions;
