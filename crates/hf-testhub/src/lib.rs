@@ -61,6 +61,8 @@
 //! - `GET|POST /api/collections`, `GET|PATCH|DELETE /api/collections/{slug}`,
 //!   `POST /api/collections/{slug}/items`, `PATCH|DELETE /api/collections/{slug}/items/{id}`;
 //!   `GET /api/{models,datasets}-tags-by-type` and `/api/metrics` (empty catalogues)
+//! - `GET|POST /api/settings/webhooks`, `GET|POST|DELETE /api/settings/webhooks/{id}`,
+//!   `POST /api/settings/webhooks/{id}/{enable,disable}` (stored, never delivered)
 //! - `HEAD|GET /{prefix}{id}/resolve/{rev}/{path}` (Range; LFS files answer 302 to the CDN)
 //! - `POST /{prefix}{id}.git/info/lfs/objects/{batch,verify}`
 //!
@@ -72,7 +74,7 @@
 //! variables and secrets, and repo duplication.
 //!
 //! Differences from the Hub that tests may notice: no Xet (2.x clients need
-//! `HF_HUB_DISABLE_XET=1` when `hf_xet` is installed), no papers, webhooks or
+//! `HF_HUB_DISABLE_XET=1` when `hf_xet` is installed), no papers or
 //! Inference Endpoints, Spaces never build (their stage is `RUNNING` or `PAUSED`), listings
 //! sort by id unless `sort` is given (then descending unless `direction=1`), and uploads are
 //! `lfs` for `.gitattributes` LFS patterns or from 10 MiB (no binary sniffing).

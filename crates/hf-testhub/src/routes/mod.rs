@@ -15,6 +15,7 @@ mod spaces;
 mod tree;
 mod upload;
 mod users;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -417,6 +418,9 @@ async fn route(shared: &Arc<Shared>, ctx: Ctx, raw_path: &str, body: Body) -> Hu
                 what,
                 raw_path,
             );
+        }
+        ["api", "settings", "webhooks", rest @ ..] => {
+            return webhooks::route(shared, &ctx, rest, body).await;
         }
         ["api", "collections", rest @ ..] => {
             return collections::route(shared, &ctx, rest, raw_path, body).await;

@@ -432,6 +432,9 @@ pub(crate) struct HubState {
     /// Collections by slug.
     #[serde(default)]
     pub(crate) collections: BTreeMap<String, CollectionRec>,
+    /// Webhooks by id: (owner, webhook object in the Hub's shape).
+    #[serde(default)]
+    pub(crate) webhooks: BTreeMap<String, (String, serde_json::Value)>,
 }
 
 /// A collection of repos and papers.

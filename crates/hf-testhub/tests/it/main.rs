@@ -14,3 +14,4 @@ mod spaces;
 mod support;
 mod upload;
 mod users;
+mod webhooks;
