@@ -131,6 +131,22 @@ pub enum Error {
         /// The repo.
         repo_id: String,
     },
+    /// HTTP 412: the branch moved since the `parent_commit` given to a commit (someone
+    /// else committed). Nothing was committed: refresh the head and try again.
+    #[error(transparent)]
+    PreconditionFailed(HttpError),
+    /// An upload step failed (reading a local file, the LFS batch API, a transfer, a
+    /// malformed answer); the source says which file and which call.
+    #[error(transparent)]
+    Upload(Box<hf_lfs::Error>),
+    /// A commit would exceed the Hub's limits (number of LFS files, size of the inline
+    /// payload); nothing was uploaded or committed. Split it into several commits or use
+    /// `upload_large_folder`.
+    #[error("{message}")]
+    CommitTooLarge {
+        /// Which limit, the actual value, and what to do.
+        message: String,
+    },
     /// An argument was rejected before anything was sent.
     #[error("invalid argument: {message}")]
     InvalidArgument {
@@ -157,8 +173,11 @@ impl Error {
             | Error::Conflict(e)
             | Error::Decode(e)
             | Error::Http(e)
-            | Error::Config(e) => Some(e),
+            | Error::Config(e)
+            | Error::PreconditionFailed(e) => Some(e),
+            Error::Upload(e) => e.http_error(),
             Error::LocalEntryNotFound { .. }
+            | Error::CommitTooLarge { .. }
             | Error::OfflineMode { .. }
             | Error::Cache(_)
             | Error::NoSpace { .. }
@@ -209,7 +228,8 @@ impl Error {
             | Error::Conflict(e)
             | Error::Decode(e)
             | Error::Http(e)
-            | Error::Config(e) => Ok(e),
+            | Error::Config(e)
+            | Error::PreconditionFailed(e) => Ok(e),
             other => Err(other),
         }
     }
@@ -250,6 +270,9 @@ impl From<HttpError> for Error {
             K::Conflict => Error::Conflict(e),
             K::Decode => Error::Decode(e),
             K::Config => Error::Config(e),
+            _ if e.status() == Some(http::StatusCode::PRECONDITION_FAILED) => {
+                Error::PreconditionFailed(e)
+            }
             _ => Error::Http(e),
         }
     }

@@ -46,6 +46,7 @@ pub mod download;
 mod error;
 pub mod progress;
 mod request;
+pub mod upload;
 
 pub use api::Listing;
 pub use api::info::RepoInfo;
@@ -58,6 +59,7 @@ pub use download::{
 pub use error::{Error, HttpError};
 pub use hf_http::{Token, TokenSource};
 pub use request::BoxFuture;
+pub use upload::{BackgroundQueue, CommitOperation, FileSource};
 
 /// The transport layers (`hf-http`).
 pub use hf_http as http;

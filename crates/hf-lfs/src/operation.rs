@@ -92,6 +92,18 @@ pub struct UploadInfo {
     pub sample: Bytes,
 }
 
+impl UploadInfo {
+    /// Info computed earlier, e.g. stored by an interrupted upload that is being resumed.
+    /// `sample` is the content's first 512 bytes (all of it when shorter).
+    pub fn new(size: u64, sha256: LfsOid, sample: Bytes) -> Self {
+        UploadInfo {
+            size,
+            sha256,
+            sample,
+        }
+    }
+}
+
 /// A seekable reader usable as the content of an addition.
 pub(crate) trait ReadSeek: Read + Seek + Send {}
 impl<T: Read + Seek + Send> ReadSeek for T {}
@@ -243,6 +255,19 @@ impl CommitOperationAdd {
     /// Whether the LFS content has already been uploaded.
     pub fn is_uploaded(&self) -> bool {
         self.uploaded
+    }
+
+    /// Records size and sha256 computed earlier, so [`hash_additions`](crate::hash_additions)
+    /// does not read the content again. The caller vouches that they match the content.
+    pub fn set_upload_info(&mut self, info: UploadInfo) {
+        self.info = Some(info);
+    }
+
+    /// Marks the LFS content as already on the Hub (uploaded by an earlier run), so
+    /// [`preupload`](crate::preupload) and [`upload_lfs_objects`](crate::upload_lfs_objects)
+    /// skip it. Needs [`set_upload_mode`](CommitOperationAdd::set_upload_mode) too.
+    pub fn mark_uploaded(&mut self) {
+        self.uploaded = true;
     }
 
     /// Sets the upload mode by hand, for callers that negotiate it without

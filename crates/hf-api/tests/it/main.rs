@@ -11,6 +11,7 @@ mod api_safetensors;
 mod api_support;
 mod api_users;
 mod blocking;
+mod upload;
 mod whoami;
 
 use std::net::SocketAddr;

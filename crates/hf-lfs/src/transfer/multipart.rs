@@ -152,6 +152,9 @@ async fn join_part(tasks: &mut JoinSet<Result<(usize, String)>>) -> Result<(usiz
     }
 }
 
+/// Times a part is sent again after the connection broke during its answer.
+const BODY_CUT_RETRIES: u32 = 3;
+
 /// Reads one part from the source and `PUT`s it; returns its index and ETag.
 ///
 /// The part is buffered (`chunk_size` bytes) so the request is replayable and the
@@ -188,12 +191,31 @@ async fn put_part(
         });
     }
     let uri = parse_uri("LFS batch request", &url)?;
-    let mut req = Request::new(HfBody::full(data));
-    *req.method_mut() = Method::PUT;
-    *req.uri_mut() = uri;
-    req.headers_mut()
-        .insert(CONTENT_LENGTH, HeaderValue::from(len));
-    let headers = send_discard(&client, &what, req).await?;
+    let mut cut = 0u32;
+    let headers = loop {
+        let mut req = Request::new(HfBody::full(data.clone()));
+        *req.method_mut() = Method::PUT;
+        *req.uri_mut() = uri.clone();
+        req.headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from(len));
+        match send_discard(&client, &what, req).await {
+            Ok(headers) => break headers,
+            // The connection broke while the answer was being read: the stack does not
+            // replay a request whose response had started, so the part is sent again
+            // (a part PUT is idempotent).
+            Err(Error::Http { source, .. })
+                if source.kind() == hf_http::ErrorKind::Body && cut < BODY_CUT_RETRIES =>
+            {
+                cut += 1;
+                tracing::debug!(
+                    part = index + 1,
+                    "connection cut while reading the part's answer; sending the part again"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(200 * u64::from(cut))).await;
+            }
+            Err(e) => return Err(e),
+        }
+    };
     let etag = headers
         .get(ETAG)
         .and_then(|v| v.to_str().ok())

@@ -1,0 +1,500 @@
+//! `create_commit` and `preupload_lfs_files`, and the commit pipeline every upload
+//! method shares.
+
+use std::future::IntoFuture;
+
+use bytes::Bytes;
+use hf_lfs::{
+    CommitHeader, CommitOperation, CommitOperationAdd, CopySource, TransferOptions, UploadMode,
+    UploadTarget,
+};
+use hf_types::{CommitInfo, LfsOid, RepoId, RepoTreeEntry, RepoType, Revision};
+
+use super::{MAX_LFS_FILES_PER_COMMIT, MAX_REGULAR_BYTES_PER_COMMIT};
+use crate::api::{parse_repo_id, parse_revision};
+use crate::client::HfApi;
+use crate::error::Error;
+use crate::request::{ApiRequest, BoxFuture};
+
+/// The settings of one commit, shared by every upload builder.
+#[derive(Debug, Clone)]
+pub(crate) struct CommitOptions {
+    pub(crate) repo_type: RepoType,
+    pub(crate) revision: Option<String>,
+    pub(crate) commit_message: Option<String>,
+    pub(crate) commit_description: Option<String>,
+    pub(crate) create_pr: bool,
+    pub(crate) parent_commit: Option<String>,
+    pub(crate) transfer: TransferOptions,
+}
+
+impl Default for CommitOptions {
+    fn default() -> Self {
+        CommitOptions {
+            repo_type: RepoType::Model,
+            revision: None,
+            commit_message: None,
+            commit_description: None,
+            create_pr: false,
+            parent_commit: None,
+            transfer: TransferOptions::default(),
+        }
+    }
+}
+
+/// The setters every commit builder has (a builder with an `options: CommitOptions`
+/// field).
+macro_rules! commit_setters {
+    () => {
+        /// The repo type (default: model).
+        pub fn repo_type(mut self, repo_type: hf_types::RepoType) -> Self {
+            self.options.repo_type = repo_type;
+            self
+        }
+
+        /// The branch to commit to, or to open the pull request against (default `main`).
+        pub fn revision(mut self, revision: impl Into<String>) -> Self {
+            self.options.revision = Some(revision.into());
+            self
+        }
+
+        /// The commit's description (the body of the message).
+        pub fn commit_description(mut self, description: impl Into<String>) -> Self {
+            self.options.commit_description = Some(description.into());
+            self
+        }
+
+        /// Opens a pull request with the commit instead of committing to the branch.
+        pub fn create_pr(mut self, create_pr: bool) -> Self {
+            self.options.create_pr = create_pr;
+            self
+        }
+
+        /// Commits only if the branch head is still this commit (5 to 40 hex digits);
+        /// otherwise the Hub answers 412 ([`Error::PreconditionFailed`](crate::Error::PreconditionFailed))
+        /// and nothing is committed. With `create_pr`, the pull request starts from it.
+        pub fn parent_commit(mut self, oid: impl Into<String>) -> Self {
+            self.options.parent_commit = Some(oid.into());
+            self
+        }
+
+        /// LFS files uploaded at once (default 5, as Python's `num_threads`).
+        pub fn num_threads(mut self, n: usize) -> Self {
+            self.options.transfer = self.options.transfer.max_concurrent_files(n);
+            self
+        }
+
+        /// Transfer settings (concurrency, retries, progress hook) of the LFS uploads.
+        pub fn transfer_options(mut self, options: hf_lfs::TransferOptions) -> Self {
+            self.options.transfer = options;
+            self
+        }
+    };
+}
+pub(crate) use commit_setters;
+
+/// The request built by [`HfApi::create_commit`]; `.await` it to run the commit.
+#[must_use = "a commit does nothing until it is awaited"]
+#[derive(Debug, Clone)]
+pub struct CreateCommitRequest {
+    api: HfApi,
+    repo_id: String,
+    operations: Vec<CommitOperation>,
+    options: CommitOptions,
+}
+
+impl HfApi {
+    /// Commits `operations` (additions, deletions, copies) to a repo in one commit:
+    /// hashing, `preupload`, LFS uploads, then `POST /api/{type}s/{repo_id}/commit/{rev}`.
+    ///
+    /// `commit_message` must not be empty. When every operation is an addition whose
+    /// content the branch already has, no commit is made and the branch head is
+    /// returned (as in Python). Additions already uploaded by
+    /// [`preupload_lfs_files`](HfApi::preupload_lfs_files) are not uploaded again.
+    ///
+    /// The result has the commit URL and id, and for a pull request its URL,
+    /// [`pr_num`](CommitInfo::pr_num) and [`pr_revision`](CommitInfo::pr_revision).
+    pub fn create_commit(
+        &self,
+        repo_id: &str,
+        operations: Vec<CommitOperation>,
+        commit_message: impl Into<String>,
+    ) -> CreateCommitRequest {
+        CreateCommitRequest {
+            api: self.clone(),
+            repo_id: repo_id.to_owned(),
+            operations,
+            options: CommitOptions {
+                commit_message: Some(commit_message.into()),
+                ..CommitOptions::default()
+            },
+        }
+    }
+}
+
+impl CreateCommitRequest {
+    commit_setters!();
+}
+
+impl IntoFuture for CreateCommitRequest {
+    type Output = Result<CommitInfo, Error>;
+    type IntoFuture = BoxFuture<CommitInfo>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(run_commit(
+            self.api,
+            self.repo_id,
+            self.options,
+            self.operations,
+        ))
+    }
+}
+
+/// The request built by [`HfApi::preupload_lfs_files`]; resolves to the additions,
+/// hashed, negotiated and with their LFS content uploaded.
+#[must_use = "a request does nothing until it is awaited"]
+#[derive(Debug, Clone)]
+pub struct PreuploadLfsFilesRequest {
+    api: HfApi,
+    repo_id: String,
+    additions: Vec<CommitOperationAdd>,
+    options: CommitOptions,
+    gitignore_content: Option<String>,
+}
+
+impl HfApi {
+    /// Uploads the LFS content of `additions` ahead of a commit (Python's
+    /// `preupload_lfs_files`): hashes them, asks the Hub how each is stored, uploads
+    /// the LFS ones. Pass the returned additions to
+    /// [`create_commit`](HfApi::create_commit) later; it will not upload them again.
+    pub fn preupload_lfs_files(
+        &self,
+        repo_id: &str,
+        additions: Vec<CommitOperationAdd>,
+    ) -> PreuploadLfsFilesRequest {
+        PreuploadLfsFilesRequest {
+            api: self.clone(),
+            repo_id: repo_id.to_owned(),
+            additions,
+            options: CommitOptions::default(),
+            gitignore_content: None,
+        }
+    }
+}
+
+impl PreuploadLfsFilesRequest {
+    /// The repo type (default: model).
+    pub fn repo_type(mut self, repo_type: RepoType) -> Self {
+        self.options.repo_type = repo_type;
+        self
+    }
+
+    /// The branch the files will be committed to (default `main`).
+    pub fn revision(mut self, revision: impl Into<String>) -> Self {
+        self.options.revision = Some(revision.into());
+        self
+    }
+
+    /// Whether the files will be committed in a pull request (then no write access to
+    /// the branch is needed).
+    pub fn create_pr(mut self, create_pr: bool) -> Self {
+        self.options.create_pr = create_pr;
+        self
+    }
+
+    /// LFS files uploaded at once (default 5).
+    pub fn num_threads(mut self, n: usize) -> Self {
+        self.options.transfer = self.options.transfer.max_concurrent_files(n);
+        self
+    }
+
+    /// Transfer settings (concurrency, retries, progress hook).
+    pub fn transfer_options(mut self, options: TransferOptions) -> Self {
+        self.options.transfer = options;
+        self
+    }
+
+    /// The `.gitignore` the Hub should apply (default: the content of a `.gitignore`
+    /// among the additions, if any).
+    pub fn gitignore_content(mut self, content: impl Into<String>) -> Self {
+        self.gitignore_content = Some(content.into());
+        self
+    }
+}
+
+impl IntoFuture for PreuploadLfsFilesRequest {
+    type Output = Result<Vec<CommitOperationAdd>, Error>;
+    type IntoFuture = BoxFuture<Vec<CommitOperationAdd>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let target = target(&self.repo_id, &self.options)?;
+            let mut ops: Vec<CommitOperation> =
+                self.additions.into_iter().map(Into::into).collect();
+            let client = self.api.http();
+            hf_lfs::hash_additions(&mut ops).await?;
+            hf_lfs::preupload(client, &target, &mut ops, self.gitignore_content.as_deref()).await?;
+            check_limits(&ops)?;
+            hf_lfs::upload_lfs_objects(client, &target, &mut ops, &self.options.transfer).await?;
+            Ok(ops
+                .into_iter()
+                .filter_map(|op| match op {
+                    CommitOperation::Add(add) => Some(add),
+                    _ => None,
+                })
+                .collect())
+        })
+    }
+}
+
+/// The upload target of a commit.
+pub(crate) fn target(repo_id: &str, options: &CommitOptions) -> Result<UploadTarget, Error> {
+    let id: RepoId = parse_repo_id(repo_id)?;
+    let rev: Revision = parse_revision(options.revision.as_deref())?;
+    Ok(UploadTarget::new(options.repo_type, id)
+        .revision(rev)
+        .create_pr(options.create_pr))
+}
+
+/// The commit header, validated (non-empty message, well-formed parent commit).
+pub(crate) fn header(options: &CommitOptions) -> Result<CommitHeader, Error> {
+    let message = options.commit_message.as_deref().unwrap_or_default();
+    if message.trim().is_empty() {
+        return Err(Error::invalid_argument(
+            "the commit message is empty; pass a non-empty commit message",
+            None,
+        ));
+    }
+    let mut header = CommitHeader::new(message);
+    if let Some(d) = &options.commit_description {
+        header = header.description(d.clone());
+    }
+    if let Some(p) = &options.parent_commit {
+        header = header.parent_commit(p.clone())?;
+    }
+    Ok(header)
+}
+
+/// Refuses a commit over the Hub's documented limits, before any content is sent.
+pub(crate) fn check_limits(ops: &[CommitOperation]) -> Result<(), Error> {
+    let mut lfs = 0usize;
+    let mut regular = 0u64;
+    for add in ops.iter().filter_map(CommitOperation::as_add) {
+        if add.should_ignore() {
+            continue;
+        }
+        let size = add.upload_info().map_or(0, |i| i.size);
+        match add.upload_mode() {
+            Some(UploadMode::Lfs) if size > 0 => lfs += 1,
+            _ => regular += size,
+        }
+    }
+    if lfs > MAX_LFS_FILES_PER_COMMIT {
+        return Err(Error::CommitTooLarge {
+            message: format!(
+                "this commit has {lfs} LFS files; the Hub accepts at most {MAX_LFS_FILES_PER_COMMIT} per commit: split it into several commits or use upload_large_folder"
+            ),
+        });
+    }
+    if regular > MAX_REGULAR_BYTES_PER_COMMIT {
+        return Err(Error::CommitTooLarge {
+            message: format!(
+                "this commit carries {regular} bytes of regular (non-LFS) files; the Hub accepts at most {MAX_REGULAR_BYTES_PER_COMMIT} per commit: split it into several commits, or track the large files with LFS in .gitattributes"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Runs a whole commit. Every upload method ends here.
+pub(crate) async fn run_commit(
+    api: HfApi,
+    repo_id: String,
+    options: CommitOptions,
+    mut ops: Vec<CommitOperation>,
+) -> Result<CommitInfo, Error> {
+    let header = header(&options)?;
+    let target = target(&repo_id, &options)?;
+    let client = api.http();
+    hf_lfs::hash_additions(&mut ops).await?;
+    hf_lfs::preupload(client, &target, &mut ops, None).await?;
+    check_limits(&ops)?;
+    hf_lfs::upload_lfs_objects(client, &target, &mut ops, &options.transfer).await?;
+
+    let nothing_to_do = ops
+        .iter()
+        .all(|op| op.as_add().is_some_and(CommitOperationAdd::is_unchanged));
+    if nothing_to_do {
+        tracing::warn!("no file changed since the last commit; skipping the empty commit");
+        return head_commit(&api, &target).await;
+    }
+    resolve_copies(&api, &target, &mut ops).await?;
+    let info = hf_lfs::send_commit(client, &target, &header, &ops).await?;
+    Ok(info)
+}
+
+/// The branch head as a commit result (for a commit that changed nothing).
+async fn head_commit(api: &HfApi, target: &UploadTarget) -> Result<CommitInfo, Error> {
+    let info = api
+        .repo_info(target.repo_id().as_str())
+        .repo_type(target.repo_type())
+        .revision(target.get_revision().as_str())
+        .await?;
+    let sha = info.sha().cloned().ok_or_else(|| Error::InvalidResponse {
+        message: format!(
+            "the Hub did not report the head commit of {}; retry later",
+            target.repo_id()
+        ),
+    })?;
+    let prefix = match target.repo_type() {
+        RepoType::Model => String::new(),
+        t => format!("/{}", t.plural()),
+    };
+    Ok(CommitInfo::new(
+        format!(
+            "{}{prefix}/{}/commit/{}",
+            api.endpoint(),
+            target.repo_id(),
+            sha.as_str()
+        ),
+        sha,
+    ))
+}
+
+/// Looks up the source of every copy (`paths-info`), downloading regular files to
+/// embed them again.
+async fn resolve_copies(
+    api: &HfApi,
+    target: &UploadTarget,
+    ops: &mut [CommitOperation],
+) -> Result<(), Error> {
+    for op in ops.iter_mut() {
+        let CommitOperation::Copy(copy) = op else {
+            continue;
+        };
+        if copy.resolved().is_some() {
+            continue;
+        }
+        let rev = copy
+            .get_src_revision()
+            .unwrap_or(target.get_revision())
+            .clone();
+        let src = copy.src_path_in_repo().to_owned();
+        let entries = api
+            .get_paths_info(target.repo_id().as_str(), [src.clone()])
+            .repo_type(target.repo_type())
+            .revision(rev.as_str())
+            .await?;
+        let file = entries.into_iter().find_map(|e| match e {
+            RepoTreeEntry::File(f) if f.path == src => Some(f),
+            _ => None,
+        });
+        let Some(file) = file else {
+            return Err(Error::invalid_argument(
+                format!(
+                    "cannot copy {src:?}: no such file at revision {rev} (folders cannot be copied)"
+                ),
+                None,
+            ));
+        };
+        let source = if let Some(lfs) = file.lfs {
+            let oid = LfsOid::new(lfs.sha256).map_err(|e| Error::InvalidResponse {
+                message: format!("the Hub gave an invalid sha256 for {src:?}: {e}"),
+            })?;
+            CopySource::Lfs { oid }
+        } else {
+            CopySource::Regular(download_regular(api, target, &rev, &src).await?)
+        };
+        copy.resolve(source);
+    }
+    Ok(())
+}
+
+/// The content of a regular (small) file, to embed it in a copy.
+async fn download_regular(
+    api: &HfApi,
+    target: &UploadTarget,
+    rev: &Revision,
+    path: &str,
+) -> Result<Bytes, Error> {
+    let encoded: String = path
+        .split('/')
+        .map(percent_encode)
+        .collect::<Vec<_>>()
+        .join("/");
+    let url = format!(
+        "/{}{}/resolve/{}/{encoded}",
+        target.repo_type().url_prefix(),
+        target.repo_id(),
+        rev.url_segment()
+    );
+    let res = ApiRequest::get(api, url).send().await?;
+    Ok(res.into_body().bytes().await?)
+}
+
+/// Percent-encodes one path segment (everything but unreserved characters).
+fn percent_encode(segment: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hf_lfs::UploadInfo;
+
+    fn prepared(path: &str, size: u64, mode: UploadMode) -> CommitOperation {
+        let mut add = CommitOperationAdd::from_bytes(path, Bytes::new()).unwrap();
+        let oid = LfsOid::new("a".repeat(64)).unwrap();
+        add.set_upload_info(UploadInfo::new(size, oid, Bytes::new()));
+        add.set_upload_mode(mode);
+        add.into()
+    }
+
+    #[test]
+    fn commits_over_the_hub_limits_are_refused() {
+        let ok: Vec<_> = (0..MAX_LFS_FILES_PER_COMMIT)
+            .map(|i| prepared(&format!("f{i}"), 10, UploadMode::Lfs))
+            .collect();
+        assert!(check_limits(&ok).is_ok());
+        let mut too_many = ok;
+        too_many.push(prepared("one-more", 10, UploadMode::Lfs));
+        let err = check_limits(&too_many).unwrap_err();
+        assert!(matches!(err, Error::CommitTooLarge { .. }), "{err:?}");
+        assert!(err.to_string().contains("25000"), "{err}");
+
+        let big = vec![
+            prepared(
+                "a.txt",
+                MAX_REGULAR_BYTES_PER_COMMIT / 2,
+                UploadMode::Regular,
+            ),
+            prepared(
+                "b.txt",
+                MAX_REGULAR_BYTES_PER_COMMIT / 2 + 1,
+                UploadMode::Regular,
+            ),
+        ];
+        let err = check_limits(&big).unwrap_err();
+        assert!(matches!(err, Error::CommitTooLarge { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn empty_messages_and_bad_parents_are_refused() {
+        let mut o = CommitOptions::default();
+        assert!(header(&o).is_err());
+        o.commit_message = Some("x".into());
+        o.parent_commit = Some("zz".into());
+        assert!(matches!(header(&o), Err(Error::InvalidArgument { .. })));
+        o.parent_commit = Some("abcdef1".into());
+        assert_eq!(header(&o).unwrap().get_parent_commit(), Some("abcdef1"));
+    }
+}
