@@ -634,6 +634,14 @@ pub(crate) async fn observe(
         let (parts, body) = resp.into_parts();
         resp = Response::from_parts(parts, crate::faults::wrap_body(body, r.body.clone()));
     }
+    // Every Hub answer names its request; clients quote it in error messages.
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "Root=1-{:08x}-{:024x}",
+        jiff::Timestamp::now().as_second(),
+        rand::random::<u128>() >> 32
+    )) {
+        resp.headers_mut().entry("x-request-id").or_insert(v);
+    }
     shared.log.lock().expect("log lock").push(LoggedRequest {
         listener,
         method,
