@@ -12,6 +12,7 @@ mod api_support;
 mod api_users;
 mod blocking;
 mod upload;
+mod upload_interop;
 mod whoami;
 
 use std::net::SocketAddr;
