@@ -9,7 +9,7 @@ use super::{
     Ctx, HubErr, HubResult, RepoRef, find_repo, json_response, ok_json, paginate, with_link,
 };
 use crate::Shared;
-use crate::state::{CommitRec, HubState, Repo, RepoType};
+use crate::state::{CommitRec, HubState, Objects, Repo, RepoType};
 
 /// A Space's runtime object (`SpaceRuntime` on the client side).
 pub(crate) fn space_runtime_json(repo: &Repo) -> Value {
@@ -50,7 +50,12 @@ fn siblings(commit: &CommitRec, blobs: bool) -> Value {
 }
 
 /// Every field the emulator knows for a repo at a commit.
-fn full_json(repo: &Repo, commit: &CommitRec, blobs: bool) -> Map<String, Value> {
+fn full_json(
+    objects: &Objects,
+    repo: &Repo,
+    commit: &CommitRec,
+    blobs: bool,
+) -> Map<String, Value> {
     let mut m = Map::new();
     let author = repo.namespace().to_owned();
     let used: u64 = commit.files.values().map(|f| f.size).sum();
@@ -65,7 +70,42 @@ fn full_json(repo: &Repo, commit: &CommitRec, blobs: bool) -> Map<String, Value>
     m.insert("disabled".into(), json!(false));
     m.insert("likes".into(), json!(repo.likes));
     m.insert("trendingScore".into(), json!(0));
-    m.insert("tags".into(), json!(repo.tags));
+    // README metadata becomes cardData, and feeds tags the way the Hub derives them.
+    let card = commit
+        .files
+        .get("README.md")
+        .filter(|f| f.lfs.is_none() && f.size < 1 << 20)
+        .and_then(|f| std::fs::read(objects.blob_path(&f.oid)).ok())
+        .and_then(|b| crate::state::card::card_data(&String::from_utf8_lossy(&b)));
+    let mut tags = repo.tags.clone();
+    if let Some(card) = &card {
+        let mut add = |t: String| {
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        };
+        for key in ["library_name", "pipeline_tag"] {
+            if let Some(v) = card.get(key).and_then(Value::as_str) {
+                add(v.to_owned());
+                if repo.repo_type == RepoType::Model {
+                    m.insert(key.into(), json!(v));
+                }
+            }
+        }
+        match card.get("tags") {
+            Some(Value::Array(list)) => list
+                .iter()
+                .filter_map(Value::as_str)
+                .for_each(|t| add(t.to_owned())),
+            Some(Value::String(t)) => add(t.clone()),
+            _ => {}
+        }
+        if let Some(l) = card.get("license").and_then(Value::as_str) {
+            add(format!("license:{l}"));
+        }
+        m.insert("cardData".into(), card.clone());
+    }
+    m.insert("tags".into(), json!(tags));
     match repo.repo_type {
         RepoType::Model => {
             m.insert("downloads".into(), json!(repo.downloads));
@@ -126,7 +166,7 @@ pub(super) fn repo_info(
         .resolve(rev)
         .ok_or_else(|| HubErr::revision_not_found(rev))?;
     let blobs = ctx.flag("blobs");
-    let full = full_json(repo, commit, blobs);
+    let full = full_json(&shared.objects, repo, commit, blobs);
     let expand = expand_params(ctx);
     let mut body = if expand.is_empty() {
         Value::Object(full)
@@ -139,9 +179,15 @@ pub(super) fn repo_info(
     ok_json(&body)
 }
 
-fn list_item(repo: &Repo, ctx: &Ctx, expand: &[&str]) -> Option<Value> {
+fn list_item(objects: &Objects, repo: &Repo, ctx: &Ctx, expand: &[&str]) -> Option<Value> {
     let head = repo.main_head()?;
-    let full = full_json(repo, head, false);
+    let full = full_json(objects, repo, head, false);
+    // `filter` matches tags, including those derived from the README metadata.
+    let tags = full.get("tags").and_then(Value::as_array);
+    let tagged = |f: &str| tags.is_some_and(|t| t.iter().any(|x| x == f));
+    if !ctx.q_all("filter").iter().all(|f| tagged(f)) {
+        return None;
+    }
     if !expand.is_empty() {
         return Some(expand_only(full, expand));
     }
@@ -229,13 +275,6 @@ fn matches(st: &HubState, ctx: &Ctx, repo: &Repo) -> bool {
     {
         return false;
     }
-    if !ctx
-        .q_all("filter")
-        .iter()
-        .all(|f| repo.tags.iter().any(|t| t == f))
-    {
-        return false;
-    }
     if let Some(g) = ctx.q("gated") {
         let gated = repo.gated != crate::state::Gated::No;
         if gated != super::truthy(g) {
@@ -263,7 +302,7 @@ pub(super) fn list(shared: &Arc<Shared>, ctx: &Ctx, t: RepoType) -> HubResult {
     let expand = expand_params(ctx);
     let items: Vec<Value> = repos
         .iter()
-        .filter_map(|r| list_item(r, ctx, &expand))
+        .filter_map(|r| list_item(&shared.objects, r, ctx, &expand))
         .collect();
     let mut size = shared.page_size(1000);
     if let Some(limit) = ctx.q("limit").and_then(|l| l.parse::<usize>().ok())

@@ -11,6 +11,7 @@
 //! ```
 
 pub(crate) mod attrs;
+pub(crate) mod card;
 pub(crate) mod git;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -130,3 +130,35 @@ async fn resolve_headers_match_the_hub() {
         Some("\"a6344aac8c09253b3b630fb776ae94478aa0275b\"")
     );
 }
+
+#[tokio::test]
+async fn readme_metadata_becomes_card_data_and_tags() {
+    let hub = hub_with_repo().await;
+    let http = Http::new();
+    let base = hub.url();
+    let readme = b"---\nlicense: mit\nlibrary_name: diffusers\ntags:\n- art\n---\n# Model\n";
+    commit_files(&http, &base, "alice/repo", "card", &[("README.md", readme)]).await;
+    let info = http
+        .get(&format!("{base}/api/models/alice/repo"), None)
+        .await
+        .json();
+    assert_eq!(
+        info["cardData"],
+        json!({"license": "mit", "library_name": "diffusers", "tags": ["art"]})
+    );
+    assert_eq!(info["library_name"], "diffusers");
+    assert_eq!(info["tags"], json!(["diffusers", "art", "license:mit"]));
+    let list = http
+        .get(&format!("{base}/api/models?filter=license:mit"), None)
+        .await
+        .json();
+    assert_eq!(list[0]["id"], "alice/repo");
+    let none = http
+        .get(
+            &format!("{base}/api/models?filter=license:apache-2.0"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(none, json!([]));
+}
