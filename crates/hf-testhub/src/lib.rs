@@ -170,7 +170,8 @@ pub(crate) struct Shared {
     pub(crate) objects: Objects,
     state_path: PathBuf,
     pub(crate) faults: Mutex<Vec<FaultRule>>,
-    pub(crate) log: Mutex<Vec<LoggedRequest>>,
+    pub(crate) log: Mutex<std::collections::VecDeque<LoggedRequest>>,
+    pub(crate) log_capacity: usize,
     pub(crate) cfg: Config,
     secret: [u8; 32],
     pub(crate) main_addr: SocketAddr,
@@ -261,6 +262,7 @@ pub struct TestHubBuilder {
     lfs_threshold: Option<u64>,
     url_ttl: Option<Duration>,
     data_dir: Option<PathBuf>,
+    log_capacity: Option<usize>,
     port: Option<u16>,
     cdn_port: Option<u16>,
 }
@@ -302,6 +304,12 @@ impl TestHubBuilder {
     /// Keeps state in `dir` (created if needed) instead of a temp dir; reloads what is there.
     pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.data_dir = Some(dir.into());
+        self
+    }
+
+    /// How many requests the log keeps; older ones are dropped (default 100 000).
+    pub fn request_log_capacity(mut self, n: usize) -> Self {
+        self.log_capacity = Some(n);
         self
     }
 
@@ -375,7 +383,8 @@ impl TestHubBuilder {
             objects,
             state_path,
             faults: Mutex::new(Vec::new()),
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(std::collections::VecDeque::new()),
+            log_capacity: self.log_capacity.unwrap_or(100_000).max(1),
             cfg: Config {
                 page_size: AtomicUsize::new(self.page_size.unwrap_or(0)),
                 chunk_size: AtomicU64::new(self.chunk_size.unwrap_or(mib10)),
@@ -706,9 +715,15 @@ impl TestHub {
         self.shared.cfg.page_size.store(n, Ordering::Relaxed);
     }
 
-    /// Every request seen so far on both listeners, oldest first.
+    /// The requests seen so far on both listeners, oldest first (at most the log capacity).
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared.log.lock().expect("log lock").clone()
+        self.shared
+            .log
+            .lock()
+            .expect("log lock")
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// Forgets the logged requests.

@@ -642,7 +642,11 @@ pub(crate) async fn observe(
     )) {
         resp.headers_mut().entry("x-request-id").or_insert(v);
     }
-    shared.log.lock().expect("log lock").push(LoggedRequest {
+    let mut log = shared.log.lock().expect("log lock");
+    if log.len() >= shared.log_capacity {
+        log.pop_front();
+    }
+    log.push_back(LoggedRequest {
         listener,
         method,
         path_and_query,
