@@ -45,6 +45,7 @@ mod background;
 mod commit;
 mod files;
 mod folder;
+mod large_folder;
 
 pub use background::{BackgroundQueue, JoinHandle};
 pub use commit::{CreateCommitRequest, PreuploadLfsFilesRequest};
@@ -52,6 +53,7 @@ pub use files::{
     DeleteFileRequest, DeleteFilesRequest, DeleteFolderRequest, FileSource, UploadFileRequest,
 };
 pub use folder::UploadFolderRequest;
+pub use large_folder::{LargeFolderReport, UploadLargeFolderRequest};
 
 pub use hf_lfs::{
     CommitOperation, CommitOperationAdd, CommitOperationCopy, CommitOperationDelete, TransferEvent,

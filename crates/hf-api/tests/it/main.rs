@@ -13,6 +13,7 @@ mod api_users;
 mod blocking;
 mod upload;
 mod upload_interop;
+mod upload_large;
 mod whoami;
 
 use std::net::SocketAddr;
