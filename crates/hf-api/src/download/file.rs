@@ -153,7 +153,11 @@ pub(crate) async fn download(
     };
     // 6. Record the revision's commit, then reuse what is cached.
     {
-        let (r, rev, c) = (repo.clone(), target.revision.clone(), meta.commit_hash.clone());
+        let (r, rev, c) = (
+            repo.clone(),
+            target.revision.clone(),
+            meta.commit_hash.clone(),
+        );
         let root = cache.root().to_owned();
         blocking(move || r.write_ref(&rev, &c).map_err(|e| cache_error(e, &root))).await?;
     }
@@ -196,7 +200,12 @@ async fn metadata(
 }
 
 /// The error when neither the Hub nor the cache can provide the file (§5.6 step 5).
-fn unavailable(target: &FileTarget, options: &DownloadOptions, why: NoMetadata, dir: &Path) -> Error {
+fn unavailable(
+    target: &FileTarget,
+    options: &DownloadOptions,
+    why: NoMetadata,
+    dir: &Path,
+) -> Error {
     let what = format!(
         "{} in {} ({}) at revision {}",
         target.path.as_str(),
@@ -258,9 +267,15 @@ async fn record_missing(
     let commit = if target.revision.is_commit_hash() {
         CommitOid::new(target.revision.as_str()).ok()
     } else {
-        super::snapshot::resolve_commit(api, target.repo_type, &target.repo_id, &target.revision, options)
-            .await
-            .ok()
+        super::snapshot::resolve_commit(
+            api,
+            target.repo_type,
+            &target.repo_id,
+            &target.revision,
+            options,
+        )
+        .await
+        .ok()
     };
     let Some(commit) = commit else { return };
     let (r, rev, p) = (repo.clone(), target.revision.clone(), target.path.clone());
@@ -347,7 +362,11 @@ async fn download_blob(
     let paths = PartialPaths::from_incomplete(lock.incomplete_path().to_owned());
     if force {
         let p = paths.clone();
-        blocking(move || p.discard().map_err(|e| io_error(&p.single, "cannot remove", e))).await?;
+        blocking(move || {
+            p.discard()
+                .map_err(|e| io_error(&p.single, "cannot remove", e))
+        })
+        .await?;
     }
     let job = job_for(api, target, options, meta)?;
     let done = transfer::fetch(&job, &paths).await?;
@@ -355,7 +374,8 @@ async fn download_blob(
     {
         let blob = blob.clone();
         blocking(move || {
-            std::fs::rename(&done, &blob).map_err(|e| io_error(&blob, "cannot move the download to", e))
+            std::fs::rename(&done, &blob)
+                .map_err(|e| io_error(&blob, "cannot move the download to", e))
         })
         .await?;
     }
@@ -447,7 +467,11 @@ async fn download_to_local_dir(
     let partial = PartialPaths::from_incomplete(paths.incomplete_path(&meta.etag));
     if force {
         let p = partial.clone();
-        blocking(move || p.discard().map_err(|e| io_error(&p.single, "cannot remove", e))).await?;
+        blocking(move || {
+            p.discard()
+                .map_err(|e| io_error(&p.single, "cannot remove", e))
+        })
+        .await?;
     }
     let job = job_for(&api, &target, &options, &meta)?;
     let done = transfer::fetch(&job, &partial).await?;
@@ -455,13 +479,19 @@ async fn download_to_local_dir(
         let file = paths.file_path.clone();
         blocking(move || {
             // Replace the old file (rename over it is atomic on Unix).
-            std::fs::rename(&done, &file).map_err(|e| io_error(&file, "cannot move the download to", e))
+            std::fs::rename(&done, &file)
+                .map_err(|e| io_error(&file, "cannot move the download to", e))
         })
         .await?;
     }
     drop(lock);
     {
-        let (l, p, e, c) = (local, target.path.clone(), meta.etag.clone(), meta.commit_hash.clone());
+        let (l, p, e, c) = (
+            local,
+            target.path.clone(),
+            meta.etag.clone(),
+            meta.commit_hash.clone(),
+        );
         let root = root.clone();
         blocking(move || {
             l.write_download_metadata(&p, &c, &e)

@@ -146,16 +146,14 @@ pub(crate) async fn head(
     let res = match tokio::time::timeout(options.etag_timeout, fut).await {
         Ok(res) => res?,
         Err(_) => {
-            return Err(Error::Http(
-                hf_http::Error::new(
-                    hf_http::ErrorKind::Timeout,
-                    format!(
-                        "no answer to the metadata request within {:?}; raise `etag_timeout` \
+            return Err(Error::Http(hf_http::Error::new(
+                hf_http::ErrorKind::Timeout,
+                format!(
+                    "no answer to the metadata request within {:?}; raise `etag_timeout` \
                          on a slow connection",
-                        options.etag_timeout
-                    ),
+                    options.etag_timeout
                 ),
-            ));
+            )));
         }
     };
     parse_metadata(res.headers(), &uri.to_string()).map_err(|what| Error::InvalidResponse {
@@ -185,8 +183,8 @@ fn parse_metadata(headers: &HeaderMap, requested: &str) -> Result<FileMetadata, 
         .or_else(|| header(headers, CONTENT_LENGTH.as_str()))
         .and_then(|s| s.trim().parse::<u64>().ok())
         .ok_or("a size (X-Linked-Size or Content-Length)")?;
-    let location = header(headers, LOCATION.as_str())
-        .map_or_else(|| requested.to_owned(), str::to_owned);
+    let location =
+        header(headers, LOCATION.as_str()).map_or_else(|| requested.to_owned(), str::to_owned);
     Ok(FileMetadata {
         commit_hash: commit,
         etag,
@@ -202,7 +200,10 @@ mod tests {
     #[test]
     fn linked_headers_win() {
         let mut h = HeaderMap::new();
-        h.insert("x-repo-commit", HeaderValue::from_static("0123456789abcdef0123456789abcdef01234567"));
+        h.insert(
+            "x-repo-commit",
+            HeaderValue::from_static("0123456789abcdef0123456789abcdef01234567"),
+        );
         h.insert("etag", HeaderValue::from_static("\"pointer\""));
         h.insert("x-linked-etag", HeaderValue::from_static("W/\"abc\""));
         h.insert("content-length", HeaderValue::from_static("12"));

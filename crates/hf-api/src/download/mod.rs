@@ -240,9 +240,8 @@ impl DownloadOptions {
 
     /// Whether offline mode is on.
     pub(crate) fn is_offline(&self) -> bool {
-        self.offline.unwrap_or_else(|| {
-            hf_cache::env::offline_mode(|name| std::env::var(name).ok())
-        })
+        self.offline
+            .unwrap_or_else(|| hf_cache::env::offline_mode(|name| std::env::var(name).ok()))
     }
 }
 
@@ -342,21 +341,21 @@ where
     F: FnOnce() -> Result<T, Error> + Send + 'static,
     T: Send + 'static,
 {
-    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Io {
-        context: "a filesystem task failed".to_owned(),
-        source: std::io::Error::other(e),
-    })?
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Io {
+            context: "a filesystem task failed".to_owned(),
+            source: std::io::Error::other(e),
+        })?
 }
 
 /// Maps a cache error, telling a full disk (while writing under `dir`) apart.
 pub(crate) fn cache_error(err: hf_cache::Error, dir: &std::path::Path) -> Error {
     match err {
-        hf_cache::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
-            Error::NoSpace {
-                path: dir.to_owned(),
-                source: io,
-            }
-        }
+        hf_cache::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => Error::NoSpace {
+            path: dir.to_owned(),
+            source: io,
+        },
         other => Error::Cache(other),
     }
 }

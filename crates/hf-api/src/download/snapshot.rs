@@ -120,7 +120,8 @@ async fn revision_info(
     );
     let uri = api.http().url(&path)?;
     let mut req = request(Method::GET, uri, options);
-    req.headers_mut().remove(hf_http::http::header::ACCEPT_ENCODING);
+    req.headers_mut()
+        .remove(hf_http::http::header::ACCEPT_ENCODING);
     req.extensions_mut()
         .insert(hf_http::hub_error::NotFoundHint::Revision);
     Ok(api.http().send_json::<RevisionInfo>(req).await?)
@@ -200,9 +201,7 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
         .sha
         .and_then(|s| CommitOid::new(s).ok())
         .ok_or_else(|| invalid("has no valid commit hash"))?;
-    let siblings = info
-        .siblings
-        .ok_or_else(|| invalid("has no file list"))?;
+    let siblings = info.siblings.ok_or_else(|| invalid("has no file list"))?;
     // Validate every path before writing anything: none may leave the target folder.
     let mut files = Vec::new();
     for s in siblings {
@@ -330,7 +329,9 @@ async fn cached_snapshot(
                  download it first while online"
             ),
         },
-        Some(e @ (Error::RepositoryNotFound(_) | Error::GatedRepo(_) | Error::Unauthorized(_))) => e,
+        Some(e @ (Error::RepositoryNotFound(_) | Error::GatedRepo(_) | Error::Unauthorized(_))) => {
+            e
+        }
         Some(e) => Error::LocalEntryNotFound {
             message: format!(
                 "the Hub could not be reached and {what}; check your connection, or set \

@@ -107,7 +107,11 @@ fn mismatch_error(job: &Job, actual: &str) -> Error {
     }
 }
 
-fn ranged_request(job: &Job, start: u64, end: Option<u64>) -> hf_http::http::Request<hf_http::HfBody> {
+fn ranged_request(
+    job: &Job,
+    start: u64,
+    end: Option<u64>,
+) -> hf_http::http::Request<hf_http::HfBody> {
     let mut req = request(Method::GET, job.url.clone(), &job.options);
     if start > 0 || end.is_some() {
         let value = match end {
@@ -296,7 +300,11 @@ async fn seed_hasher(
 
 async fn truncate(file: &Arc<std::fs::File>, path: &Arc<Path>) -> Result<(), Error> {
     let (file, path) = (file.clone(), path.clone());
-    blocking(move || file.set_len(0).map_err(|e| io_error(&path, "cannot truncate", e))).await
+    blocking(move || {
+        file.set_len(0)
+            .map_err(|e| io_error(&path, "cannot truncate", e))
+    })
+    .await
 }
 
 async fn fetch_single(job: &Job, path: &Path, check: Check) -> Result<PathBuf, Error> {
@@ -325,7 +333,11 @@ async fn fetch_single(job: &Job, path: &Path, check: Check) -> Result<PathBuf, E
         let mut failures = 0;
         let mut spare = Vec::with_capacity(WRITE_BLOCK);
         while offset < job.size {
-            let res = job.api.http().send(ranged_request(job, offset, None)).await?;
+            let res = job
+                .api
+                .http()
+                .send(ranged_request(job, offset, None))
+                .await?;
             let start = match res.status() {
                 StatusCode::PARTIAL_CONTENT => content_range_start(&res).unwrap_or(u64::MAX),
                 _ => 0,
@@ -513,7 +525,11 @@ fn prepare_parallel(
     Ok((file, record, done.expect("set above")))
 }
 
-async fn fetch_parallel(job: &Job, paths: &PartialPaths, check: Check) -> Result<PathBuf, Fallback> {
+async fn fetch_parallel(
+    job: &Job,
+    paths: &PartialPaths,
+    check: Check,
+) -> Result<PathBuf, Fallback> {
     let cfg = job.options.parallel;
     for attempt in 1..=MAX_VERIFY_ATTEMPTS {
         let (p, size, cs) = (paths.clone(), job.size, cfg.chunk_size);
@@ -542,7 +558,9 @@ async fn fetch_parallel(job: &Job, paths: &PartialPaths, check: Check) -> Result
                 resumed,
             });
         }
-        let todo: VecDeque<usize> = (0..chunks.done.len()).filter(|&i| !chunks.done[i]).collect();
+        let todo: VecDeque<usize> = (0..chunks.done.len())
+            .filter(|&i| !chunks.done[i])
+            .collect();
         let file = Arc::new(file);
         let (prefix_tx, prefix_rx) = watch::channel(chunks.prefix());
         let shared = Arc::new(Shared {

@@ -73,7 +73,9 @@ impl Hasher {
         let end = offset + len;
         buf.resize(READ_BLOCK, 0);
         while offset < end {
-            let want = usize::try_from(end - offset).unwrap_or(usize::MAX).min(buf.len());
+            let want = usize::try_from(end - offset)
+                .unwrap_or(usize::MAX)
+                .min(buf.len());
             let n = read_at(file, &mut buf[..want], offset)?;
             if n == 0 {
                 return Err(std::io::Error::new(

@@ -14,6 +14,7 @@ mod blocking;
 mod upload;
 mod upload_interop;
 mod upload_large;
+mod download;
 mod whoami;
 
 use std::net::SocketAddr;

@@ -1,0 +1,886 @@
+//! Downloads against the in-process Hub emulator (`hf-testhub`): revisions, repo types,
+//! cache reuse, `local_dir`, offline mode, `.no_exist`, typed errors, faults, parallel
+//! ranges, concurrency and snapshots.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use hf_api::download::ParallelConfig;
+use hf_api::http::retry::Jitter;
+use hf_api::http::{RetryConfig, Token};
+use hf_api::progress::{Progress, ProgressEvent};
+use hf_api::types::RepoType;
+use hf_api::{Error, HfApi, HfApiBuilder};
+use hf_testhub::{FaultRule, Gated, Listener, LoggedRequest, TestHub};
+
+pub(crate) const OWNER_TOKEN: &str = "hf_alice_write";
+
+/// Deterministic bytes that differ at every offset (so misplaced ranges are caught).
+pub(crate) fn content(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+    (0..len)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) as u8
+        })
+        .collect()
+}
+
+pub(crate) fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(data))
+}
+
+/// A hub with `alice/m`: `config.json` (regular), `sub/w.bin` (LFS, 300 KiB) and
+/// `big.bin` (LFS, 3 MiB); LFS from 1 KiB on.
+pub(crate) struct Fx {
+    pub(crate) hub: TestHub,
+    pub(crate) cache: tempfile::TempDir,
+    pub(crate) commit: String,
+    pub(crate) config: Vec<u8>,
+    pub(crate) weights: Vec<u8>,
+    pub(crate) big: Vec<u8>,
+}
+
+pub(crate) async fn fixture() -> Fx {
+    let hub = TestHub::builder()
+        .user("alice", OWNER_TOKEN)
+        .lfs_threshold(1024)
+        .start()
+        .await
+        .unwrap();
+    hub.create_repo(hf_testhub::RepoType::Model, "alice/m", false)
+        .unwrap();
+    let config = br#"{"model_type": "tiny"}"#.to_vec();
+    let weights = content(1, 300 * 1024);
+    let big = content(2, 3 << 20);
+    let m = hf_testhub::RepoType::Model;
+    hub.upload_file(m, "alice/m", "main", "config.json", &config)
+        .unwrap();
+    hub.upload_file(m, "alice/m", "main", "sub/w.bin", &weights)
+        .unwrap();
+    let commit = hub
+        .upload_file(m, "alice/m", "main", "big.bin", &big)
+        .unwrap();
+    Fx {
+        hub,
+        cache: tempfile::tempdir().unwrap(),
+        commit,
+        config,
+        weights,
+        big,
+    }
+}
+
+pub(crate) fn fast_retry() -> RetryConfig {
+    RetryConfig::default()
+        .backoff(Duration::from_millis(5), Duration::from_millis(20))
+        .jitter(Jitter::None)
+}
+
+pub(crate) fn client(hub_url: &str, cache: &Path) -> HfApi {
+    HfApiBuilder::new()
+        .endpoint(hub_url)
+        .cache_dir(cache)
+        .retry(fast_retry())
+        .build()
+        .unwrap()
+}
+
+impl Fx {
+    pub(crate) fn api(&self) -> HfApi {
+        client(&self.hub.url(), self.cache.path())
+    }
+
+    pub(crate) fn repo_dir(&self) -> PathBuf {
+        self.cache.path().join("models--alice--m")
+    }
+
+    fn count(&self, pred: impl Fn(&LoggedRequest) -> bool) -> usize {
+        self.hub.requests().iter().filter(|r| pred(r)).count()
+    }
+}
+
+fn is_head(r: &LoggedRequest) -> bool {
+    r.method == http::Method::HEAD
+}
+
+fn is_get_file(r: &LoggedRequest) -> bool {
+    r.method == http::Method::GET && (r.listener == Listener::Cdn || r.path().contains("/resolve/"))
+}
+
+fn small_chunks() -> ParallelConfig {
+    ParallelConfig::default()
+        .with_connections(4)
+        .with_chunk_size(256 * 1024)
+        .with_threshold(1 << 20)
+}
+
+fn blobs(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("blobs"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn by_branch_tag_and_commit() {
+    let fx = fixture().await;
+    let api = fx.api();
+    let p = api.hf_hub_download("alice/m", "config.json").await.unwrap();
+    assert_eq!(std::fs::read(&p).unwrap(), fx.config);
+    assert_eq!(
+        p,
+        fx.repo_dir()
+            .join("snapshots")
+            .join(&fx.commit)
+            .join("config.json")
+    );
+    assert!(
+        std::fs::symlink_metadata(&p)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(fx.repo_dir().join("refs/main")).unwrap(),
+        fx.commit
+    );
+
+    // A tag: refs/{tag} is written too.
+    let owner = HfApiBuilder::new()
+        .endpoint(fx.hub.url())
+        .token(Token::new(OWNER_TOKEN).unwrap())
+        .build()
+        .unwrap();
+    let req = http::Request::post(owner.http().url("/api/models/alice/m/tag/main").unwrap())
+        .header("content-type", "application/json")
+        .body(hf_api::http::HfBody::full(r#"{"tag": "v1"}"#))
+        .unwrap();
+    owner.http().send(req).await.unwrap();
+    let p = api
+        .hf_hub_download("alice/m", "sub/w.bin")
+        .revision("v1")
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&p).unwrap(), fx.weights);
+    assert_eq!(
+        std::fs::read_to_string(fx.repo_dir().join("refs/v1")).unwrap(),
+        fx.commit
+    );
+    // The LFS blob is named by its sha256.
+    assert!(blobs(&fx.repo_dir()).contains(&sha256_hex(&fx.weights)));
+
+    // A cached commit needs no request at all.
+    fx.hub.clear_requests();
+    let again = api
+        .hf_hub_download("alice/m", "sub/w.bin")
+        .revision(&fx.commit)
+        .await
+        .unwrap();
+    assert_eq!(again, p);
+    assert!(fx.hub.requests().is_empty(), "{:?}", fx.hub.requests());
+
+    // A branch costs one HEAD and no body.
+    let _ = api.hf_hub_download("alice/m", "sub/w.bin").await.unwrap();
+    assert_eq!(fx.count(is_head), 1);
+    assert_eq!(fx.count(is_get_file), 0);
+}
+
+#[tokio::test]
+async fn subfolder_dataset_and_space() {
+    let fx = fixture().await;
+    let api = fx.api();
+    let p = api
+        .hf_hub_download("alice/m", "w.bin")
+        .subfolder("sub")
+        .await
+        .unwrap();
+    assert!(p.ends_with("sub/w.bin"));
+    assert_eq!(std::fs::read(&p).unwrap(), fx.weights);
+
+    for (t, tt, folder) in [
+        (
+            hf_testhub::RepoType::Dataset,
+            RepoType::Dataset,
+            "datasets--alice--d",
+        ),
+        (
+            hf_testhub::RepoType::Space,
+            RepoType::Space,
+            "spaces--alice--d",
+        ),
+    ] {
+        fx.hub.create_repo(t, "alice/d", false).unwrap();
+        let data = content(9, 5000);
+        fx.hub
+            .upload_file(t, "alice/d", "main", "data/x.bin", &data)
+            .unwrap();
+        let p = api
+            .hf_hub_download("alice/d", "data/x.bin")
+            .repo_type(tt)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), data);
+        assert!(
+            p.starts_with(fx.cache.path().join(folder)),
+            "{}",
+            p.display()
+        );
+    }
+    assert_eq!(
+        api.hf_hub_url("alice/d", "x y+z.txt")
+            .repo_type(RepoType::Dataset)
+            .revision("refs/pr/1")
+            .to_url()
+            .unwrap(),
+        format!(
+            "{}/datasets/alice/d/resolve/refs%2Fpr%2F1/x%20y%2Bz.txt",
+            fx.hub.url()
+        )
+    );
+}
+
+#[tokio::test]
+async fn metadata_of_regular_and_lfs_files() {
+    let fx = fixture().await;
+    let api = fx.api();
+    let m = api
+        .get_hf_file_metadata("alice/m", "big.bin")
+        .await
+        .unwrap();
+    assert_eq!(m.etag.as_str(), sha256_hex(&fx.big));
+    assert_eq!(m.size, fx.big.len() as u64);
+    assert_eq!(m.commit_hash.as_str(), fx.commit);
+    assert!(m.location.starts_with(&fx.hub.cdn_url()), "{}", m.location);
+    let m = api
+        .get_hf_file_metadata("alice/m", "config.json")
+        .await
+        .unwrap();
+    assert_eq!(m.etag.as_str().len(), 40);
+    assert_eq!(m.size, fx.config.len() as u64);
+}
+
+#[tokio::test]
+async fn force_download_fetches_again() {
+    let fx = fixture().await;
+    let api = fx.api();
+    api.hf_hub_download("alice/m", "sub/w.bin").await.unwrap();
+    fx.hub.clear_requests();
+    let p = api
+        .hf_hub_download("alice/m", "sub/w.bin")
+        .force_download(true)
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(p).unwrap(), fx.weights);
+    assert_eq!(fx.count(is_get_file), 1);
+    assert_eq!(
+        blobs(&fx.repo_dir()).len(),
+        1,
+        "{:?}",
+        blobs(&fx.repo_dir())
+    );
+}
+
+#[tokio::test]
+async fn local_dir_writes_files_and_metadata() {
+    let fx = fixture().await;
+    let api = fx.api();
+    let local = tempfile::tempdir().unwrap();
+    let p = api
+        .hf_hub_download("alice/m", "sub/w.bin")
+        .local_dir(local.path())
+        .await
+        .unwrap();
+    assert_eq!(p, local.path().join("sub/w.bin"));
+    assert!(
+        !std::fs::symlink_metadata(&p)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read(&p).unwrap(), fx.weights);
+    let meta = std::fs::read_to_string(
+        local
+            .path()
+            .join(".cache/huggingface/download/sub/w.bin.metadata"),
+    )
+    .unwrap();
+    let lines: Vec<&str> = meta.lines().collect();
+    assert_eq!(lines[0], fx.commit);
+    assert_eq!(lines[1], sha256_hex(&fx.weights));
+    assert_eq!(
+        std::fs::read_to_string(local.path().join(".cache/huggingface/.gitignore")).unwrap(),
+        "*"
+    );
+    // At the commit: no network.
+    fx.hub.clear_requests();
+    let again = api
+        .hf_hub_download("alice/m", "sub/w.bin")
+        .local_dir(local.path())
+        .revision(&fx.commit)
+        .await
+        .unwrap();
+    assert_eq!(again, p);
+    assert!(fx.hub.requests().is_empty());
+    // From a branch: one HEAD, no body.
+    api.hf_hub_download("alice/m", "sub/w.bin")
+        .local_dir(local.path())
+        .await
+        .unwrap();
+    assert_eq!(fx.count(is_get_file), 0);
+    // A file already in the cache is copied, not downloaded.
+    api.hf_hub_download("alice/m", "config.json").await.unwrap();
+    fx.hub.clear_requests();
+    let copied = api
+        .hf_hub_download("alice/m", "config.json")
+        .local_dir(local.path())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(copied).unwrap(), fx.config);
+    assert_eq!(fx.count(is_get_file), 0);
+}
+
+#[tokio::test]
+async fn offline_uses_the_cache() {
+    let fx = fixture().await;
+    let api = fx.api();
+    api.hf_hub_download("alice/m", "config.json").await.unwrap();
+    fx.hub.clear_requests();
+    // A commit hash, and a branch whose ref is cached.
+    for rev in [fx.commit.as_str(), "main"] {
+        let p = api
+            .hf_hub_download("alice/m", "config.json")
+            .revision(rev)
+            .offline(true)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), fx.config);
+        let p = api
+            .hf_hub_download("alice/m", "config.json")
+            .revision(rev)
+            .local_files_only(true)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), fx.config);
+    }
+    assert!(fx.hub.requests().is_empty());
+
+    // Nothing cached: typed errors that say what to do.
+    let err = api
+        .hf_hub_download("alice/m", "sub/w.bin")
+        .offline(true)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::OfflineMode { .. }), "{err:?}");
+    assert!(err.to_string().contains("HF_HUB_OFFLINE"), "{err}");
+    let err = api
+        .hf_hub_download("alice/m", "sub/w.bin")
+        .local_files_only(true)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::LocalEntryNotFound { .. }), "{err:?}");
+    assert!(err.is_not_found());
+    let err = api
+        .hf_hub_download("alice/m", "sub/w.bin")
+        .local_files_only(true)
+        .force_download(true)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument { .. }), "{err:?}");
+    assert!(fx.hub.requests().is_empty());
+
+    // The Hub is unreachable: the cached branch still answers.
+    let dead = client("http://127.0.0.1:9", fx.cache.path());
+    let p = dead
+        .hf_hub_download("alice/m", "config.json")
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(p).unwrap(), fx.config);
+    let err = dead
+        .hf_hub_download("alice/m", "sub/w.bin")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::LocalEntryNotFound {
+                source: Some(_),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn missing_files_are_recorded_in_no_exist() {
+    let fx = fixture().await;
+    let api = fx.api();
+    let err = api
+        .hf_hub_download("alice/m", "nope.json")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::EntryNotFound(_)), "{err:?}");
+    let marker = fx
+        .repo_dir()
+        .join(".no_exist")
+        .join(&fx.commit)
+        .join("nope.json");
+    assert!(marker.is_file());
+    let cache = hf_cache::HfCache::new(fx.cache.path());
+    assert_eq!(
+        cache.try_to_load_from_cache(
+            hf_api::types::RepoType::Model,
+            &hf_api::types::RepoId::new("alice/m").unwrap(),
+            &hf_api::types::RepoPath::new("nope.json").unwrap(),
+            None
+        ),
+        hf_cache::CachedFile::NonExistent
+    );
+    // By commit too.
+    let err = api
+        .hf_hub_download("alice/m", "sub/nope.bin")
+        .revision(&fx.commit)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::EntryNotFound(_)), "{err:?}");
+    assert!(
+        fx.repo_dir()
+            .join(".no_exist")
+            .join(&fx.commit)
+            .join("sub/nope.bin")
+            .is_file()
+    );
+}
+
+#[tokio::test]
+async fn missing_repo_revision_and_gated_are_typed() {
+    let fx = fixture().await;
+    let api = fx.api();
+    let err = api.hf_hub_download("alice/none", "x").await.unwrap_err();
+    assert!(matches!(err, Error::RepositoryNotFound(_)), "{err:?}");
+    let err = api
+        .hf_hub_download("alice/m", "config.json")
+        .revision("nobranch")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::RevisionNotFound(_)), "{err:?}");
+    let err = api
+        .snapshot_download("alice/m")
+        .revision("nobranch")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::RevisionNotFound(_)), "{err:?}");
+    fx.hub
+        .set_gated(hf_testhub::RepoType::Model, "alice/m", Gated::Manual)
+        .unwrap();
+    fx.hub.add_user("bob");
+    fx.hub
+        .add_token("bob", "hf_bob", hf_testhub::Role::Read)
+        .unwrap();
+    let err = api
+        .hf_hub_download("alice/m", "config.json")
+        .token(Token::new("hf_bob").unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::GatedRepo(_)), "{err:?}");
+    // Nothing partial was left behind.
+    assert!(!fx.repo_dir().join("blobs").exists() || blobs(&fx.repo_dir()).is_empty());
+}
+
+#[tokio::test]
+async fn retries_5xx_bursts_and_429() {
+    let fx = fixture().await;
+    let api = fx.api();
+    fx.hub
+        .fault(FaultRule::new(http::Method::HEAD, "/alice/m/resolve/").fail_times(2, 503));
+    fx.hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .fail_times(1, 429)
+            .retry_after(1),
+    );
+    let p = api.hf_hub_download("alice/m", "sub/w.bin").await.unwrap();
+    assert_eq!(std::fs::read(p).unwrap(), fx.weights);
+    let cdn: Vec<u16> = fx
+        .hub
+        .requests()
+        .iter()
+        .filter(|r| r.listener == Listener::Cdn)
+        .map(|r| r.status.as_u16())
+        .collect();
+    assert_eq!(cdn, [429, 200]);
+    assert_eq!(fx.count(is_head), 3);
+}
+
+#[tokio::test]
+async fn dropped_body_resumes_from_where_it_stopped() {
+    let fx = fixture().await;
+    let api = fx.api();
+    fx.hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .times(1)
+            .drop_after(100_000),
+    );
+    let p = api.hf_hub_download("alice/m", "sub/w.bin").await.unwrap();
+    assert_eq!(std::fs::read(p).unwrap(), fx.weights);
+    let ranges: Vec<Option<String>> = fx
+        .hub
+        .requests()
+        .iter()
+        .filter(|r| r.listener == Listener::Cdn)
+        .map(|r| r.header("range").map(str::to_owned))
+        .collect();
+    assert_eq!(ranges.len(), 2, "{ranges:?}");
+    assert_eq!(ranges[0], None);
+    // The resume starts exactly where the body stopped (all of it reached the disk).
+    let resumed_at: u64 = ranges[1]
+        .as_deref()
+        .unwrap()
+        .strip_prefix("bytes=")
+        .unwrap()
+        .trim_end_matches('-')
+        .parse()
+        .unwrap();
+    assert_eq!(resumed_at, 100_000);
+}
+
+#[tokio::test]
+async fn corrupted_body_is_rejected_and_retried() {
+    let fx = fixture().await;
+    let api = fx.api();
+    fx.hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .times(1)
+            .corrupt_at(1234),
+    );
+    let p = api.hf_hub_download("alice/m", "sub/w.bin").await.unwrap();
+    assert_eq!(std::fs::read(p).unwrap(), fx.weights);
+    assert_eq!(fx.count(|r| r.listener == Listener::Cdn), 2);
+
+    // Always corrupted: a typed error, and nothing in blobs/ or snapshots/.
+    fx.hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .corrupt_at(10),
+    );
+    let err = api.hf_hub_download("alice/m", "big.bin").await.unwrap_err();
+    assert!(matches!(err, Error::Integrity { .. }), "{err:?}");
+    let names = blobs(&fx.repo_dir());
+    assert!(!names.contains(&sha256_hex(&fx.big)), "{names:?}");
+    assert!(
+        !fx.repo_dir()
+            .join("snapshots")
+            .join(&fx.commit)
+            .join("big.bin")
+            .exists()
+    );
+}
+
+#[tokio::test]
+async fn corrupted_parallel_chunk_is_rejected() {
+    let fx = fixture().await;
+    let api = fx.api();
+    fx.hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .times(1)
+            .corrupt_at(5),
+    );
+    let p = api
+        .hf_hub_download("alice/m", "big.bin")
+        .parallel(small_chunks())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(p).unwrap(), fx.big);
+}
+
+#[derive(Debug, Default)]
+struct Counter {
+    advanced: AtomicU64,
+    started: AtomicU64,
+    done: AtomicU64,
+}
+
+impl Progress for Counter {
+    fn on_event(&self, event: ProgressEvent<'_>) {
+        match event {
+            ProgressEvent::Start { .. } => self.started.fetch_add(1, Ordering::Relaxed),
+            ProgressEvent::Advance { bytes, .. } => {
+                self.advanced.fetch_add(bytes, Ordering::Relaxed)
+            }
+            ProgressEvent::Done { .. } => self.done.fetch_add(1, Ordering::Relaxed),
+            _ => 0,
+        };
+    }
+}
+
+#[tokio::test]
+async fn parallel_ranges_assemble_verify_and_report_progress() {
+    let fx = fixture().await;
+    let api = fx.api();
+    let counter = Arc::new(Counter::default());
+    // One range body breaks mid-way: that chunk resumes.
+    fx.hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .times(1)
+            .drop_after(1000),
+    );
+    let p = api
+        .hf_hub_download("alice/m", "big.bin")
+        .parallel(small_chunks())
+        .progress(counter.clone())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&p).unwrap(), fx.big);
+    let cdn: Vec<String> = fx
+        .hub
+        .requests()
+        .iter()
+        .filter(|r| r.listener == Listener::Cdn)
+        .filter_map(|r| r.header("range").map(str::to_owned))
+        .collect();
+    // 12 chunks of 256 KiB, plus the resumed one.
+    assert_eq!(cdn.len(), 13, "{cdn:?}");
+    assert_eq!(counter.started.load(Ordering::Relaxed), 1);
+    assert_eq!(counter.done.load(Ordering::Relaxed), 1);
+    assert_eq!(
+        counter.advanced.load(Ordering::Relaxed),
+        fx.big.len() as u64
+    );
+    // No leftovers.
+    assert_eq!(blobs(&fx.repo_dir()), [sha256_hex(&fx.big)]);
+}
+
+#[tokio::test]
+async fn concurrent_tasks_share_one_blob() {
+    let fx = fixture().await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let api = fx.api();
+        let parallel = if i % 2 == 0 {
+            small_chunks()
+        } else {
+            ParallelConfig::disabled()
+        };
+        tasks.spawn(async move {
+            api.snapshot_download("alice/m")
+                .parallel(parallel)
+                .await
+                .unwrap()
+        });
+    }
+    let mut dirs = Vec::new();
+    while let Some(d) = tasks.join_next().await {
+        dirs.push(d.unwrap());
+    }
+    assert!(dirs.windows(2).all(|w| w[0] == w[1]));
+    check_snapshot(&fx, &dirs[0]);
+}
+
+pub(crate) fn check_snapshot(fx: &Fx, dir: &Path) {
+    assert_eq!(std::fs::read(dir.join("config.json")).unwrap(), fx.config);
+    assert_eq!(std::fs::read(dir.join("sub/w.bin")).unwrap(), fx.weights);
+    assert_eq!(std::fs::read(dir.join("big.bin")).unwrap(), fx.big);
+    // One blob per file (plus .gitattributes), no partial files.
+    let names = blobs(&fx.repo_dir());
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert!(names.iter().all(|n| !n.contains('.')), "{names:?}");
+}
+
+#[tokio::test]
+async fn dropped_future_resumes_without_refetching() {
+    let fx = fixture().await;
+    let api = fx.api();
+    // Slow bodies so the future is dropped mid-way.
+    fx.hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .throttle(2 << 20),
+    );
+    let counter = Arc::new(Counter::default());
+    let fut = api
+        .hf_hub_download("alice/m", "big.bin")
+        .parallel(
+            ParallelConfig::default()
+                .with_connections(2)
+                .with_chunk_size(256 * 1024)
+                .with_threshold(1 << 20),
+        )
+        .progress(counter.clone())
+        .into_future();
+    // Boxed, so that dropping it really drops the download.
+    let mut fut = Box::pin(fut);
+    // Poll until at least 1 MiB is on disk, then drop the future.
+    let progressed = async {
+        loop {
+            tokio::task::yield_now().await;
+            if counter.advanced.load(Ordering::Relaxed) >= 1 << 20 {
+                break;
+            }
+        }
+    };
+    tokio::select! {
+        r = &mut fut => panic!("finished too early: {r:?}"),
+        () = progressed => {}
+    }
+    drop(fut);
+    let ranges_file = fx
+        .repo_dir()
+        .join("blobs")
+        .join(format!("{}.parallel.ranges", sha256_hex(&fx.big)));
+    let done: Vec<u64> = std::fs::read_to_string(&ranges_file)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.parse::<u64>().unwrap() * 256 * 1024)
+        .collect();
+    assert!(!done.is_empty());
+    fx.hub.clear_faults();
+    fx.hub.clear_requests();
+    let p = api
+        .hf_hub_download("alice/m", "big.bin")
+        .parallel(small_chunks())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(p).unwrap(), fx.big);
+    // The second run never asked again for a finished chunk.
+    for r in fx
+        .hub
+        .requests()
+        .iter()
+        .filter(|r| r.listener == Listener::Cdn)
+    {
+        let start: u64 = r
+            .header("range")
+            .unwrap()
+            .strip_prefix("bytes=")
+            .unwrap()
+            .split('-')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(!done.contains(&start), "chunk at {start} fetched again");
+    }
+}
+
+use std::future::IntoFuture as _;
+
+#[tokio::test]
+async fn snapshot_with_patterns_sends_no_head() {
+    let fx = fixture().await;
+    let api = fx.api();
+    let dir = api
+        .snapshot_download("alice/m")
+        .allow_patterns(["*.json", "sub/"])
+        .await
+        .unwrap();
+    assert_eq!(dir, fx.repo_dir().join("snapshots").join(&fx.commit));
+    assert!(dir.join("config.json").is_file());
+    assert!(dir.join("sub/w.bin").is_file());
+    assert!(!dir.join("big.bin").exists());
+    assert_eq!(fx.count(is_head), 0);
+    let dir = api
+        .snapshot_download("alice/m")
+        .ignore_patterns(["*.json", ".git*"])
+        .await
+        .unwrap();
+    assert!(dir.join("big.bin").is_file());
+    assert_eq!(fx.count(is_head), 0);
+    // Offline: the cached snapshot of the branch.
+    fx.hub.clear_requests();
+    let off = api
+        .snapshot_download("alice/m")
+        .offline(true)
+        .await
+        .unwrap();
+    assert_eq!(off, dir);
+    assert!(fx.hub.requests().is_empty());
+    let err = api
+        .snapshot_download("alice/other")
+        .local_files_only(true)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::LocalEntryNotFound { .. }), "{err:?}");
+
+    // local_dir.
+    let local = tempfile::tempdir().unwrap();
+    let out = api
+        .snapshot_download("alice/m")
+        .local_dir(local.path())
+        .await
+        .unwrap();
+    assert_eq!(out, local.path().canonicalize().unwrap());
+    assert_eq!(std::fs::read(out.join("big.bin")).unwrap(), fx.big);
+    assert!(
+        out.join(".cache/huggingface/download/big.bin.metadata")
+            .is_file()
+    );
+}
+
+/// A repo listing that names paths outside the repo is refused before any write.
+#[tokio::test]
+async fn snapshot_refuses_unsafe_listing() {
+    for bad in ["../x", "/etc/passwd", "a/../../x"] {
+        let listing = serde_json::json!({
+            "id": "evil/m",
+            "sha": "0123456789abcdef0123456789abcdef01234567",
+            "siblings": [
+                {"rfilename": "ok.txt", "size": 2, "blobId": "0123456789abcdef0123456789abcdef01234567"},
+                {"rfilename": bad, "size": 2, "blobId": "0123456789abcdef0123456789abcdef01234567"}
+            ]
+        });
+        let app = axum::Router::new().fallback(move || {
+            let listing = listing.clone();
+            async move { axum::Json(listing) }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let root = tempfile::tempdir().unwrap();
+        let cache = root.path().join("cache");
+        let api = client(&format!("http://{addr}"), &cache);
+        let local = root.path().join("local");
+        for local_dir in [None, Some(local.clone())] {
+            let mut req = api.snapshot_download("evil/m");
+            if let Some(l) = &local_dir {
+                req = req.local_dir(l);
+            }
+            let err = req.await.unwrap_err();
+            assert!(matches!(err, Error::InvalidResponse { .. }), "{err:?}");
+            assert!(err.to_string().contains("unsafe path"), "{err}");
+        }
+        // Nothing was written anywhere: no file in the cache, the local dir, or next to them.
+        let written: Vec<_> = walk(root.path());
+        assert!(written.is_empty(), "{written:?}");
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.filter_map(Result::ok) {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
