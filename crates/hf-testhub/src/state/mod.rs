@@ -233,6 +233,8 @@ pub(crate) struct Repo {
     pub(crate) tag_refs: BTreeMap<String, TagRec>,
     pub(crate) prs: BTreeMap<u64, String>,
     pub(crate) converts: BTreeMap<String, String>,
+    /// Persisted as diffs against each commit's first parent (see [`commit_store`]).
+    #[serde(with = "commit_store")]
     pub(crate) commits: BTreeMap<String, CommitRec>,
     /// Users whose access request to a gated repo was accepted.
     pub(crate) granted: BTreeSet<String>,
@@ -771,5 +773,164 @@ impl Objects {
             Some(sha) => self.lfs_path(sha),
             None => self.blob_path(&rec.oid),
         }
+    }
+}
+
+/// Stores commits as changes against their first parent, so `state.json` grows with the
+/// number of changed files rather than with commits times files.
+mod commit_store {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{CommitRec, FileRec};
+
+    #[derive(Serialize, Deserialize)]
+    struct Stored {
+        id: String,
+        parents: Vec<String>,
+        author: String,
+        date: String,
+        title: String,
+        message: String,
+        /// Path -> new record, or `null` when the path was removed (relative to `parents[0]`).
+        changes: BTreeMap<String, Option<FileRec>>,
+    }
+
+    pub(super) fn serialize<S: Serializer>(
+        commits: &BTreeMap<String, CommitRec>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let empty = BTreeMap::new();
+        let stored: Vec<Stored> = commits
+            .values()
+            .map(|c| {
+                let base = c
+                    .parents
+                    .first()
+                    .and_then(|p| commits.get(p))
+                    .map_or(&empty, |p| &p.files);
+                let mut changes: BTreeMap<String, Option<FileRec>> = c
+                    .files
+                    .iter()
+                    .filter(|(k, v)| base.get(*k) != Some(*v))
+                    .map(|(k, v)| (k.clone(), Some(v.clone())))
+                    .collect();
+                for k in base.keys().filter(|k| !c.files.contains_key(*k)) {
+                    changes.insert(k.clone(), None);
+                }
+                Stored {
+                    id: c.id.clone(),
+                    parents: c.parents.clone(),
+                    author: c.author.clone(),
+                    date: c.date.clone(),
+                    title: c.title.clone(),
+                    message: c.message.clone(),
+                    changes,
+                }
+            })
+            .collect();
+        stored.serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<String, CommitRec>, D::Error> {
+        let mut pending: BTreeMap<String, Stored> = Vec::<Stored>::deserialize(d)?
+            .into_iter()
+            .map(|s| (s.id.clone(), s))
+            .collect();
+        let mut done: BTreeMap<String, CommitRec> = BTreeMap::new();
+        // Resolve parents before children without recursion (histories can be long).
+        while let Some(start) = pending.keys().next().cloned() {
+            let mut chain = vec![start];
+            loop {
+                let top = chain.last().expect("non-empty");
+                let parent = pending[top].parents.first().cloned();
+                match parent {
+                    Some(p) if pending.contains_key(&p) && !chain.contains(&p) => chain.push(p),
+                    _ => break,
+                }
+            }
+            while let Some(id) = chain.pop() {
+                let s = pending.remove(&id).expect("pending");
+                let mut files = s
+                    .parents
+                    .first()
+                    .and_then(|p| done.get(p))
+                    .map(|p| p.files.clone())
+                    .unwrap_or_default();
+                for (k, v) in s.changes {
+                    match v {
+                        Some(f) => {
+                            files.insert(k, f);
+                        }
+                        None => {
+                            files.remove(&k);
+                        }
+                    }
+                }
+                done.insert(
+                    id.clone(),
+                    CommitRec {
+                        id,
+                        parents: s.parents,
+                        author: s.author,
+                        date: s.date,
+                        title: s.title,
+                        message: s.message,
+                        files,
+                    },
+                );
+            }
+        }
+        Ok(done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commits_round_trip_through_diffs() {
+        let dir = tempfile::tempdir().unwrap();
+        let objects = Objects::new(dir.path()).unwrap();
+        let mut st = HubState::default();
+        st.add_account("a", false, &[]);
+        st.create_repo(&objects, RepoType::Model, "a/r", false, "a", None)
+            .unwrap();
+        let repo = st.repos.get_mut("model/a/r").unwrap();
+        let mut head = repo.branches["main"].clone();
+        for i in 0..50u64 {
+            let mut files = repo.commits[&head].files.clone();
+            files.insert(format!("f{}", i % 7), FileRec::regular(&i.to_le_bytes()));
+            if i % 5 == 0 {
+                files.remove(".gitattributes");
+            }
+            head = new_commit(repo, vec![head], "a", &format!("c{i}"), "", files);
+        }
+        // A branch off an older commit and a root commit (super-squash) too.
+        let old = repo.history(&head)[20].id.clone();
+        let side = new_commit(repo, vec![old], "a", "side", "", BTreeMap::new());
+        let root = new_commit(
+            repo,
+            vec![],
+            "a",
+            "root",
+            "",
+            repo.commits[&head].files.clone(),
+        );
+        let path = dir.path().join("state.json");
+        st.save(&path).unwrap();
+        let back = HubState::load(&path).unwrap();
+        let (a, b) = (&st.repos["model/a/r"], &back.repos["model/a/r"]);
+        assert_eq!(a.commits.len(), b.commits.len());
+        for (id, c) in &a.commits {
+            assert_eq!(c.files, b.commits[id].files, "commit {id}");
+            assert_eq!(c.parents, b.commits[id].parents);
+        }
+        assert!(b.commits[&side].files.is_empty());
+        assert_eq!(b.commits[&root].files, a.commits[&head].files);
     }
 }
