@@ -72,8 +72,10 @@ impl FaultRule {
     }
 
     /// A rule for requests whose path and query (as sent, percent-encoded) match `pattern`.
-    pub fn regex(method: Option<Method>, pattern: &str) -> Result<Self, regex::Error> {
-        Ok(Self::build(method, PathMatch::Regex(Regex::new(pattern)?)))
+    pub fn regex(method: Option<Method>, pattern: &str) -> Result<Self, crate::Error> {
+        let re = Regex::new(pattern)
+            .map_err(|e| crate::Error::Invalid(format!("invalid fault regex {pattern:?}: {e}")))?;
+        Ok(Self::build(method, PathMatch::Regex(re)))
     }
 
     fn build(method: Option<Method>, path: PathMatch) -> Self {

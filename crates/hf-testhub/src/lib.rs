@@ -148,6 +148,9 @@ pub enum Error {
     /// The request conflicts with existing state (e.g. the repo already exists).
     #[error("{0}")]
     Conflict(String),
+    /// An argument is invalid (e.g. a fault rule's regex).
+    #[error("{0}")]
+    Invalid(String),
 }
 
 fn io_err(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
