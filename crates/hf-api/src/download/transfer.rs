@@ -140,13 +140,16 @@ fn backoff(failures: u32) -> Duration {
 // ---------------------------------------------------------------------------------------
 // Sequential writer with double buffering
 
+/// A write in flight: gives back its buffer and the hasher.
+type PendingWrite = JoinHandle<std::io::Result<(Vec<u8>, Hasher)>>;
+
 /// Writes buffers at increasing offsets on a blocking thread while the next buffer
 /// fills; optionally hashes them in order.
 struct SeqWriter {
     file: Arc<std::fs::File>,
     path: Arc<Path>,
     hasher: Option<Hasher>,
-    pending: Option<JoinHandle<std::io::Result<(Vec<u8>, Hasher)>>>,
+    pending: Option<PendingWrite>,
 }
 
 impl SeqWriter {
@@ -513,7 +516,8 @@ fn prepare_parallel(
             .map_err(|e| io_error(&paths.ranges, "cannot truncate", e))?;
         let mut text = format!("v1 {size} {chunk_size}\n");
         for i in 0..adopted {
-            text.push_str(&format!("{i}\n"));
+            text.push_str(&i.to_string());
+            text.push('\n');
         }
         record
             .write_all(text.as_bytes())

@@ -143,7 +143,8 @@ impl HubUrl {
 
     /// Another endpoint than the client's.
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = endpoint.into().trim_end_matches('/').to_owned();
+        let endpoint = endpoint.into();
+        endpoint.trim_end_matches('/').clone_into(&mut self.endpoint);
         self
     }
 

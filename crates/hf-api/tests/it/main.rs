@@ -15,6 +15,7 @@ mod upload;
 mod upload_interop;
 mod upload_large;
 mod download;
+mod download_interop;
 mod whoami;
 
 use std::net::SocketAddr;

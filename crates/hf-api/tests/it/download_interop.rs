@@ -1,0 +1,209 @@
+//! Interop with the official Python client (`huggingface_hub` 0.26.5) on one cache and
+//! one `local_dir`: what either client downloaded, the other finds offline.
+//!
+//! These tests run only when `HF_INTEROP_PYTHON` names a Python with huggingface_hub;
+//! with `HF_INTEROP_REQUIRED` set (as `cargo xtask ci` does) a missing interpreter fails.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::download::{Fx, check_snapshot, fixture, sha256_hex};
+
+fn python() -> Option<PathBuf> {
+    let python = std::env::var_os("HF_INTEROP_PYTHON").map(PathBuf::from);
+    if python.is_none() {
+        assert!(
+            std::env::var_os("HF_INTEROP_REQUIRED").is_none(),
+            "HF_INTEROP_REQUIRED is set but HF_INTEROP_PYTHON is not"
+        );
+        eprintln!("HF_INTEROP_PYTHON is not set: skipping the Python interop test");
+    }
+    python
+}
+
+/// Runs `script` with the emulator as `HF_ENDPOINT`; returns its stdout as JSON.
+async fn run_python(python: &Path, endpoint: &str, home: &Path, script: &str) -> Value {
+    let mut cmd = std::process::Command::new(python);
+    cmd.arg("-c")
+        .arg(script)
+        .env("HF_ENDPOINT", endpoint)
+        .env("HF_HOME", home)
+        .env("HF_HUB_DISABLE_TELEMETRY", "1")
+        .env("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        .env("HF_HUB_ENABLE_HF_TRANSFER", "0")
+        .env_remove("HF_TOKEN")
+        .env_remove("HF_HUB_OFFLINE")
+        .env_remove("HF_HUB_CACHE");
+    // The emulator runs on this runtime: wait for Python off its threads.
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    serde_json::from_str(text.lines().last().unwrap_or("null")).unwrap()
+}
+
+const FILES: [&str; 3] = ["config.json", "sub/w.bin", "big.bin"];
+
+fn expected(fx: &Fx, name: &str) -> String {
+    let data = match name {
+        "config.json" => &fx.config,
+        "sub/w.bin" => &fx.weights,
+        _ => &fx.big,
+    };
+    sha256_hex(data)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_finds_what_rust_downloaded() {
+    let Some(py) = python() else { return };
+    let fx = fixture().await;
+    let api = fx.api();
+    let dir = api.snapshot_download("alice/m").await.unwrap();
+    check_snapshot(&fx, &dir);
+    let local = tempfile::tempdir().unwrap();
+    api.snapshot_download("alice/m")
+        .local_dir(local.path())
+        .await
+        .unwrap();
+    fx.hub.clear_requests();
+    let home = tempfile::tempdir().unwrap();
+    let script = format!(
+        r#"
+import hashlib, json, os
+os.environ["HF_HUB_OFFLINE"] = "1"
+from huggingface_hub import hf_hub_download, scan_cache_dir
+cache, local, commit = {cache:?}, {local:?}, {commit:?}
+out = {{"files": {{}}, "local": {{}}}}
+for name in {files:?}:
+    p = hf_hub_download("alice/m", name, cache_dir=cache, local_files_only=True)
+    out["files"][name] = hashlib.sha256(open(p, "rb").read()).hexdigest()
+    p = hf_hub_download("alice/m", name, local_dir=local, revision=commit)
+    out["local"][name] = hashlib.sha256(open(p, "rb").read()).hexdigest()
+info = scan_cache_dir(cache)
+out["warnings"] = [str(w) for w in info.warnings]
+out["repos"] = [
+    {{"id": r.repo_id, "type": r.repo_type, "size": r.size_on_disk, "nb_files": r.nb_files,
+      "revisions": sorted(
+          [{{"commit": v.commit_hash, "refs": sorted(v.refs),
+             "files": sorted([f.file_path.relative_to(v.snapshot_path).as_posix(), f.size_on_disk] for f in v.files)}}
+           for v in r.revisions], key=lambda v: v["commit"])}}
+    for r in info.repos]
+print(json.dumps(out))
+"#,
+        cache = fx.cache.path().display().to_string(),
+        local = local.path().display().to_string(),
+        commit = fx.commit,
+        files = FILES,
+    );
+    let out = run_python(&py, &fx.hub.url(), home.path(), &script).await;
+    for name in FILES {
+        assert_eq!(out["files"][name], expected(&fx, name), "{name}");
+        assert_eq!(out["local"][name], expected(&fx, name), "{name}");
+    }
+    assert_eq!(out["warnings"], serde_json::json!([]));
+    let repos = out["repos"].as_array().unwrap();
+    assert_eq!(repos.len(), 1, "{out}");
+    let repo = &repos[0];
+    assert_eq!(repo["id"], "alice/m");
+    assert_eq!(repo["type"], "model");
+    // Same numbers as our own scan.
+    let ours = hf_cache::HfCache::new(fx.cache.path()).scan().unwrap();
+    let ours = ours.repos.iter().next().unwrap();
+    assert_eq!(repo["size"], ours.size_on_disk);
+    assert_eq!(repo["nb_files"], ours.nb_files);
+    let rev = &repo["revisions"][0];
+    assert_eq!(rev["commit"], fx.commit.as_str());
+    assert_eq!(rev["refs"], serde_json::json!(["main"]));
+    let files: Vec<(String, u64)> = serde_json::from_value(rev["files"].clone()).unwrap();
+    assert!(files.contains(&("big.bin".to_owned(), fx.big.len() as u64)), "{files:?}");
+    assert!(files.contains(&("sub/w.bin".to_owned(), fx.weights.len() as u64)), "{files:?}");
+    // Python never needed the network.
+    assert!(fx.hub.requests().is_empty(), "{:?}", fx.hub.requests());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_finds_what_python_downloaded() {
+    let Some(py) = python() else { return };
+    let fx = fixture().await;
+    let home = tempfile::tempdir().unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let script = format!(
+        r#"
+import json
+from huggingface_hub import snapshot_download, hf_hub_download
+d = snapshot_download("alice/m", cache_dir={cache:?})
+hf_hub_download("alice/m", "sub/w.bin", local_dir={local:?})
+print(json.dumps({{"dir": d}}))
+"#,
+        cache = fx.cache.path().display().to_string(),
+        local = local.path().display().to_string(),
+    );
+    let out = run_python(&py, &fx.hub.url(), home.path(), &script).await;
+    fx.hub.clear_requests();
+    let api = fx.api();
+    for name in FILES {
+        // A branch whose ref Python cached, and the commit itself.
+        for rev in ["main", fx.commit.as_str()] {
+            let p = api
+                .hf_hub_download("alice/m", name)
+                .revision(rev)
+                .offline(true)
+                .await
+                .unwrap();
+            assert_eq!(sha256_hex(&std::fs::read(&p).unwrap()), expected(&fx, name));
+        }
+    }
+    let dir = api.snapshot_download("alice/m").offline(true).await.unwrap();
+    assert_eq!(dir.to_str().unwrap(), out["dir"].as_str().unwrap());
+    // local_dir metadata written by Python: valid for us at that commit, offline.
+    let p = api
+        .hf_hub_download("alice/m", "sub/w.bin")
+        .local_dir(local.path())
+        .revision(&fx.commit)
+        .offline(true)
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(p).unwrap(), fx.weights);
+    assert!(fx.hub.requests().is_empty(), "{:?}", fx.hub.requests());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_resumes_a_partial_rust_download() {
+    let Some(py) = python() else { return };
+    let fx = fixture().await;
+    // A single-stream partial file as we leave it: a prefix of the content.
+    let blobs = fx.repo_dir().join("blobs");
+    std::fs::create_dir_all(&blobs).unwrap();
+    let etag = sha256_hex(&fx.weights);
+    std::fs::write(
+        blobs.join(format!("{etag}.incomplete")),
+        &fx.weights[..100_000],
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let script = format!(
+        r#"
+import hashlib, json
+from huggingface_hub import hf_hub_download
+p = hf_hub_download("alice/m", "sub/w.bin", cache_dir={cache:?})
+print(json.dumps({{"sha": hashlib.sha256(open(p, "rb").read()).hexdigest()}}))
+"#,
+        cache = fx.cache.path().display().to_string(),
+    );
+    let out = run_python(&py, &fx.hub.url(), home.path(), &script).await;
+    assert_eq!(out["sha"], etag.as_str());
+    let range = fx
+        .hub
+        .requests()
+        .iter()
+        .filter(|r| r.listener == hf_testhub::Listener::Cdn)
+        .find_map(|r| r.header("range").map(str::to_owned));
+    assert_eq!(range.as_deref(), Some("bytes=100000-"));
+}
