@@ -397,7 +397,12 @@ pub(crate) async fn main_dispatch(State(shared): State<Arc<Shared>>, req: Reques
 
 async fn route(shared: &Arc<Shared>, ctx: Ctx, raw_path: &str, body: Body) -> HubResult {
     let segs: Vec<&str> = ctx.segs.iter().map(String::as_str).collect();
-    let m = ctx.method.clone();
+    // API routes answer HEAD like GET (hyper drops the body).
+    let m = if ctx.method == Method::HEAD {
+        Method::GET
+    } else {
+        ctx.method.clone()
+    };
     match segs.as_slice() {
         ["api", "whoami-v2"] if m == Method::GET => return repos::whoami(shared, &ctx),
         ["api", "repos", "create"] if m == Method::POST => {
@@ -467,8 +472,12 @@ async fn api_repo_route(
     {
         return spaces::handle(shared, ctx, &r, what, body).await;
     }
-    let m = &ctx.method;
-    match (m.clone(), rest.as_slice()) {
+    let m = if ctx.method == Method::HEAD {
+        Method::GET
+    } else {
+        ctx.method.clone()
+    };
+    match (m, rest.as_slice()) {
         (Method::GET, []) => info::repo_info(shared, ctx, &r, None),
         (Method::GET, ["revision", rev]) => info::repo_info(shared, ctx, &r, Some(rev)),
         (Method::GET, ["tree", rev, path @ ..]) => {

@@ -118,6 +118,17 @@ async fn resolve_headers_match_the_hub() {
     assert_eq!(r.header("x-error-message"), Some("Entry not found"));
     assert_eq!(r.header("x-repo-commit"), Some(c.as_str()));
 
+    // API routes answer HEAD too (existence checks).
+    let info = http
+        .head(&format!("{base}/api/models/alice/repo"), None)
+        .await;
+    assert_eq!(info.status, StatusCode::OK);
+    assert!(info.bytes().is_empty());
+    let missing = http
+        .head(&format!("{base}/api/models/alice/nope"), None)
+        .await;
+    assert_eq!(missing.header("x-error-code"), Some("RepoNotFound"));
+
     // The initial commit holds the Hub's default .gitattributes (its well-known blob id).
     let r = http
         .head(
