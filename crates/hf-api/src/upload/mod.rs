@@ -46,6 +46,7 @@ mod commit;
 mod files;
 mod folder;
 mod large_folder;
+mod scheduler;
 
 pub use background::{BackgroundQueue, JoinHandle};
 pub use commit::{CreateCommitRequest, PreuploadLfsFilesRequest};
@@ -54,6 +55,7 @@ pub use files::{
 };
 pub use folder::UploadFolderRequest;
 pub use large_folder::{LargeFolderReport, UploadLargeFolderRequest};
+pub use scheduler::{CommitScheduler, CommitSchedulerBuilder};
 
 pub use hf_lfs::{
     CommitOperation, CommitOperationAdd, CommitOperationCopy, CommitOperationDelete, TransferEvent,

@@ -14,6 +14,7 @@ mod blocking;
 mod upload;
 mod upload_interop;
 mod upload_large;
+mod upload_scheduler;
 mod download;
 mod download_interop;
 mod whoami;
