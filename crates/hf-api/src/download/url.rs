@@ -144,7 +144,9 @@ impl HubUrl {
     /// Another endpoint than the client's.
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         let endpoint = endpoint.into();
-        endpoint.trim_end_matches('/').clone_into(&mut self.endpoint);
+        endpoint
+            .trim_end_matches('/')
+            .clone_into(&mut self.endpoint);
         self
     }
 

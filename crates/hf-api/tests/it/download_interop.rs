@@ -122,8 +122,14 @@ print(json.dumps(out))
     assert_eq!(rev["commit"], fx.commit.as_str());
     assert_eq!(rev["refs"], serde_json::json!(["main"]));
     let files: Vec<(String, u64)> = serde_json::from_value(rev["files"].clone()).unwrap();
-    assert!(files.contains(&("big.bin".to_owned(), fx.big.len() as u64)), "{files:?}");
-    assert!(files.contains(&("sub/w.bin".to_owned(), fx.weights.len() as u64)), "{files:?}");
+    assert!(
+        files.contains(&("big.bin".to_owned(), fx.big.len() as u64)),
+        "{files:?}"
+    );
+    assert!(
+        files.contains(&("sub/w.bin".to_owned(), fx.weights.len() as u64)),
+        "{files:?}"
+    );
     // Python never needed the network.
     assert!(fx.hub.requests().is_empty(), "{:?}", fx.hub.requests());
 }
@@ -160,7 +166,11 @@ print(json.dumps({{"dir": d}}))
             assert_eq!(sha256_hex(&std::fs::read(&p).unwrap()), expected(&fx, name));
         }
     }
-    let dir = api.snapshot_download("alice/m").offline(true).await.unwrap();
+    let dir = api
+        .snapshot_download("alice/m")
+        .offline(true)
+        .await
+        .unwrap();
     assert_eq!(dir.to_str().unwrap(), out["dir"].as_str().unwrap());
     // local_dir metadata written by Python: valid for us at that commit, offline.
     let p = api

@@ -17,6 +17,7 @@ mod upload_large;
 mod upload_scheduler;
 mod download;
 mod download_interop;
+mod download_process;
 mod whoami;
 
 use std::net::SocketAddr;

@@ -1,0 +1,179 @@
+//! Downloads from real processes sharing one cache: this test binary re-runs itself
+//! (the ignored `child_download` entry point) as the other processes.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use hf_api::download::ParallelConfig;
+use hf_api::progress::{Progress, ProgressEvent};
+use hf_testhub::{FaultRule, Listener};
+
+use crate::download::{check_snapshot, client, fixture, sha256_hex};
+
+fn chunks() -> ParallelConfig {
+    ParallelConfig::default()
+        .with_connections(2)
+        .with_chunk_size(256 * 1024)
+        .with_threshold(1 << 20)
+}
+
+/// Prints the bytes written so far, one line per event, for the parent to follow.
+#[derive(Debug, Default)]
+struct Printer(AtomicU64);
+
+impl Progress for Printer {
+    fn on_event(&self, event: ProgressEvent<'_>) {
+        if let ProgressEvent::Advance { bytes, .. } = event {
+            let total = self.0.fetch_add(bytes, Ordering::Relaxed) + bytes;
+            println!("advanced {total}");
+        }
+    }
+}
+
+/// Entry point of the child processes (`HF_DL_CHILD_*` tell it what to do); ignored
+/// in normal runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by the process tests as a child process"]
+async fn child_download() {
+    let endpoint = std::env::var("HF_DL_CHILD_ENDPOINT").expect("run by a parent test");
+    let cache = std::env::var("HF_DL_CHILD_CACHE").unwrap();
+    let api = client(&endpoint, cache.as_ref());
+    match std::env::var("HF_DL_CHILD_MODE").as_deref() {
+        Ok("snapshot") => {
+            api.snapshot_download("alice/m")
+                .parallel(chunks())
+                .await
+                .unwrap();
+        }
+        _ => {
+            api.hf_hub_download("alice/m", "big.bin")
+                .parallel(chunks())
+                .progress(std::sync::Arc::new(Printer::default()))
+                .await
+                .unwrap();
+        }
+    }
+    println!("child done");
+}
+
+fn spawn_child(endpoint: &str, cache: &std::path::Path, mode: &str) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "download_process::child_download",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("HF_DL_CHILD_ENDPOINT", endpoint)
+        .env("HF_DL_CHILD_CACHE", cache)
+        .env("HF_DL_CHILD_MODE", mode)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_and_tasks_share_one_cache() {
+    let fx = fixture().await;
+    let children: Vec<Child> = (0..2)
+        .map(|_| spawn_child(&fx.hub.url(), fx.cache.path(), "snapshot"))
+        .collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let api = fx.api();
+        let parallel = if i % 2 == 0 {
+            chunks()
+        } else {
+            ParallelConfig::disabled()
+        };
+        tasks.spawn(async move { api.snapshot_download("alice/m").parallel(parallel).await });
+    }
+    while let Some(res) = tasks.join_next().await {
+        res.unwrap().unwrap();
+    }
+    for child in children {
+        let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains("child done"));
+    }
+    let dir = fx.repo_dir().join("snapshots").join(&fx.commit);
+    check_snapshot(&fx, &dir);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_process_resumes_without_refetching() {
+    let fx = fixture().await;
+    // Slow bodies, so the child is killed mid-download.
+    fx.hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .throttle(1 << 20),
+    );
+    let mut child = spawn_child(&fx.hub.url(), fx.cache.path(), "big");
+    let stdout = child.stdout.take().unwrap();
+    // Wait (on the child's own reports) until 1 MiB is on disk, then SIGKILL it.
+    let reached = tokio::task::spawn_blocking(move || {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if let Some(n) = line.strip_prefix("advanced ")
+                && n.parse::<u64>().unwrap() >= 1 << 20
+            {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .unwrap();
+    assert!(reached);
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let etag = sha256_hex(&fx.big);
+    let ranges = fx
+        .repo_dir()
+        .join("blobs")
+        .join(format!("{etag}.parallel.ranges"));
+    let done: Vec<u64> = std::fs::read_to_string(&ranges)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.parse::<u64>().ok())
+        .map(|i| i * 256 * 1024)
+        .collect();
+    assert!(!done.is_empty(), "{done:?}");
+    fx.hub.clear_faults();
+    fx.hub.clear_requests();
+    let p = fx
+        .api()
+        .hf_hub_download("alice/m", "big.bin")
+        .parallel(chunks())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(p).unwrap(), fx.big);
+    let starts: Vec<u64> = fx
+        .hub
+        .requests()
+        .iter()
+        .filter(|r| r.listener == Listener::Cdn)
+        .map(|r| {
+            r.header("range").unwrap()["bytes=".len()..]
+                .split('-')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    for s in &starts {
+        assert!(!done.contains(s), "chunk at {s} fetched again: {starts:?}");
+    }
+    assert_eq!(starts.len(), 12 - done.len(), "{starts:?}");
+}
