@@ -60,7 +60,9 @@
 //!   `DELETE /api/spaces/{id}/{variables,secrets,storage}`; `POST /api/{rt}/{id}/duplicate`
 //! - `GET|POST /api/collections`, `GET|PATCH|DELETE /api/collections/{slug}`,
 //!   `POST /api/collections/{slug}/items`, `PATCH|DELETE /api/collections/{slug}/items/{id}`;
-//!   `GET /api/{models,datasets}-tags-by-type` and `/api/metrics` (empty catalogues)
+//!   `GET /api/{models,datasets}-tags-by-type` and `/api/metrics` (empty catalogues);
+//!   `GET /api/papers/{id}`, `/api/papers/search?q=`, `/api/daily_papers` (papers seeded with
+//!   [`TestHub::add_paper`])
 //! - `GET|POST /api/settings/webhooks`, `GET|POST|DELETE /api/settings/webhooks/{id}`,
 //!   `POST /api/settings/webhooks/{id}/{enable,disable}` (stored, never delivered)
 //! - `HEAD|GET /{prefix}{id}/resolve/{rev}/{path}` (Range; LFS files answer 302 to the CDN)
@@ -74,7 +76,7 @@
 //! variables and secrets, and repo duplication.
 //!
 //! Differences from the Hub that tests may notice: no Xet (2.x clients need
-//! `HF_HUB_DISABLE_XET=1` when `hf_xet` is installed), no papers or
+//! `HF_HUB_DISABLE_XET=1` when `hf_xet` is installed), no
 //! Inference Endpoints, Spaces never build (their stage is `RUNNING` or `PAUSED`), listings
 //! sort by id unless `sort` is given (then descending unless `direction=1`), and uploads are
 //! `lfs` for `.gitattributes` LFS patterns or from 10 MiB (no binary sniffing).
@@ -95,6 +97,7 @@
 //! | `POST /_testhub/users` | `{"name", "token"?, "role"? ("read"\|"write"), "org"? (bool), "members"?}` | adds a user (and token) or an org |
 //! | `POST /_testhub/grant` | `{"repo_type"?, "repo_id", "user"}` | accepts an access request to a gated repo |
 //! | `POST /_testhub/request-access` | same | files an access request (accepted at once when gating is `auto`) |
+//! | `POST /_testhub/papers` | `{"id", "title"?, "summary"?, "authors"?}` | adds a paper |
 //! | `POST /_testhub/page-size` | `{"page_size"}` | sets the listing page size (0 = Hub defaults) |
 //!
 //! # Performance
@@ -681,6 +684,33 @@ impl TestHub {
             r.set_access(user, status);
             Ok(())
         })
+    }
+
+    /// Adds (or replaces) a paper served by `/api/papers/{id}`, `/api/papers/search` and
+    /// `/api/daily_papers`.
+    pub fn add_paper(&self, id: &str, title: &str, summary: &str, authors: &[&str]) {
+        let _ = self.mutate(|st| {
+            let date = state::now().0;
+            let authors: Vec<serde_json::Value> = authors
+                .iter()
+                .map(|a| serde_json::json!({"name": a, "hidden": false}))
+                .collect();
+            st.papers.insert(
+                id.to_owned(),
+                serde_json::json!({
+                    "id": id,
+                    "title": title,
+                    "summary": summary,
+                    "authors": authors,
+                    "publishedAt": date,
+                    "submittedOnDailyAt": date,
+                    "upvotes": 0,
+                    "numComments": 0,
+                    "discussionId": state::object_id(&format!("paper:{id}")),
+                }),
+            );
+            Ok(())
+        });
     }
 
     /// Sets the tags a repo reports (and that `filter=` listings match).

@@ -177,6 +177,41 @@ pub(super) async fn handle(
             shared.persist(&st)?;
             ok_json(&json!({}))
         }
+        (Method::POST, "papers") => {
+            let v = read_json(body).await?;
+            let text = |k: &str| {
+                v.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let id = text("id");
+            if id.is_empty() {
+                return Err(HubErr::bad_request("\"id\" is required"));
+            }
+            let authors: Vec<Value> = v
+                .get("authors")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(|n| json!({"name": n, "hidden": false}))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let date = now().0;
+            let mut st = shared.state();
+            st.papers.insert(
+                id.clone(),
+                json!({
+                    "id": id, "title": text("title"), "summary": text("summary"), "authors": authors,
+                    "publishedAt": date, "submittedOnDailyAt": date, "upvotes": 0, "numComments": 0,
+                    "discussionId": crate::state::object_id(&format!("paper:{id}")),
+                }),
+            );
+            shared.persist(&st)?;
+            ok_json(&json!({}))
+        }
         (Method::POST, "page-size") => {
             let v = read_json(body).await?;
             let n = v.get("page_size").and_then(Value::as_u64).unwrap_or(0);

@@ -431,6 +431,37 @@ async fn route(shared: &Arc<Shared>, ctx: Ctx, raw_path: &str, body: Body) -> Hu
             return collections::route(shared, &ctx, rest, raw_path, body).await;
         }
         ["api", "models-tags-by-type" | "datasets-tags-by-type"] => return ok_json(&json!({})),
+        ["api", "papers", "search"] if m == Method::GET => {
+            let q = ctx.q("q").unwrap_or("").to_lowercase();
+            let st = shared.state();
+            let hits: Vec<Value> = st
+                .papers
+                .values()
+                .filter(|p| {
+                    ["title", "summary"]
+                        .iter()
+                        .any(|k| p[*k].as_str().is_some_and(|t| t.to_lowercase().contains(&q)))
+                })
+                .map(|p| json!({"paper": p, "title": p["title"], "publishedAt": p["publishedAt"], "numComments": 0}))
+                .collect();
+            return ok_json(&Value::Array(hits));
+        }
+        ["api", "papers", id] if m == Method::GET => {
+            let st = shared.state();
+            return match st.papers.get(*id) {
+                Some(p) => ok_json(p),
+                None => Err(HubErr::not_found(&format!("Paper {id} not found"))),
+            };
+        }
+        ["api", "daily_papers"] if m == Method::GET => {
+            let st = shared.state();
+            let items: Vec<Value> = st
+                .papers
+                .values()
+                .map(|p| json!({"paper": p, "title": p["title"], "publishedAt": p["publishedAt"], "numComments": 0}))
+                .collect();
+            return ok_json(&Value::Array(items));
+        }
         ["api", "metrics"] => return ok_json(&json!([])),
         ["api", "validate-yaml"] => return ok_json(&json!({"errors": [], "warnings": []})),
         ["api", "telemetry", ..] => return Ok(StatusCode::OK.into_response()),

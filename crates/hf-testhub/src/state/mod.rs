@@ -435,6 +435,9 @@ pub(crate) struct HubState {
     /// Collections by slug.
     #[serde(default)]
     pub(crate) collections: BTreeMap<String, CollectionRec>,
+    /// Papers by arXiv id, as the Hub's paper objects (seeded through the library API).
+    #[serde(default)]
+    pub(crate) papers: BTreeMap<String, serde_json::Value>,
     /// Webhooks by id: (owner, webhook object in the Hub's shape).
     #[serde(default)]
     pub(crate) webhooks: BTreeMap<String, (String, serde_json::Value)>,

@@ -85,3 +85,40 @@ async fn likes_overviews_and_members() {
         0
     );
 }
+
+#[tokio::test]
+async fn seeded_papers_are_served_and_searchable() {
+    let hub = TestHub::builder().start().await.unwrap();
+    hub.add_paper(
+        "2311.12983",
+        "GAIA: a benchmark",
+        "General AI assistants",
+        &["Grégoire"],
+    );
+    let http = Http::new();
+    let base = hub.url();
+    let p = http
+        .get(&format!("{base}/api/papers/2311.12983"), None)
+        .await
+        .json();
+    assert_eq!(p["title"], "GAIA: a benchmark");
+    assert_eq!(p["authors"][0]["name"], "Grégoire");
+    assert!(p["publishedAt"].as_str().unwrap().ends_with('Z'));
+    let hits = http
+        .get(&format!("{base}/api/papers/search?q=gaia"), None)
+        .await
+        .json();
+    assert_eq!(hits[0]["paper"]["id"], "2311.12983");
+    assert_eq!(
+        http.get(&format!("{base}/api/papers/search?q=zzz"), None)
+            .await
+            .json(),
+        serde_json::json!([])
+    );
+    assert_eq!(
+        http.get(&format!("{base}/api/papers/0000.00000"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
