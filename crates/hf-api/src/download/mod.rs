@@ -1,6 +1,6 @@
-//! Downloads into the shared cache (or a `local_dir`): [`HfApi::hf_hub_url`],
-//! [`HfApi::get_hf_file_metadata`], [`HfApi::hf_hub_download`] and
-//! [`HfApi::snapshot_download`], with the Python client's parameters and cache layout.
+//! Downloads into the shared cache (or a `local_dir`): [`HfApi::hf_hub_url`](crate::HfApi::hf_hub_url),
+//! [`HfApi::get_hf_file_metadata`](crate::HfApi::get_hf_file_metadata), [`HfApi::hf_hub_download`](crate::HfApi::hf_hub_download) and
+//! [`HfApi::snapshot_download`](crate::HfApi::snapshot_download), with the Python client's parameters and cache layout.
 //!
 //! # How a file is fetched
 //!

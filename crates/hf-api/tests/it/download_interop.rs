@@ -115,7 +115,7 @@ print(json.dumps(out))
     assert_eq!(repo["type"], "model");
     // Same numbers as our own scan.
     let ours = hf_cache::HfCache::new(fx.cache.path()).scan().unwrap();
-    let ours = ours.repos.iter().next().unwrap();
+    let ours = ours.repos.first().unwrap();
     assert_eq!(repo["size"], ours.size_on_disk);
     assert_eq!(repo["nb_files"], ours.nb_files);
     let rev = &repo["revisions"][0];
