@@ -37,6 +37,24 @@ use tower_service::Service;
 
 use crate::error::{Error, ErrorKind};
 
+/// A request extension that replaces the per-attempt limit of [`TimeoutLayer`] for one
+/// request: `Some(limit)`, or `None` for no limit. Large uploads need it, since their
+/// response headers only come once the whole body has been sent.
+///
+/// ```
+/// use std::time::Duration;
+/// use hf_http::timeout::AttemptTimeout;
+/// let mut req = http::Request::put("https://storage.example/part/1")
+///     .body(hf_http::HfBody::empty())
+///     .unwrap();
+/// req.extensions_mut().insert(AttemptTimeout(Some(Duration::from_secs(3600))));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptTimeout(pub Option<Duration>);
+
+/// What "no limit" waits for: long enough to never fire.
+const NO_LIMIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
 /// Fails a request with a timeout error when its response takes longer than the limit.
 #[derive(Debug, Clone, Copy)]
 pub struct TimeoutLayer {
@@ -101,10 +119,14 @@ where
     fn call(&mut self, req: Request<B>) -> Self::Future {
         let method = req.method().clone();
         let uri = req.uri().clone();
+        let timeout = match req.extensions().get::<AttemptTimeout>() {
+            Some(AttemptTimeout(limit)) => limit.unwrap_or(NO_LIMIT),
+            None => self.timeout,
+        };
         ResponseFuture {
             inner: self.inner.call(req),
-            sleep: tokio::time::sleep(self.timeout),
-            timeout: self.timeout,
+            sleep: tokio::time::sleep(timeout),
+            timeout,
             method,
             uri,
         }
@@ -149,5 +171,41 @@ where
                 .with_request(this.method, this.uri))),
             Poll::Pending => Poll::Pending,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{HfBody, ResponseBody};
+    use tower::{ServiceBuilder, ServiceExt};
+
+    async fn call(ext: Option<AttemptTimeout>) -> Result<(), Error> {
+        let svc = ServiceBuilder::new()
+            .layer(TimeoutLayer::new(Duration::from_millis(20)))
+            .service_fn(|_req: Request<HfBody>| async {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                Ok::<_, Error>(http::Response::new(ResponseBody::empty()))
+            });
+        let mut req = Request::put("https://storage.example/x")
+            .body(HfBody::empty())
+            .unwrap();
+        if let Some(e) = ext {
+            req.extensions_mut().insert(e);
+        }
+        svc.oneshot(req).await.map(drop)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_can_override_the_attempt_timeout() {
+        assert!(call(None).await.unwrap_err().is_timeout());
+        call(Some(AttemptTimeout(Some(Duration::from_secs(1)))))
+            .await
+            .unwrap();
+        call(Some(AttemptTimeout(None))).await.unwrap();
+        let err = call(Some(AttemptTimeout(Some(Duration::from_millis(5)))))
+            .await
+            .unwrap_err();
+        assert!(err.is_timeout());
     }
 }

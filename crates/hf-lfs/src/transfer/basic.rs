@@ -55,6 +55,7 @@ pub(super) async fn upload(
         *req.uri_mut() = uri.clone();
         req.headers_mut()
             .insert(CONTENT_LENGTH, HeaderValue::from(size));
+        req.extensions_mut().insert(super::upload_timeout(size));
         let result = send_discard(client, "basic LFS upload", req).await;
         // A local read failure is reported as itself and never retried.
         if let Some(local) = failure.take() {

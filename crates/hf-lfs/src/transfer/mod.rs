@@ -221,6 +221,16 @@ pub(crate) fn is_retryable(err: &hf_http::Error) -> bool {
     }
 }
 
+/// The per-attempt limit of a request uploading `bytes`: its answer only comes once the
+/// whole body is sent, so the stack's default (300 s) is extended by the time the body
+/// takes at a slow 256 KiB/s.
+pub(crate) fn upload_timeout(bytes: u64) -> hf_http::timeout::AttemptTimeout {
+    const SLOW_BYTES_PER_SEC: u64 = 256 * 1024;
+    hf_http::timeout::AttemptTimeout(Some(
+        Duration::from_secs(300) + Duration::from_secs(bytes / SLOW_BYTES_PER_SEC),
+    ))
+}
+
 /// The delay before retry `n` (1-based).
 pub(crate) fn backoff(retry: &RetryConfig, n: u32) -> Duration {
     retry.base_delay(n)

@@ -198,6 +198,7 @@ async fn put_part(
         *req.uri_mut() = uri.clone();
         req.headers_mut()
             .insert(CONTENT_LENGTH, HeaderValue::from(len));
+        req.extensions_mut().insert(super::upload_timeout(len));
         match send_discard(&client, &what, req).await {
             Ok(headers) => break headers,
             // The connection broke while the answer was being read: the stack does not
