@@ -123,6 +123,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::middleware;
+use axum::serve::ListenerExt;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -415,6 +416,11 @@ impl TestHubBuilder {
                 (shared.clone(), Listener::Cdn),
                 routes::observe,
             ));
+        // No Nagle delay between response headers and a streamed body.
+        let nodelay = |tcp: &mut tokio::net::TcpStream| {
+            let _ = tcp.set_nodelay(true);
+        };
+        let (main, cdn) = (main.tap_io(nodelay), cdn.tap_io(nodelay));
         let tasks = vec![
             tokio::spawn(async move {
                 let _ = axum::serve(main, main_app).await;
