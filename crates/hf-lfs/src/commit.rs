@@ -399,6 +399,9 @@ pub async fn send_commit(
     headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
     req.extensions_mut()
         .insert(hf_http::retry::Idempotency::NotIdempotent);
+    // The answer comes after the whole payload (up to 1 GB of base64) is sent.
+    req.extensions_mut()
+        .insert(crate::transfer::upload_timeout(len));
     crate::target::send_json(client, WHAT, req)
         .await
         .map_err(|e| failure.take().unwrap_or(e))
