@@ -6,6 +6,7 @@ use std::io::IsTerminal as _;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use hf_api::progress::{Progress, ProgressEvent, ProgressHandler};
+use hf_api::upload::TransferEvent;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Whether progress bars are drawn: not with `--quiet`, not when stdout is not a terminal
@@ -72,6 +73,35 @@ impl Bars {
     fn total_inc(&self, bytes: u64) {
         if let Some(total) = &*self.total.lock().unwrap_or_else(PoisonError::into_inner) {
             total.inc(bytes);
+        }
+    }
+}
+
+impl Bars {
+    /// Draws an upload event (LFS transfers from `hf-lfs`) like a download event.
+    pub(crate) fn on_transfer(&self, event: &TransferEvent<'_>) {
+        match *event {
+            TransferEvent::Started { path_in_repo, size } => self.on_event(ProgressEvent::Start {
+                path: path_in_repo,
+                total: size,
+                resumed: 0,
+            }),
+            TransferEvent::Progress {
+                path_in_repo,
+                bytes,
+            } => self.on_event(ProgressEvent::Advance {
+                path: path_in_repo,
+                bytes,
+            }),
+            TransferEvent::Restarted { path_in_repo } => self.on_event(ProgressEvent::Restart {
+                path: path_in_repo,
+                resumed: 0,
+            }),
+            TransferEvent::Finished { path_in_repo } => {
+                self.on_event(ProgressEvent::Done { path: path_in_repo });
+            }
+            // Already on the Hub: nothing to draw.
+            _ => {}
         }
     }
 }

@@ -7,6 +7,7 @@ pub(crate) mod env;
 pub(crate) mod info;
 pub(crate) mod ls;
 pub(crate) mod repo;
+pub(crate) mod upload;
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
@@ -22,6 +23,10 @@ pub(crate) enum Command {
     Auth(auth::AuthCommand),
     /// Download files or a whole repo into the cache (or a folder); prints the local path.
     Download(download::DownloadArgs),
+    /// Upload a file or a folder in one commit (creating the repo when missing).
+    Upload(upload::UploadArgs),
+    /// Upload a very large folder in many resumable commits.
+    UploadLargeFolder(upload::UploadLargeFolderArgs),
     /// Create, delete, move and configure repos; manage tags and branches.
     #[command(subcommand)]
     Repo(repo::RepoCommand),
@@ -123,6 +128,8 @@ pub(crate) async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Auth(cmd) => auth::run(ctx, cmd).await,
         Command::Download(args) => download::run(ctx, args).await,
+        Command::Upload(args) => upload::run(ctx, args).await,
+        Command::UploadLargeFolder(args) => upload::run_large(ctx, args).await,
         Command::Repo(cmd) => repo::run(ctx, cmd).await,
         Command::Ls(args) => ls::run(ctx, args).await,
         Command::Info(args) => info::run(ctx, args).await,

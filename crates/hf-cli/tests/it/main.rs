@@ -7,6 +7,7 @@ mod cli;
 mod download;
 mod interop;
 mod repo;
+mod upload;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
