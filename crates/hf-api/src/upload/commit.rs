@@ -316,6 +316,7 @@ pub(crate) async fn run_commit(
     let header = header(&options)?;
     let target = target(&repo_id, &options)?;
     let client = api.http();
+    validate_readme(&api, &target, &ops).await?;
     hf_lfs::hash_additions(&mut ops).await?;
     hf_lfs::preupload(client, &target, &mut ops, None).await?;
     check_limits(&ops)?;
@@ -331,6 +332,55 @@ pub(crate) async fn run_commit(
     resolve_copies(&api, &target, &mut ops).await?;
     let info = hf_lfs::send_commit(client, &target, &header, &ops).await?;
     Ok(info)
+}
+
+/// Checks the metadata of an added `README.md` with the Hub (`POST /api/validate-yaml`)
+/// before anything is uploaded, as Python does.
+async fn validate_readme(
+    api: &HfApi,
+    target: &UploadTarget,
+    ops: &[CommitOperation],
+) -> Result<(), Error> {
+    let Some(add) = ops
+        .iter()
+        .filter_map(CommitOperation::as_add)
+        .find(|a| a.path_in_repo() == "README.md")
+    else {
+        return Ok(());
+    };
+    let content = if let Some(b) = add.source().bytes() {
+        String::from_utf8_lossy(b).into_owned()
+    } else if let Some(p) = add.source().local_path() {
+        let p = p.to_owned();
+        tokio::task::spawn_blocking(move || std::fs::read(&p).map_err(|e| (p, e)))
+            .await
+            .map_err(|e| Error::Io {
+                context: "reading README.md failed".to_owned(),
+                source: std::io::Error::other(e),
+            })?
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .map_err(|(p, source)| Error::Io {
+                context: format!("could not read {}", p.display()),
+                source,
+            })?
+    } else {
+        // A reader is only read by the upload itself.
+        return Ok(());
+    };
+    let body = serde_json::json!({"content": content, "repoType": target.repo_type().as_str()});
+    match ApiRequest::new(api, hf_http::http::Method::POST, "/api/validate-yaml")
+        .json_body(&body)?
+        .idempotency(hf_http::Idempotency::Idempotent)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(Error::BadRequest(e)) => Err(Error::invalid_argument(
+            "invalid metadata in README.md: fix its YAML header (see the source for the Hub's message)",
+            Some(Box::new(e) as Box<dyn std::error::Error + Send + Sync>),
+        )),
+        Err(e) => Err(e),
+    }
 }
 
 /// The branch head as a commit result (for a commit that changed nothing).

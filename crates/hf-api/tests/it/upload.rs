@@ -109,6 +109,8 @@ async fn create_commit_adds_deletes_and_copies() {
         .await
         .unwrap();
     assert!(first.commit_url.ends_with(first.commit_oid.as_str()));
+    // README.md metadata is validated before anything is uploaded
+    assert_eq!(hub.requests()[0].path(), "/api/validate-yaml");
     assert!(first.pull_request_url.is_none());
     assert_eq!(count(&hub, Listener::Cdn, &Method::PUT, "/multipart/"), 4);
     assert_eq!(count(&hub, Listener::Cdn, &Method::PUT, "/upload/"), 1);
