@@ -1,7 +1,9 @@
 //! `cargo xtask demo`: a round trip through the `hf` CLI against a local `hf-testhub`.
 //!
 //! Builds both binaries, serves the emulator from a temp data dir with a user and a token,
-//! then drives `hf` as a user would, printing one readable line per step. Any failing
+//! then drives `hf` as a user would (log in, create a repo, upload a folder with an
+//! LFS-sized file, tag, list, download into a fresh cache and compare, scan the cache),
+//! printing one readable line per step. Any failing
 //! step stops the demo with its stderr and a non-zero exit.
 
 use std::io::{BufRead as _, BufReader};
@@ -175,13 +177,23 @@ pub(crate) fn run() -> Result<()> {
     std::fs::write(folder.join("README.md"), "# round trip\n")?;
     std::fs::write(folder.join("config.json"), "{\"hidden\": 8}\n")?;
     std::fs::write(folder.join("weights/model.bin"), noise(LARGE_FILE_BYTES))?;
+    std::fs::write(folder.join("scratch.tmp"), "not uploaded")?;
+    let folder_s = folder.display().to_string();
+    let commit = alice.hf(&[
+        "upload",
+        REPO,
+        &folder_s,
+        "--exclude",
+        "*.tmp",
+        "-m",
+        "demo upload",
+    ])?;
     say(
         "upload",
         format!(
-            "NOT DONE: hf-api has no upload_folder/create_commit yet, so `hf upload` does not \
-             exist; {} (README.md, config.json, weights/model.bin of {} MiB) stays local",
-            folder.display(),
-            LARGE_FILE_BYTES / (1024 * 1024)
+            "README.md, config.json, weights/model.bin ({} MiB, via LFS) -> {}",
+            LARGE_FILE_BYTES / (1024 * 1024),
+            commit.trim()
         ),
     );
 
@@ -210,10 +222,28 @@ pub(crate) fn run() -> Result<()> {
     };
     let snapshot = bob.hf(&["download", REPO, "--revision", "v1", "--quiet"])?;
     let snapshot = PathBuf::from(snapshot.trim());
-    let files = count_files(&snapshot)?;
+    for name in ["README.md", "config.json", "weights/model.bin"] {
+        let (sent, got) = (folder.join(name), snapshot.join(name));
+        let same = std::fs::read(&sent)?
+            == std::fs::read(&got).with_context(|| format!("{name} was not downloaded"))?;
+        if !same {
+            bail!(
+                "{name} differs after the round trip ({} vs {})",
+                sent.display(),
+                got.display()
+            );
+        }
+    }
+    if snapshot.join("scratch.tmp").exists() {
+        bail!("scratch.tmp was uploaded although --exclude '*.tmp' was given");
+    }
     say(
         "download",
-        format!("{files} file(s) into {}", snapshot.display()),
+        format!(
+            "{} file(s) into a fresh cache, identical to what was uploaded: {}",
+            count_files(&snapshot)?,
+            snapshot.display()
+        ),
     );
 
     let scan = bob.hf(&["cache", "scan"])?;
@@ -223,10 +253,7 @@ pub(crate) fn run() -> Result<()> {
     }
 
     drop(scratch);
-    println!(
-        "\ndemo finished: login, create, tag, list, download and scan worked; upload is not \
-         available yet (see above)"
-    );
+    println!("\ndemo finished: every step worked");
     Ok(())
 }
 
