@@ -82,3 +82,16 @@ def tmp_cache(tmp_path):
 
 def major_version():
     return int(huggingface_hub.__version__.split(".")[0])
+
+
+def control(method, what, body=None):
+    """Calls the emulator's `/_testhub/` control API (users, grants, faults, request log)."""
+    import json
+    import urllib.request
+
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(f"{ENDPOINT}/_testhub/{what}", data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as resp:
+        text = resp.read()
+    return json.loads(text) if text else None

@@ -438,3 +438,40 @@ def test_pagination_over_many_commits(api, repo_name):
     assert len({c.commit_id for c in commits}) == 8
     tree = list(api.list_repo_tree(repo_name))
     assert sorted(e.path for e in tree) == [".gitattributes", "counter.txt"]
+
+
+# ----------------------------------------------------------------------------- gated repos, CDN auth
+
+
+def test_gated_repo_refuses_until_access_is_granted(api, repo_name, tmp_cache):
+    from conftest import control
+    from huggingface_hub.utils import GatedRepoError
+
+    bob_token = "hf_interop_bob_read_" + repo_name.split("-")[-1]
+    control("POST", "users", {"name": "bob-" + repo_name.split("-")[-1], "token": bob_token, "role": "read"})
+    api.create_repo(repo_name)
+    api.upload_file(path_or_fileobj=b"weights", path_in_repo="w.txt", repo_id=repo_name)
+    api.update_repo_settings(repo_name, gated="manual")
+
+    with pytest.raises(GatedRepoError):
+        hf_hub_download(repo_name, "w.txt", cache_dir=tmp_cache, token=bob_token)
+    control("POST", "grant", {"repo_id": repo_name, "user": "bob-" + repo_name.split("-")[-1]})
+    path = hf_hub_download(repo_name, "w.txt", cache_dir=tmp_cache, token=bob_token, force_download=True)
+    assert read(path) == b"weights"
+
+
+def test_lfs_download_reaches_the_cdn_without_authorization(api, repo_name, tmp_cache):
+    from conftest import control
+
+    api.create_repo(repo_name)
+    big = lfs_bytes(b"cdn")
+    api.upload_file(path_or_fileobj=big, path_in_repo="big.bin", repo_id=repo_name)
+    control("DELETE", "requests")
+    assert read(hf_hub_download(repo_name, "big.bin", cache_dir=tmp_cache)) == big
+    log = control("GET", "requests")
+    cdn = [r for r in log if r["listener"] == "cdn"]
+    main = [r for r in log if r["listener"] == "main" and "/resolve/" in r["path"]]
+    assert cdn, "the LFS body must come from the CDN listener"
+    assert main, "the resolve request must reach the Hub"
+    assert all("authorization" not in {k.lower() for k in r["headers"]} for r in cdn)
+    assert any("authorization" in {k.lower() for k in r["headers"]} for r in main)
