@@ -5,6 +5,7 @@
 //! - `demo`: a round trip through the `hf` CLI against an embedded emulator.
 //! - `bench`: side-by-side benchmarks against other clients.
 
+mod bench;
 mod demo;
 mod interop;
 mod util;
@@ -35,6 +36,16 @@ enum Command {
     Tools,
     /// A round trip through the `hf` CLI against a local hf-testhub.
     Demo,
+    /// Side-by-side benchmarks against other clients.
+    #[command(subcommand)]
+    Bench(Bench),
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Downloads: ours vs Python (0.26.5, newest, hf_transfer) and hf-hub 1.0.0; writes
+    /// docs/benchmarks.md.
+    Download(bench::Args),
 }
 
 fn main() -> Result<()> {
@@ -43,6 +54,7 @@ fn main() -> Result<()> {
         Command::Interop(args) => interop::run(&args),
         Command::Tools => util::ensure_tools(),
         Command::Demo => demo::run(),
+        Command::Bench(Bench::Download(args)) => bench::run_bench(&args),
     }
 }
 

@@ -326,6 +326,26 @@ fn job_for(
     })
 }
 
+/// Fetches; on a full disk, removes the partial files (keeping them would only hold
+/// the space; other failures keep them for a resume).
+async fn fetch_or_clean(job: &Job, paths: &PartialPaths) -> Result<PathBuf, Error> {
+    match transfer::fetch(job, paths).await {
+        Err(e @ Error::NoSpace { .. }) => {
+            let p = paths.clone();
+            if let Err(err) = blocking(move || {
+                p.discard()
+                    .map_err(|e| io_error(&p.single, "cannot remove", e))
+            })
+            .await
+            {
+                tracing::debug!(%err, "could not remove a partial download");
+            }
+            Err(e)
+        }
+        other => other,
+    }
+}
+
 /// §5.4: under the blob lock, fetch into `.incomplete`, verify, move to `blobs/`, link.
 async fn download_blob(
     api: &HfApi,
@@ -369,7 +389,7 @@ async fn download_blob(
         .await?;
     }
     let job = job_for(api, target, options, meta)?;
-    let done = transfer::fetch(&job, &paths).await?;
+    let done = fetch_or_clean(&job, &paths).await?;
     let blob = lock.blob_path().to_owned();
     {
         let blob = blob.clone();
@@ -474,7 +494,7 @@ async fn download_to_local_dir(
         .await?;
     }
     let job = job_for(&api, &target, &options, &meta)?;
-    let done = transfer::fetch(&job, &partial).await?;
+    let done = fetch_or_clean(&job, &partial).await?;
     {
         let file = paths.file_path.clone();
         blocking(move || {

@@ -590,13 +590,18 @@ async fn fetch_parallel(
         }
         let mut outcome = Ok(());
         while let Some(joined) = workers.join_next().await {
-            let res = joined.unwrap_or_else(|e| {
-                Err(Fallback::Failed(Error::Io {
+            let res = match joined {
+                Ok(res) => res,
+                // Aborted after another worker failed: that failure is the outcome.
+                Err(e) if e.is_cancelled() => continue,
+                Err(e) => Err(Fallback::Failed(Error::Io {
                     context: "a download task failed".to_owned(),
                     source: std::io::Error::other(e),
-                }))
-            });
-            if let Err(e) = res {
+                })),
+            };
+            if let Err(e) = res
+                && outcome.is_ok()
+            {
                 workers.abort_all();
                 outcome = Err(e);
             }

@@ -884,3 +884,102 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// A small tmpfs mounted for one test (needs root, as CI runs); unmounted on drop.
+#[cfg(target_os = "linux")]
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+#[cfg(target_os = "linux")]
+impl Tmpfs {
+    fn mount(size: &str) -> Option<Tmpfs> {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("cannot mount a tmpfs (not root?): skipping the disk test");
+            return None;
+        }
+        Some(Tmpfs { dir })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn remount_read_only(&self) {
+        let ok = std::process::Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(self.dir.path())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        // Lazy: a file still open by an aborted task must not keep it mounted.
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn full_disk_is_typed_and_leaves_no_partial_file() {
+    let fx = fixture().await;
+    let Some(disk) = Tmpfs::mount("1m") else {
+        return;
+    };
+    let api = client(&fx.hub.url(), disk.path());
+    for parallel in [ParallelConfig::disabled(), small_chunks()] {
+        let err = api
+            .hf_hub_download("alice/m", "big.bin")
+            .parallel(parallel)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::NoSpace { .. }), "{err:?}");
+        assert!(err.to_string().contains("no space left"), "{err}");
+        let repo = disk.path().join("models--alice--m");
+        assert!(blobs(&repo).is_empty(), "{:?}", blobs(&repo));
+        assert!(!repo.join("snapshots").join(&fx.commit).join("big.bin").exists());
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn read_only_cache_serves_cached_files_and_says_so_otherwise() {
+    let fx = fixture().await;
+    let Some(disk) = Tmpfs::mount("8m") else {
+        return;
+    };
+    let api = client(&fx.hub.url(), disk.path());
+    api.hf_hub_download("alice/m", "config.json").await.unwrap();
+    disk.remount_read_only();
+    // Cached: by commit (no request) and by branch (the ref is already up to date).
+    for rev in [fx.commit.as_str(), "main"] {
+        let p = api
+            .hf_hub_download("alice/m", "config.json")
+            .revision(rev)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(p).unwrap(), fx.config);
+    }
+    let err = api
+        .hf_hub_download("alice/m", "sub/w.bin")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Cache(c) if c.is_read_only()),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("read-only"), "{err}");
+}

@@ -1,0 +1,21 @@
+//! `bench-client ENDPOINT CACHE_DIR OWNER/NAME (snapshot | file NAME)`: one download
+//! with our client (default settings), for `cargo xtask bench download`.
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [endpoint, cache, repo, mode, rest @ ..] = args.as_slice() else {
+        return Err("usage: bench-client ENDPOINT CACHE_DIR OWNER/NAME (snapshot | file NAME)".into());
+    };
+    let api = hf_api::HfApiBuilder::new()
+        .endpoint(endpoint.as_str())
+        .cache_dir(cache.as_str())
+        .build()?;
+    let path = match (mode.as_str(), rest) {
+        ("snapshot", []) => api.snapshot_download(repo.as_str()).await?,
+        ("file", [file]) => api.hf_hub_download(repo.as_str(), file.as_str()).await?,
+        _ => return Err("mode must be `snapshot` or `file NAME`".into()),
+    };
+    println!("{}", path.display());
+    Ok(())
+}

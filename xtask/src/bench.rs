@@ -1,0 +1,482 @@
+//! `cargo xtask bench download`: our client against the Python client (0.26.5, the
+//! newest, 0.26.5 with `hf_transfer`) and the `hf-hub` crate 1.0.0, on one machine and
+//! one emulator, each run from an empty cache.
+//!
+//! Processes (all release builds, built into `target/bench/cargo-target`):
+//! - `bench-hub` (`xtask/bench/hf-rs-bench`): `hf-testhub` with the benchmark repos,
+//!   created once in `target/bench/hub-*`; it reports its own CPU time on request;
+//! - `bench-client` (same project): our client, default settings;
+//! - `hf-hub-compare` (`xtask/bench/hf-hub-compare`, its own workspace so its
+//!   dependencies never enter ours);
+//! - Python clients from venvs in `target/bench/venv-download-*`.
+//!
+//! Each run is measured with `/usr/bin/time` (wall, user + system CPU, peak RSS).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+
+use crate::util::{cargo, root, run, step};
+
+/// Arguments of `cargo xtask bench`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// Small sizes and one run per case: a smoke test that takes seconds.
+    #[arg(long)]
+    quick: bool,
+    /// Runs per case and client (default: 3, or 1 with --quick).
+    #[arg(long)]
+    runs: Option<usize>,
+    /// Skip the Python clients (no venvs needed).
+    #[arg(long)]
+    no_python: bool,
+    /// Skip the hf-hub comparator.
+    #[arg(long)]
+    no_hf_hub: bool,
+    /// Write the markdown report here (default: docs/benchmarks.md for a full run,
+    /// nothing with --quick).
+    #[arg(long)]
+    write: Option<PathBuf>,
+}
+
+struct Sizes {
+    big: u64,
+    small_count: u64,
+    medium_count: u64,
+    medium: u64,
+    throttle: u64,
+}
+
+const FULL: Sizes = Sizes {
+    big: 2 << 30,
+    small_count: 2000,
+    medium_count: 20,
+    medium: 50 << 20,
+    throttle: 50_000_000,
+};
+
+const QUICK: Sizes = Sizes {
+    big: 96 << 20,
+    small_count: 200,
+    medium_count: 4,
+    medium: 8 << 20,
+    throttle: 50_000_000,
+};
+
+#[derive(Clone)]
+struct Client {
+    name: &'static str,
+    program: PathBuf,
+    prefix: Vec<String>,
+    env: Vec<(&'static str, String)>,
+}
+
+struct Case {
+    name: String,
+    repo: &'static str,
+    file: Option<&'static str>,
+    bytes: u64,
+    throttle: Option<u64>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Sample {
+    wall: f64,
+    cpu: f64,
+    rss_kib: u64,
+    hub_cpu: f64,
+}
+
+const BEGIN: &str = "<!-- download-bench:begin -->";
+const END: &str = "<!-- download-bench:end -->";
+
+/// Replaces (or appends) the download section of the report, keeping the rest.
+fn write_section(path: &Path, report: &str) -> Result<()> {
+    let old = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n".to_owned());
+    let section = format!("{BEGIN}\n{report}{END}\n");
+    let new = match (old.find(BEGIN), old.find(END)) {
+        (Some(a), Some(b)) if a < b => format!(
+            "{}{section}{}",
+            &old[..a],
+            old[b + END.len()..].trim_start_matches('\n')
+        ),
+        _ => format!("{}\n\n{section}", old.trim_end()),
+    };
+    std::fs::write(path, new).with_context(|| format!("cannot write {}", path.display()))
+}
+
+const PY_SCRIPT: &str = r#"
+import sys
+from huggingface_hub import snapshot_download, hf_hub_download
+cache, repo, mode = sys.argv[2:5]
+if mode == "snapshot":
+    snapshot_download(repo, cache_dir=cache)
+else:
+    hf_hub_download(repo, sys.argv[5], cache_dir=cache)
+"#;
+
+pub(crate) fn run_bench(args: &Args) -> Result<()> {
+    if !Path::new("/usr/bin/time").is_file() {
+        bail!("/usr/bin/time is missing: install it (`apt-get install time`)");
+    }
+    let root = root();
+    let bench = root.join("target").join("bench");
+    std::fs::create_dir_all(&bench)?;
+    let sizes = if args.quick { &QUICK } else { &FULL };
+    let runs = args.runs.unwrap_or(if args.quick { 1 } else { 3 });
+    let target = bench.join("cargo-target");
+    let release = target.join("release");
+
+    step("building the benchmark processes (release)");
+    run(cargo()
+        .env("CARGO_TARGET_DIR", &target)
+        .args(["build", "--release", "--manifest-path"])
+        .arg(root.join("xtask/bench/hf-rs-bench/Cargo.toml")))?;
+    let mut clients = vec![Client {
+        name: "hf-rs (ours)",
+        program: release.join("bench-client"),
+        prefix: Vec::new(),
+        env: Vec::new(),
+    }];
+    if !args.no_hf_hub {
+        run(cargo()
+            .env("CARGO_TARGET_DIR", &target)
+            .args(["build", "--release", "--manifest-path"])
+            .arg(root.join("xtask/bench/hf-hub-compare/Cargo.toml")))?;
+        clients.push(Client {
+            name: "hf-hub 1.0.0",
+            program: release.join("hf-hub-compare"),
+            prefix: Vec::new(),
+            env: Vec::new(),
+        });
+    }
+    if !args.no_python {
+        for (name, label, reqs, transfer) in [
+            (
+                "python 0.26.5",
+                "0.26.5",
+                &["huggingface_hub==0.26.5"][..],
+                false,
+            ),
+            ("python newest", "latest", &["huggingface_hub"][..], false),
+            (
+                "python 0.26.5 + hf_transfer",
+                "0.26.5-hf_transfer",
+                &["huggingface_hub==0.26.5", "hf_transfer"][..],
+                true,
+            ),
+        ] {
+            let python = venv(&bench, label, reqs)?;
+            let mut env = vec![
+                ("HF_HUB_DISABLE_TELEMETRY", "1".to_owned()),
+                ("HF_HUB_DISABLE_PROGRESS_BARS", "1".to_owned()),
+                ("HF_HUB_ENABLE_HF_TRANSFER", u8::from(transfer).to_string()),
+            ];
+            env.push(("HF_HUB_DISABLE_XET", "1".to_owned()));
+            clients.push(Client {
+                name,
+                program: python,
+                prefix: vec!["-c".to_owned(), PY_SCRIPT.to_owned()],
+                env,
+            });
+        }
+    }
+
+    step("starting the emulator");
+    let data = bench.join(format!(
+        "hub-{}-{}-{}x{}",
+        sizes.big, sizes.small_count, sizes.medium_count, sizes.medium
+    ));
+    let mut hub = Hub::start(&release.join("bench-hub"), &data, sizes)?;
+    let cases = [
+        Case {
+            name: format!("1 LFS file of {}", human(sizes.big)),
+            repo: "bench/big",
+            file: Some("big.bin"),
+            bytes: sizes.big,
+            throttle: None,
+        },
+        Case {
+            name: format!("{} files of 4 KiB", sizes.small_count),
+            repo: "bench/small",
+            file: None,
+            bytes: sizes.small_count * 4096,
+            throttle: None,
+        },
+        Case {
+            name: format!("{} files of {}", sizes.medium_count, human(sizes.medium)),
+            repo: "bench/medium",
+            file: None,
+            bytes: sizes.medium_count * sizes.medium,
+            throttle: None,
+        },
+        Case {
+            name: format!(
+                "1 LFS file of {}, {} MB/s per connection",
+                human(sizes.big),
+                sizes.throttle / 1_000_000
+            ),
+            repo: "bench/big",
+            file: Some("big.bin"),
+            bytes: sizes.big,
+            throttle: Some(sizes.throttle),
+        },
+    ];
+    let cache = bench.join("run-cache");
+    let mut results: BTreeMap<(usize, usize), Vec<Sample>> = BTreeMap::new();
+    for (ci, case) in cases.iter().enumerate() {
+        step(&format!("case: {}", case.name));
+        match case.throttle {
+            Some(rate) => hub.command(&format!("throttle {rate}"))?,
+            None => hub.command("clear")?,
+        }
+        for (ki, client) in clients.iter().enumerate() {
+            for r in 0..runs {
+                let _ = std::fs::remove_dir_all(&cache);
+                std::fs::create_dir_all(&cache)?;
+                let hub_before = hub.cpu()?;
+                let mut sample = measure(client, &hub.url, &cache, case, &bench)
+                    .with_context(|| format!("{} on {}", client.name, case.name))?;
+                sample.hub_cpu = hub.cpu()? - hub_before;
+                eprintln!(
+                    "  {:<28} run {}: {:>7.2} s  cpu {:>6.2} s  rss {:>7} KiB  hub cpu {:>6.2} s",
+                    client.name,
+                    r + 1,
+                    sample.wall,
+                    sample.cpu,
+                    sample.rss_kib,
+                    sample.hub_cpu
+                );
+                results.entry((ci, ki)).or_default().push(sample);
+            }
+        }
+    }
+    hub.command("clear")?;
+    let _ = std::fs::remove_dir_all(&cache);
+    let report = report(args, &cases, &clients, &results, runs);
+    println!("{report}");
+    let write = args
+        .write
+        .clone()
+        .or_else(|| (!args.quick).then(|| root.join("docs").join("benchmarks.md")));
+    if let Some(path) = write {
+        write_section(&path, &report)?;
+        step(&format!("report written to {}", path.display()));
+    }
+    Ok(())
+}
+
+fn human(bytes: u64) -> String {
+    if bytes >= 1 << 30 && bytes % (1 << 30) == 0 {
+        format!("{} GiB", bytes >> 30)
+    } else if bytes >= 1 << 20 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{} KiB", bytes >> 10)
+    }
+}
+
+/// `target/bench/venv-{label}` with `requirements`, created once; returns its python.
+fn venv(bench: &Path, label: &str, requirements: &[&str]) -> Result<PathBuf> {
+    let dir = bench.join(format!("venv-download-{label}"));
+    let python = dir.join("bin").join("python");
+    if dir.join(".installed").is_file() {
+        return Ok(python);
+    }
+    step(&format!("creating {}", dir.display()));
+    run(Command::new("python3").args(["-m", "venv"]).arg(&dir))?;
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .args(requirements))?;
+    std::fs::write(dir.join(".installed"), requirements.join("\n"))?;
+    Ok(python)
+}
+
+struct Hub {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    url: String,
+}
+
+impl Hub {
+    fn start(program: &Path, data: &Path, sizes: &Sizes) -> Result<Hub> {
+        let mut child = Command::new(program)
+            .arg(data)
+            .args([
+                sizes.big.to_string(),
+                sizes.small_count.to_string(),
+                sizes.medium_count.to_string(),
+                sizes.medium.to_string(),
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("cannot start {}", program.display()))?;
+        let stdin = child.stdin.take().expect("piped");
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+        let mut url = String::new();
+        stdout.read_line(&mut url)?;
+        let url = url.trim().to_owned();
+        if !url.starts_with("http://") {
+            bail!("the emulator did not start (it printed {url:?})");
+        }
+        Ok(Hub {
+            child,
+            stdin,
+            stdout,
+            url,
+        })
+    }
+
+    fn command(&mut self, line: &str) -> Result<()> {
+        writeln!(self.stdin, "{line}")?;
+        Ok(())
+    }
+
+    fn cpu(&mut self) -> Result<f64> {
+        self.command("cpu")?;
+        let mut line = String::new();
+        self.stdout.read_line(&mut line)?;
+        line.trim()
+            .parse()
+            .with_context(|| format!("unexpected answer from the emulator: {line:?}"))
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn measure(client: &Client, url: &str, cache: &Path, case: &Case, bench: &Path) -> Result<Sample> {
+    let out = bench.join("time.txt");
+    let mut cmd = Command::new("/usr/bin/time");
+    cmd.args(["-f", "%e %U %S %M", "-o"])
+        .arg(&out)
+        .arg(&client.program)
+        .args(&client.prefix)
+        .arg(url)
+        .arg(cache)
+        .arg(case.repo);
+    match case.file {
+        Some(f) => cmd.args(["file", f]),
+        None => cmd.arg("snapshot"),
+    };
+    cmd.env("HF_ENDPOINT", url)
+        .env("HF_HUB_CACHE", cache)
+        .env("HF_HOME", bench.join("hf-home"))
+        .env_remove("HF_TOKEN")
+        .stdout(Stdio::null());
+    for (k, v) in &client.env {
+        cmd.env(k, v);
+    }
+    let status = cmd.status()?;
+    if !status.success() {
+        bail!("the client failed with {status}");
+    }
+    let text = std::fs::read_to_string(&out)?;
+    let last = text.lines().last().unwrap_or_default();
+    let f: Vec<&str> = last.split_whitespace().collect();
+    let [wall, user, sys, rss] = f.as_slice() else {
+        bail!("unexpected /usr/bin/time output {text:?}");
+    };
+    Ok(Sample {
+        wall: wall.parse()?,
+        cpu: user.parse::<f64>()? + sys.parse::<f64>()?,
+        rss_kib: rss.parse()?,
+        hub_cpu: 0.0,
+    })
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    format!("{cores} cores ({cpu})")
+}
+
+fn report(
+    args: &Args,
+    cases: &[Case],
+    clients: &[Client],
+    results: &BTreeMap<(usize, usize), Vec<Sample>>,
+    runs: usize,
+) -> String {
+    let mut s = String::new();
+    let cmd = if args.quick {
+        "cargo xtask bench download --quick"
+    } else {
+        "cargo xtask bench download"
+    };
+    let _ = writeln!(s, "## Downloads\n");
+    let _ = writeln!(
+        s,
+        "Reproduce with `{cmd}` (release builds; Python venvs and the emulator data are \
+         created under `target/bench/`). Machine: {}. Every run starts from an empty \
+         cache; medians of {runs} run(s). The emulator (`hf-testhub`, same machine, \
+         loopback) serves LFS files from its CDN listener with `Range` support. Our client \
+         runs with its defaults (sha256 verification on; files from 64 MiB on use 8 \
+         connections x 32 MiB ranges).\n",
+        machine()
+    );
+    for (ci, case) in cases.iter().enumerate() {
+        let _ = writeln!(s, "### {}\n", case.name);
+        let _ = writeln!(
+            s,
+            "| client | wall (s) | throughput (MB/s) | CPU user+sys (s) | peak RSS (MiB) | emulator CPU (s) |"
+        );
+        let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
+        for (ki, client) in clients.iter().enumerate() {
+            let Some(samples) = results.get(&(ci, ki)) else {
+                continue;
+            };
+            let wall = median(samples.iter().map(|x| x.wall).collect());
+            let cpu = median(samples.iter().map(|x| x.cpu).collect());
+            let rss = median(samples.iter().map(|x| x.rss_kib as f64).collect());
+            let hub = median(samples.iter().map(|x| x.hub_cpu).collect());
+            let mbps = if wall > 0.0 {
+                case.bytes as f64 / 1e6 / wall
+            } else {
+                f64::NAN
+            };
+            let _ = writeln!(
+                s,
+                "| {} | {wall:.2} | {mbps:.0} | {cpu:.2} | {:.1} | {hub:.2} |",
+                client.name,
+                rss / 1024.0
+            );
+        }
+        let _ = writeln!(s);
+    }
+    s
+}
