@@ -155,6 +155,24 @@ fn scan_matches_python_on_a_cache_python_filled() {
         format!("{}\n", table(&["cache", "scan", "-v"])),
         python_revisions
     );
+
+    // Deleting the dataset's only revision removes the repo; Python's scan agrees.
+    let commit = python_revisions
+        .lines()
+        .find(|l| l.starts_with("alice/data"))
+        .and_then(|l| l.split_whitespace().nth(2))
+        .unwrap()
+        .to_owned();
+    let dry = sb.run(&["cache", "delete", "--revision", &commit, "--dry-run"]);
+    assert!(dry.ok().contains("would delete repo"), "{dry:#?}");
+    sb.run(&["cache", "delete", "--revision", &commit]).ok();
+    let left = py(
+        &python,
+        &sb,
+        "from huggingface_hub import scan_cache_dir\n\
+         print(sorted(r.repo_id for r in scan_cache_dir().repos))",
+    );
+    assert_eq!(left, "['alice/tiny']\n");
 }
 
 #[test]
