@@ -113,6 +113,14 @@ fn ranged_request(
     end: Option<u64>,
 ) -> hf_http::http::Request<hf_http::HfBody> {
     let mut req = request(Method::GET, job.url.clone(), &job.options);
+    // A CDN URL is pre-signed: credentials the caller put in `headers` stay with the
+    // Hub (the client's own token is only ever sent to the Hub's origin anyway).
+    let endpoint = job.api.http().endpoint_uri();
+    if job.url.scheme() != endpoint.scheme() || job.url.authority() != endpoint.authority() {
+        let headers = req.headers_mut();
+        headers.remove(hf_http::http::header::AUTHORIZATION);
+        headers.remove(hf_http::http::header::COOKIE);
+    }
     if start > 0 || end.is_some() {
         let value = match end {
             Some(end) => format!("bytes={start}-{end}"),

@@ -983,3 +983,34 @@ async fn read_only_cache_serves_cached_files_and_says_so_otherwise() {
     );
     assert!(err.to_string().contains("read-only"), "{err}");
 }
+
+#[tokio::test]
+async fn credentials_never_reach_the_cdn() {
+    let fx = fixture().await;
+    let api = HfApiBuilder::new()
+        .endpoint(fx.hub.url())
+        .cache_dir(fx.cache.path())
+        .token(Token::new(OWNER_TOKEN).unwrap())
+        .build()
+        .unwrap();
+    api.hf_hub_download("alice/m", "sub/w.bin")
+        .header(
+            http::header::COOKIE,
+            http::HeaderValue::from_static("session=secret"),
+        )
+        .await
+        .unwrap();
+    api.hf_hub_download("alice/m", "big.bin")
+        .parallel(small_chunks())
+        .await
+        .unwrap();
+    let log = fx.hub.requests();
+    assert!(log.iter().any(|r| r.listener == Listener::Cdn));
+    for r in &log {
+        let on_cdn = r.listener == Listener::Cdn;
+        assert_eq!(r.has_authorization(), !on_cdn, "{r:?}");
+        if on_cdn {
+            assert!(r.header("cookie").is_none(), "{r:?}");
+        }
+    }
+}
