@@ -449,6 +449,15 @@ fn report(
          connections x 32 MiB ranges).\n",
         machine()
     );
+    let _ = writeln!(
+        s,
+        "How our client verifies parallel downloads: each range is written in place at its \
+         offset from 1 MiB buffers (two per connection, one filling while the other is \
+         written), and one task follows the contiguous finished prefix of the file, \
+         re-reading it from the page cache in 8 MiB blocks to feed the sha256. Hashing \
+         thus overlaps the transfer and only the last chunk is hashed after the last byte \
+         arrives, with memory bounded by the buffers (not by the file size).\n"
+    );
     for (ci, case) in cases.iter().enumerate() {
         let _ = writeln!(s, "### {}\n", case.name);
         let _ = writeln!(

@@ -151,25 +151,22 @@ pub(crate) async fn download(
             return Err(unavailable(&target, &options, why, cache.root()));
         }
     };
-    // 6. Record the revision's commit, then reuse what is cached.
+    // 6. Record the revision's commit, then reuse what is cached (one blocking task:
+    // snapshots of many small files pay per task).
     {
-        let (r, rev, c) = (
+        let (r, rev, c, p, e) = (
             repo.clone(),
             target.revision.clone(),
-            meta.commit_hash.clone(),
-        );
-        let root = cache.root().to_owned();
-        blocking(move || r.write_ref(&rev, &c).map_err(|e| cache_error(e, &root))).await?;
-    }
-    if !force {
-        let (r, c, p, e) = (
-            repo.clone(),
             meta.commit_hash.clone(),
             target.path.clone(),
             meta.etag.clone(),
         );
         let root = cache.root().to_owned();
         let cached = blocking(move || {
+            r.write_ref(&rev, &c).map_err(|e| cache_error(e, &root))?;
+            if force {
+                return Ok(None);
+            }
             r.pointer_from_cache(&c, &p, &e)
                 .map_err(|e| cache_error(e, &root))
         })
@@ -391,15 +388,22 @@ async fn download_blob(
     let job = job_for(api, target, options, meta)?;
     let done = fetch_or_clean(&job, &paths).await?;
     let blob = lock.blob_path().to_owned();
-    {
-        let blob = blob.clone();
+    let pointer = {
+        let (r, c, p, e) = (
+            repo.clone(),
+            meta.commit_hash.clone(),
+            target.path.clone(),
+            meta.etag.clone(),
+        );
+        let root = root.clone();
         blocking(move || {
             std::fs::rename(&done, &blob)
-                .map_err(|e| io_error(&blob, "cannot move the download to", e))
+                .map_err(|e| io_error(&blob, "cannot move the download to", e))?;
+            r.link_snapshot(&c, &p, &e, BlobOrigin::New)
+                .map_err(|e| cache_error(e, &root))
         })
-        .await?;
-    }
-    let pointer = link(BlobOrigin::New).await?;
+        .await?
+    };
     drop(lock);
     job.reporter.emit(ProgressEvent::Done {
         path: target.path.as_str(),
