@@ -53,6 +53,18 @@ impl Bars {
             .progress_chars("=> ")
     }
 
+    /// A spinner line for the steps without byte counts (hashing, committing).
+    pub(crate) fn spinner(&self, message: String) -> ProgressBar {
+        let bar = self.multi.add(ProgressBar::new_spinner());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.set_message(message);
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    }
+
     /// Removes every bar (before printing the result).
     pub(crate) fn finish(&self) {
         let files = std::mem::take(&mut *self.files.lock().unwrap_or_else(PoisonError::into_inner));

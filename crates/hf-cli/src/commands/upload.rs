@@ -198,6 +198,9 @@ pub(crate) async fn run(ctx: &Ctx, args: UploadArgs) -> anyhow::Result<()> {
     }
 
     let (bars, transfer) = transfer_options(ctx);
+    let spinner = bars
+        .as_ref()
+        .map(|b| b.spinner(format!("Uploading {} to {}", local.display(), args.repo_id)));
     let result = if is_file {
         let mut req = api
             .upload_file(&args.repo_id, &path_in_repo, local.clone())
@@ -241,6 +244,9 @@ pub(crate) async fn run(ctx: &Ctx, args: UploadArgs) -> anyhow::Result<()> {
         }
         req.await
     };
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
     if let Some(bars) = &bars {
         bars.finish();
     }
