@@ -18,6 +18,12 @@ fn subcommand_help_has_examples() {
         &["auth", "login", "--help"][..],
         &["cache", "scan", "--help"],
         &["cache", "delete", "--help"],
+        &["download", "--help"],
+        &["upload", "--help"],
+        &["repo", "create", "--help"],
+        &["repo", "settings", "--help"],
+        &["ls", "--help"],
+        &["info", "--help"],
     ] {
         let out = sb.run(args);
         assert!(out.ok().contains("Examples:"), "{args:?}: {out:#?}");
