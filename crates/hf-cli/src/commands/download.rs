@@ -3,12 +3,10 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
-use hf_types::RepoType;
-
-use super::{Ctx, RepoTypeArg, TokenArg};
+use super::{Ctx, RepoTypeArg, TokenArg, repo_url};
 use crate::progress::Bars;
 use crate::report;
+use clap::Args;
 
 /// Arguments of `hf download`.
 #[derive(Debug, Args)]
@@ -117,9 +115,4 @@ pub(crate) async fn run(ctx: &Ctx, args: DownloadArgs) -> anyhow::Result<()> {
         result.map_err(|e| report::repo_error(e, &repo_url(&api, repo_type, &args.repo_id)))?;
     println!("{}", path.display());
     Ok(())
-}
-
-/// The repo's page on the Hub (where a gated repo's access is requested).
-pub(crate) fn repo_url(api: &hf_api::HfApi, repo_type: RepoType, repo_id: &str) -> String {
-    format!("{}/{}{repo_id}", api.endpoint(), repo_type.url_prefix())
 }

@@ -3,8 +3,7 @@
 use clap::Args;
 use hf_api::RepoInfo;
 
-use super::{Ctx, RepoTypeArg, TokenArg};
-use crate::commands::download::repo_url;
+use super::{Ctx, RepoTypeArg, TokenArg, repo_url};
 use crate::report;
 
 /// Arguments of `hf info`.

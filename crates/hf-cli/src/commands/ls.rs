@@ -4,8 +4,7 @@ use clap::Args;
 use futures_util::TryStreamExt as _;
 use hf_types::RepoTreeEntry;
 
-use super::{Ctx, RepoTypeArg, TokenArg};
-use crate::commands::download::repo_url;
+use super::{Ctx, RepoTypeArg, TokenArg, repo_url};
 use crate::report;
 
 /// Arguments of `hf ls`.

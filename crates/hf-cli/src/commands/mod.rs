@@ -139,3 +139,8 @@ pub(crate) async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
         Command::Completions { .. } => Ok(()),
     }
 }
+
+/// The repo's page on the Hub (where a gated repo's access is requested).
+pub(crate) fn repo_url(api: &hf_api::HfApi, repo_type: RepoType, repo_id: &str) -> String {
+    format!("{}/{}{repo_id}", api.endpoint(), repo_type.url_prefix())
+}

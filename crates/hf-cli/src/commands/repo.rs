@@ -7,8 +7,7 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use hf_types::GatedMode;
 
-use super::{Ctx, RepoTypeArg, TokenArg};
-use crate::commands::download::repo_url;
+use super::{Ctx, RepoTypeArg, TokenArg, repo_url};
 use crate::report::{self, Hint};
 
 /// `hf repo ...`

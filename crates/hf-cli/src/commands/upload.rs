@@ -10,8 +10,7 @@ use hf_api::upload::TransferOptions;
 use hf_api::{Error, HfApi};
 use hf_types::RepoType;
 
-use super::{Ctx, RepoTypeArg, TokenArg};
-use crate::commands::download::repo_url;
+use super::{Ctx, RepoTypeArg, TokenArg, repo_url};
 use crate::progress::Bars;
 use crate::report::{self, Hint};
 
