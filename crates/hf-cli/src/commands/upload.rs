@@ -324,13 +324,13 @@ async fn scheduled(
         .start()
         .await
         .map_err(|e| report::repo_error(e, &repo_url(api, args.repo_type.get(), &args.repo_id)))?;
+    // Listen before telling the user to press Ctrl-C, so an early one is not lost.
+    let stop = stop_signal()?;
     ctx.status(format!(
         "Scheduling commits every {minutes} minutes to {}. Press Ctrl-C to stop.",
         args.repo_id
     ));
-    tokio::signal::ctrl_c()
-        .await
-        .context("could not wait for Ctrl-C")?;
+    stop.await;
     ctx.status("Stopping: pushing the last changes...");
     let last = scheduler.stop().await?;
     if let Some(commit) = last {
@@ -338,6 +338,28 @@ async fn scheduled(
     }
     ctx.status("Stopped scheduled commits.");
     Ok(())
+}
+
+/// Resolves on Ctrl-C (or SIGTERM on Unix); the handlers are installed before it returns.
+#[cfg(unix)]
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut int = signal(SignalKind::interrupt()).context("could not listen for Ctrl-C")?;
+    let mut term = signal(SignalKind::terminate()).context("could not listen for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+    })
+}
+
+/// Resolves on Ctrl-C.
+#[cfg(not(unix))]
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 pub(crate) async fn run_large(ctx: &Ctx, args: UploadLargeFolderArgs) -> anyhow::Result<()> {
