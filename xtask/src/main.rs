@@ -6,6 +6,7 @@
 //! - `bench`: side-by-side benchmarks against other clients.
 
 mod bench;
+mod bench_upload;
 mod demo;
 mod interop;
 mod util;
@@ -54,6 +55,7 @@ fn main() -> Result<()> {
         Command::Interop(args) => interop::run(&args),
         Command::Tools => util::ensure_tools(),
         Command::Demo => demo::run(),
+        Command::Bench(Bench::Upload(args)) => bench_upload::run_bench(&args),
         Command::Bench(Bench::Download(args)) => bench::run_bench(&args),
     }
 }

@@ -1,0 +1,26 @@
+//! The Rust client of `cargo xtask bench upload`: creates the repo, then one
+//! `upload_file` (`file`) or `upload_folder` (`folder`), with default settings.
+//!
+//! Usage: `bench-upload-client ENDPOINT TOKEN file|folder REPO PATH`.
+
+use std::path::PathBuf;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [endpoint, token, case, repo, path] = &args[..] else {
+        return Err("usage: bench-upload-client ENDPOINT TOKEN file|folder REPO PATH".into());
+    };
+    let api = hf_api::HfApiBuilder::new()
+        .endpoint(endpoint)
+        .token(hf_api::Token::new(token.as_str()).ok_or("invalid token")?)
+        .build()?;
+    api.create_repo(repo).exist_ok(true).await?;
+    let path = PathBuf::from(path);
+    if case == "file" {
+        api.upload_file(repo, "big.bin", path.as_path()).await?;
+    } else {
+        api.upload_folder(repo, path).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,427 @@
+//! `cargo xtask bench upload`: the Rust client (`hf-api`, release build) and the Python
+//! client (`huggingface_hub` 0.26.5, venv under `target/bench/`) upload the same data to
+//! the same emulator (`hf-testhub serve`, release build, its own process, a fresh data
+//! directory per run). The Rust client is `bench-upload-client` of
+//! `xtask/bench/hf-rs-bench`. Cases: one 2 GiB LFS file, 2000 files of 4 KiB in one commit,
+//! 20 files of 50 MiB. Each client run is a separate process measured with
+//! `/usr/bin/time` (CPU, peak RSS) and a wall clock; the median of the runs goes into
+//! the upload section of `docs/benchmarks.md`.
+//!
+//! `--quick` runs smaller cases once, as a smoke test (nothing is written to the docs).
+
+use std::fmt::Write as _;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use crate::util::{cargo, root, run, step};
+
+const TOKEN: &str = "hf_bench_write";
+const USER: &str = "bench";
+const PYTHON_REQUIREMENT: &str = "huggingface_hub==0.26.5";
+const BEGIN: &str = "<!-- upload-bench:begin -->";
+const END: &str = "<!-- upload-bench:end -->";
+
+const PY_CLIENT: &str = r#"
+import sys
+from huggingface_hub import HfApi
+case, repo, path = sys.argv[1:4]
+api = HfApi()
+api.create_repo(repo, exist_ok=True)
+if case == "file":
+    api.upload_file(path_or_fileobj=path, path_in_repo="big.bin", repo_id=repo)
+else:
+    api.upload_folder(folder_path=path, repo_id=repo)
+"#;
+
+/// Options of `cargo xtask bench upload`.
+#[derive(clap::Args, Debug, Default)]
+pub(crate) struct Args {
+    /// Small cases, one run each, results only printed.
+    #[arg(long)]
+    quick: bool,
+    /// Runs per case and client (default 3; 1 with --quick).
+    #[arg(long)]
+    runs: Option<usize>,
+    /// Only the Rust client.
+    #[arg(long)]
+    skip_python: bool,
+}
+
+struct Case {
+    name: &'static str,
+    kind: &'static str,
+    files: usize,
+    file_size: u64,
+    target: &'static str,
+}
+
+fn cases(quick: bool) -> Vec<Case> {
+    let mib = 1024 * 1024;
+    if quick {
+        vec![
+            Case {
+                name: "1 x 64 MiB LFS file",
+                kind: "file",
+                files: 1,
+                file_size: 64 * mib,
+                target: "smoke",
+            },
+            Case {
+                name: "200 x 4 KiB, one commit",
+                kind: "folder",
+                files: 200,
+                file_size: 4096,
+                target: "smoke",
+            },
+            Case {
+                name: "4 x 16 MiB",
+                kind: "folder",
+                files: 4,
+                file_size: 16 * mib,
+                target: "smoke",
+            },
+        ]
+    } else {
+        vec![
+            Case {
+                name: "1 x 2 GiB LFS file",
+                kind: "file",
+                files: 1,
+                file_size: 2048 * mib,
+                target: ">= 1.5x faster, peak RSS <= 100 MiB",
+            },
+            Case {
+                name: "2000 x 4 KiB, one commit",
+                kind: "folder",
+                files: 2000,
+                file_size: 4096,
+                target: ">= 2x faster",
+            },
+            Case {
+                name: "20 x 50 MiB",
+                kind: "folder",
+                files: 20,
+                file_size: 50 * mib,
+                target: ">= 1.5x faster",
+            },
+        ]
+    }
+}
+
+/// One measured client run.
+#[derive(Clone, Copy)]
+struct Sample {
+    wall: f64,
+    cpu: f64,
+    rss_kib: u64,
+}
+
+/// Runs the benchmark.
+pub(crate) fn run_bench(args: &Args) -> Result<()> {
+    let root = root();
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let bench = target.join("bench");
+    std::fs::create_dir_all(&bench)?;
+    // Release builds in the benchmark's own target dir (shared with `bench download`):
+    // the client from `xtask/bench/hf-rs-bench`, the emulator's `serve` binary.
+    let cargo_target = bench.join("cargo-target");
+    step("release build of the Rust client and of hf-testhub");
+    run(cargo()
+        .env("CARGO_TARGET_DIR", &cargo_target)
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--bin",
+            "bench-upload-client",
+            "--manifest-path",
+        ])
+        .arg(root.join("xtask/bench/hf-rs-bench/Cargo.toml")))?;
+    run(cargo()
+        .env("CARGO_TARGET_DIR", &cargo_target)
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--bin",
+            "hf-testhub",
+            "--manifest-path",
+        ])
+        .arg(root.join("crates/hf-testhub/Cargo.toml")))?;
+    let hub_bin = cargo_target.join("release").join("hf-testhub");
+    let rust_bin = cargo_target.join("release").join("bench-upload-client");
+    let python = if args.skip_python {
+        None
+    } else {
+        Some(python_venv(&bench)?)
+    };
+    let runs = args.runs.unwrap_or(if args.quick { 1 } else { 3 }).max(1);
+
+    let mut table = String::new();
+    let mut verdicts = String::new();
+    for (i, case) in cases(args.quick).iter().enumerate() {
+        step(&format!("case: {}", case.name));
+        let data = bench
+            .join(format!(
+                "upload-data-{}",
+                if args.quick { "quick" } else { "full" }
+            ))
+            .join(format!("case{i}"));
+        let path = make_data(&data, case)?;
+        let total = case.files as u64 * case.file_size;
+        let mut rust = Vec::new();
+        let mut py = Vec::new();
+        for r in 0..runs {
+            let cmd = Command::new(&rust_bin);
+            let repo = format!("{USER}/rs-{i}-{r}");
+            rust.push(measure(&hub_bin, &bench, cmd, |c, url| {
+                c.args([url, TOKEN, case.kind, &repo]).arg(&path);
+            })?);
+            if let Some(python) = &python {
+                let mut cmd = Command::new(python);
+                cmd.args(["-c", PY_CLIENT, case.kind, &format!("{USER}/py-{i}-{r}")])
+                    .arg(&path);
+                py.push(measure(&hub_bin, &bench, cmd, |c, url| {
+                    c.env("HF_ENDPOINT", url)
+                        .env("HF_TOKEN", TOKEN)
+                        .env("HF_HUB_DISABLE_TELEMETRY", "1")
+                        .env("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                        .env("HF_HOME", bench.join("hf-home"));
+                })?);
+            }
+        }
+        let r = median(&rust);
+        let _ = writeln!(
+            table,
+            "{}",
+            row(case.name, "hf-api (Rust)", total, &r, &rust)
+        );
+        if !py.is_empty() {
+            let p = median(&py);
+            let _ = writeln!(
+                table,
+                "{}",
+                row(case.name, "huggingface_hub 0.26.5", total, &p, &py)
+            );
+            let _ = writeln!(
+                verdicts,
+                "- {}: Rust {:.2}x the Python client's speed (target {}); Rust peak RSS {:.0} MiB",
+                case.name,
+                p.wall / r.wall,
+                case.target,
+                peak(&rust) as f64 / 1024.0
+            );
+        }
+    }
+    let header = "| case | client | median wall (s) | throughput (MiB/s) | CPU user+sys (s) | peak RSS (MiB) |\n|---|---|---|---|---|---|\n";
+    let report = format!("{header}{table}\n{verdicts}");
+    println!("\n{report}");
+    if args.quick {
+        println!("(--quick: smoke run, docs/benchmarks.md not updated)");
+        return Ok(());
+    }
+    write_docs(&root, &report, runs)
+}
+
+fn row(case: &str, client: &str, total: u64, m: &Sample, all: &[Sample]) -> String {
+    format!(
+        "| {case} | {client} | {:.2} | {:.1} | {:.2} | {:.0} |",
+        m.wall,
+        total as f64 / (1024.0 * 1024.0) / m.wall,
+        m.cpu,
+        peak(all) as f64 / 1024.0
+    )
+}
+
+fn peak(all: &[Sample]) -> u64 {
+    all.iter().map(|s| s.rss_kib).max().unwrap_or(0)
+}
+
+/// The run with the median wall time.
+fn median(all: &[Sample]) -> Sample {
+    let mut v = all.to_vec();
+    v.sort_by(|a, b| a.wall.total_cmp(&b.wall));
+    v[v.len() / 2]
+}
+
+fn write_docs(root: &Path, report: &str, runs: usize) -> Result<()> {
+    let path = root.join("docs").join("benchmarks.md");
+    let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".to_owned());
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_default();
+    let section = format!(
+        "{BEGIN}\n## Uploads\n\nMeasured with `cargo xtask bench upload` ({runs} runs per case and client, median; \
+         peak RSS is the maximum over the runs) on {} core(s) ({cpu}), client and emulator (`hf-testhub serve`, \
+         release build, fresh data directory per run, on the same disk) on the same machine over loopback. \
+         Each client run is its own process (Python's interpreter start-up included).\n\n{report}{END}\n",
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    );
+    let new = match (old.find(BEGIN), old.find(END)) {
+        (Some(a), Some(b)) if a < b => format!(
+            "{}{section}{}",
+            &old[..a],
+            old[b + END.len()..].trim_start_matches('\n')
+        ),
+        _ => format!("{}\n{section}", old.trim_end()),
+    };
+    std::fs::write(&path, new).with_context(|| format!("could not write {}", path.display()))?;
+    step(&format!("wrote {}", path.display()));
+    Ok(())
+}
+
+/// Starts a fresh emulator, runs `cmd` under `/usr/bin/time`, stops the emulator.
+fn measure(
+    hub_bin: &Path,
+    bench: &Path,
+    mut cmd: Command,
+    endpoint: impl Fn(&mut Command, &str),
+) -> Result<Sample> {
+    let data = bench.join("hub-data");
+    let _ = std::fs::remove_dir_all(&data);
+    let (mut hub, url) = start_hub(hub_bin, &data)?;
+    endpoint(&mut cmd, &url);
+    let times = bench.join("time.txt");
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .args(["-f", "%U %S %M", "-o"])
+        .arg(&times)
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => timed.env(k, v),
+            None => timed.env_remove(k),
+        };
+    }
+    let start = Instant::now();
+    let out = timed.output().context("could not run /usr/bin/time")?;
+    let wall = start.elapsed().as_secs_f64();
+    let _ = hub.kill();
+    let _ = hub.wait();
+    let _ = std::fs::remove_dir_all(&data);
+    if !out.status.success() {
+        bail!(
+            "client run failed: {}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = std::fs::read_to_string(&times)?;
+    let last = text.lines().last().unwrap_or_default();
+    let nums: Vec<f64> = last
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let [user, sys, rss] = nums[..] else {
+        bail!("unexpected /usr/bin/time output {text:?}");
+    };
+    eprintln!(
+        "    {:<40} wall {wall:7.2}s cpu {:6.2}s rss {:6.0} MiB",
+        cmd.get_program().to_string_lossy(),
+        user + sys,
+        rss / 1024.0
+    );
+    Ok(Sample {
+        wall,
+        cpu: user + sys,
+        rss_kib: rss as u64,
+    })
+}
+
+fn start_hub(hub_bin: &Path, data: &Path) -> Result<(Child, String)> {
+    let mut child = Command::new(hub_bin)
+        .args(["serve", "--user", USER, "--token", TOKEN, "--data"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("could not start hf-testhub")?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let Some(url) = line.trim().strip_prefix("listening on ") else {
+        let _ = child.kill();
+        bail!("hf-testhub did not start: {line:?}");
+    };
+    Ok((child, url.to_owned()))
+}
+
+/// `target/bench/venv-0.26.5` with the pinned Python client, created once.
+fn python_venv(bench: &Path) -> Result<PathBuf> {
+    let dir = bench.join("venv-0.26.5");
+    let python = dir.join("bin").join("python");
+    let marker = dir.join(".installed");
+    if !marker.is_file() {
+        step(&format!("creating {}", dir.display()));
+        run(Command::new("python3").args(["-m", "venv"]).arg(&dir))?;
+        run(Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            PYTHON_REQUIREMENT,
+        ]))?;
+        std::fs::write(&marker, PYTHON_REQUIREMENT)?;
+    }
+    Ok(python)
+}
+
+/// Writes the case's files once (pseudo-random content, so nothing compresses or
+/// deduplicates); returns the file (single-file case) or the folder.
+fn make_data(dir: &Path, case: &Case) -> Result<PathBuf> {
+    let marker = dir.join(".complete");
+    let target = if case.kind == "file" {
+        dir.join("big.bin")
+    } else {
+        dir.join("files")
+    };
+    if marker.is_file() {
+        return Ok(target);
+    }
+    step(&format!(
+        "writing {} file(s) of {} bytes under {}",
+        case.files,
+        case.file_size,
+        dir.display()
+    ));
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir.join("files"))?;
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    for n in 0..case.files {
+        let path = if case.kind == "file" {
+            target.clone()
+        } else {
+            target.join(format!("{:02}/f{n:05}.bin", n % 50))
+        };
+        std::fs::create_dir_all(path.parent().unwrap_or(dir))?;
+        let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
+        let mut left = case.file_size;
+        let mut block = vec![0u8; 1 << 20];
+        while left > 0 {
+            let n = usize::try_from(left.min(block.len() as u64)).unwrap_or(block.len());
+            for chunk in block[..n].chunks_mut(8) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                chunk.copy_from_slice(&state.to_le_bytes()[..chunk.len()]);
+            }
+            f.write_all(&block[..n])?;
+            left -= n as u64;
+        }
+        f.flush()?;
+    }
+    std::fs::write(&marker, "")?;
+    Ok(target)
+}
