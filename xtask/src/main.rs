@@ -44,6 +44,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum Bench {
+    /// Uploads: one 2 GiB LFS file, 2000 files of 4 KiB, 20 files of 50 MiB.
+    Upload(bench_upload::Args),
     /// Downloads: ours vs Python (0.26.5, newest, hf_transfer) and hf-hub 1.0.0; writes
     /// docs/benchmarks.md.
     Download(bench::Args),
