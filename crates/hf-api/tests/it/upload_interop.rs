@@ -257,3 +257,85 @@ async fn rust_reads_what_python_uploaded() {
     let again = api.upload_file("bob/pyup", "big.bin", big).await.unwrap();
     assert_eq!(Some(&again.commit_oid), head.sha());
 }
+
+const LARGE_SCRIPT: &str = r#"
+import sys
+from huggingface_hub import HfApi
+HfApi().upload_large_folder(repo_id="alice/large", folder_path=sys.argv[1], repo_type="model",
+                            num_workers=2, print_report=False)
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_resumes_a_large_folder_upload_started_by_rust() {
+    use crate::upload_large::{LFS, REGULAR, folder};
+    use hf_testhub::{FaultRule, Listener};
+
+    let Some(python) = python() else { return };
+    let hub = upload_hub().await;
+    let api = client(&hub, Some(ALICE));
+    let dir = tempfile::tempdir().unwrap();
+    let expected = folder(dir.path());
+    // a complete run on the small files, then one that fails on an LFS file
+    api.upload_large_folder("alice/large", dir.path(), RepoType::Model)
+        .allow_patterns(["small/*"])
+        .await
+        .unwrap();
+    let blocked = sha(&expected[REGULAR].1);
+    hub.fault(
+        FaultRule::regex(Some(http::Method::PUT), &format!("^/upload/{blocked}"))
+            .unwrap()
+            .on(Listener::Cdn)
+            .fail(400),
+    );
+    api.upload_large_folder("alice/large", dir.path(), RepoType::Model)
+        .num_workers(2)
+        .max_files_per_commit(2, 3)
+        .await
+        .unwrap_err();
+    hub.clear_faults();
+    let meta_dir = dir.path().join(".cache/huggingface/upload");
+    let read_meta = |p: &str| {
+        std::fs::read_to_string(meta_dir.join(format!("{p}.metadata"))).unwrap_or_default()
+    };
+    let committed: Vec<(String, String)> = expected
+        .iter()
+        .map(|(p, _)| (p.clone(), read_meta(p)))
+        .filter(|(_, m)| m.lines().nth(6) == Some("1"))
+        .collect();
+    assert!(committed.len() >= REGULAR && committed.len() < REGULAR + LFS);
+
+    let root = dir.path().to_owned();
+    let (url, home) = (hub.url(), tempfile::tempdir().unwrap());
+    let home_path = home.path().to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .args(["-c", LARGE_SCRIPT])
+            .arg(&root)
+            .env("HF_ENDPOINT", url)
+            .env("HF_TOKEN", ALICE)
+            .env("HF_HOME", home_path)
+            .env("HF_HUB_DISABLE_TELEMETRY", "1")
+            .env("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut want: Vec<String> = expected.iter().map(|(p, _)| p.clone()).collect();
+    want.push(".gitattributes".into());
+    want.sort();
+    assert_eq!(files(&api, "alice/large", "main").await, want);
+    for (p, c) in &expected {
+        assert_eq!(&fetch(&api, "", "alice/large", "main", p).await, c, "{p}");
+    }
+    // what the Rust run committed, Python took from the metadata as done: untouched
+    for (p, before) in committed {
+        assert_eq!(read_meta(&p), before, "{p} was processed again");
+    }
+}

@@ -14,12 +14,12 @@ use sha2::{Digest, Sha256};
 use crate::api_support::{ALICE, client};
 use crate::upload::{content, fetch, files, upload_hub};
 
-const REGULAR: usize = 7;
-const LFS: usize = 6;
+pub(crate) const REGULAR: usize = 7;
+pub(crate) const LFS: usize = 6;
 
 /// A folder with `REGULAR` small files, `LFS` files over the hub's LFS threshold, and
 /// files that must never be uploaded.
-fn folder(root: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn folder(root: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for i in 0..REGULAR {
         out.push((format!("small/{i}.txt"), format!("small {i}").into_bytes()));
