@@ -31,7 +31,9 @@
 //! connection pools are per client). The calling thread waits on a channel, so a
 //! blocking call works from a plain `fn main`, from any thread, and even from inside
 //! another tokio runtime, where it does not panic. It does block that runtime's worker
-//! thread while it waits, though: in async code, `.await` the builders instead.
+//! thread while it waits, though, and tasks queued on that thread wait with it (a server
+//! running on the same runtime can be starved into a deadlock). In async code, `.await`
+//! the builders instead, or wrap the call in `tokio::task::block_in_place`.
 //!
 //! Why one shared thread rather than one per client: a builder only knows how to make its
 //! future, not which client made it, and this keeps `.send()` available on every builder

@@ -103,22 +103,29 @@ fn blocking_listings_are_lazy_iterators_across_pages() {
     assert!(matches!(err, Error::RepositoryNotFound(_)), "{err:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn blocking_calls_work_inside_a_runtime_without_panicking() {
-    let hub = hf_testhub::TestHub::builder()
-        .user("alice", ALICE)
-        .start()
-        .await
-        .unwrap();
+#[test]
+fn blocking_calls_work_inside_a_runtime_without_panicking() {
+    // The hub runs on its own runtime: a blocking call holds the calling thread, so a
+    // server on the caller's runtime could be starved.
+    let hub = hub();
     hub.create_repo(HubType::Model, "alice/r", false).unwrap();
     let api = api(&hub, ALICE);
-    // Blocking inside async code holds this worker, but must not panic or deadlock.
-    let info = tokio::task::block_in_place(|| api.model_info("alice/r").send()).unwrap();
-    assert_eq!(info.id, "alice/r");
-    let direct = api.model_info("alice/r").send().unwrap();
-    assert_eq!(direct.id, "alice/r");
-    // the same client also works async
-    assert_eq!(api.model_info("alice/r").await.unwrap().id, "alice/r");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let info = api.model_info("alice/r").send().unwrap();
+        assert_eq!(info.id, "alice/r");
+        // the same client also works async, on this runtime
+        assert_eq!(api.model_info("alice/r").await.unwrap().id, "alice/r");
+        let files: Vec<String> = api
+            .list_repo_files("alice/r")
+            .iter()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(files, [".gitattributes"]);
+    });
 }
 
 /// Runs `examples/blocking_main.rs` (a plain `fn main`, no runtime) against the emulator.

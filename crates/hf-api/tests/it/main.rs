@@ -11,13 +11,13 @@ mod api_safetensors;
 mod api_support;
 mod api_users;
 mod blocking;
+mod download;
+mod download_interop;
+mod download_process;
 mod upload;
 mod upload_interop;
 mod upload_large;
 mod upload_scheduler;
-mod download;
-mod download_interop;
-mod download_process;
 mod whoami;
 
 use std::net::SocketAddr;
