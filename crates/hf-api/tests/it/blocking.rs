@@ -171,3 +171,32 @@ fn the_blocking_example_runs_from_a_plain_main() {
     assert_eq!(v["files"], serde_json::json!([".gitattributes", "a.txt"]));
     assert_eq!(v["models"], serde_json::json!(["alice/ex"]));
 }
+
+/// `.send()` is not written per builder: the upload and download builders get it too.
+#[test]
+fn upload_and_download_builders_get_send_for_free() {
+    let hub = hub();
+    hub.create_repo(HubType::Model, "alice/ud", false).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let api = HfApi::from(
+        hf_api::HfApiBuilder::new()
+            .endpoint(hub.url())
+            .token(hf_api::Token::new(ALICE).unwrap())
+            .cache_dir(cache.path())
+            .build()
+            .unwrap(),
+    );
+    let commit = api
+        .upload_file("alice/ud", "notes.txt", "hello from a plain thread\n")
+        .send()
+        .unwrap();
+    assert_eq!(
+        api.model_info("alice/ud").send().unwrap().sha,
+        Some(commit.commit_oid)
+    );
+    let path = api.hf_hub_download("alice/ud", "notes.txt").send().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(path).unwrap(),
+        "hello from a plain thread\n"
+    );
+}
