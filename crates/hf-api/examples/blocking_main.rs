@@ -14,7 +14,7 @@ fn main() -> Result<(), hf_api::Error> {
     if let Some(e) = endpoint {
         builder = builder.endpoint(e);
     }
-    let api = hf_api::blocking::HfApi::from(builder.build()?);
+    let api = builder.build_blocking()?;
 
     let info = api.model_info(&repo_id).files_metadata(true).send()?;
     let files: Vec<String> = api

@@ -88,7 +88,7 @@ impl RuntimeThread {
         RUNTIME
             .get_or_init(RuntimeThread::start)
             .as_ref()
-            .map_err(|e| Error::invalid_argument(e.clone(), None))
+            .map_err(|e| Error::BlockingRuntime { message: e.clone() })
     }
 }
 
@@ -99,12 +99,10 @@ fn run<T: Send + 'static>(fut: impl Future<Output = T> + Send + 'static) -> Resu
     let job: Job = Box::pin(async move {
         let _ = tx.send(fut.await);
     });
-    let lost = || {
-        Error::invalid_argument(
-            "the blocking API's runtime thread stopped before answering (a request panicked); \
-             see the panic message above",
-            None,
-        )
+    let lost = || Error::BlockingRuntime {
+        message: "the blocking API's runtime thread dropped this request before answering \
+                  (it panicked); see the panic message above"
+            .to_owned(),
     };
     rt.jobs.send(job).map_err(|_| lost())?;
     rx.recv().map_err(|_| lost())
@@ -126,7 +124,8 @@ impl HfApi {
         })
     }
 
-    /// The builder of the async client; pass its result to [`HfApi::from`].
+    /// The builder of the async client; finish it with
+    /// [`build_blocking`](crate::HfApiBuilder::build_blocking).
     pub fn builder() -> crate::HfApiBuilder {
         crate::HfApi::builder()
     }

@@ -182,6 +182,12 @@ impl HfApiBuilder {
         self
     }
 
+    /// Builds the blocking client ([`crate::blocking::HfApi`]).
+    #[cfg(feature = "blocking")]
+    pub fn build_blocking(self) -> Result<crate::blocking::HfApi, Error> {
+        self.build().map(crate::blocking::HfApi::from)
+    }
+
     /// Builds the client. Fails on an invalid endpoint or when TLS roots cannot load.
     pub fn build(self) -> Result<HfApi, Error> {
         let settings = Settings::resolve(&self.env);

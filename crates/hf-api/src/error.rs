@@ -147,6 +147,13 @@ pub enum Error {
         /// Which limit, the actual value, and what to do.
         message: String,
     },
+    /// The blocking API's runtime thread could not run the request (it could not start,
+    /// or the request panicked).
+    #[error("{message}")]
+    BlockingRuntime {
+        /// What happened and what to do.
+        message: String,
+    },
     /// An argument was rejected before anything was sent.
     #[error("invalid argument: {message}")]
     InvalidArgument {
@@ -186,6 +193,7 @@ impl Error {
             | Error::InvalidResponse { .. }
             | Error::SafetensorsParsing { .. }
             | Error::NotASafetensorsRepo { .. }
+            | Error::BlockingRuntime { .. }
             | Error::InvalidArgument { .. } => None,
         }
     }

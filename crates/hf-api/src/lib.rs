@@ -15,6 +15,16 @@
 //! ones are builder methods, and awaiting the builder sends the request (its future is
 //! boxed, `Send` and `'static`, so it can be spawned).
 //!
+//! Listings (`list_models`, `list_repo_tree`, ...) are lazy [`Stream`](futures_util::Stream)s
+//! that follow the Hub's pagination; see [`Listing`]. The methods are grouped by area in
+//! [`api`].
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `blocking` | no | `hf_api::blocking::HfApi`: every method for synchronous code (`.send()` instead of `.await`, iterators instead of streams), on a dedicated runtime thread |
+//!
 //! # Configuration
 //!
 //! [`HfApi::builder`] reads the same environment variables as the Python client (see
