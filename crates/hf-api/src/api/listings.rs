@@ -600,7 +600,25 @@ listing!(ListSpacesRequest, SpaceInfo);
 
 #[cfg(test)]
 mod tests {
-    use super::first_number;
+    use super::{emissions_within, first_number};
+    use hf_types::ModelInfo;
+
+    fn model(card: serde_json::Value) -> ModelInfo {
+        serde_json::from_value(serde_json::json!({"id": "a/b", "cardData": card})).unwrap()
+    }
+
+    #[test]
+    fn emissions_are_read_like_python() {
+        let m = model(serde_json::json!({"co2_eq_emissions": 12.5}));
+        assert!(emissions_within(&m, Some(10.0), Some(20.0)));
+        assert!(!emissions_within(&m, None, Some(10.0)));
+        let m = model(serde_json::json!({"co2_eq_emissions": {"emissions": "150 g"}}));
+        assert!(emissions_within(&m, Some(100.0), None));
+        let m = model(serde_json::json!({"co2_eq_emissions": 0}));
+        assert!(!emissions_within(&m, None, None));
+        let m = model(serde_json::json!({"license": "mit"}));
+        assert!(!emissions_within(&m, None, None));
+    }
 
     #[test]
     fn first_number_matches_the_python_regex() {

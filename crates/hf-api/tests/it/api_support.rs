@@ -60,3 +60,23 @@ pub(crate) fn safetensors(tensors: &[(&str, &str, &[u64])], metadata: Option<&st
     out.resize(out.len() + offset as usize, 0);
     out
 }
+
+#[tokio::test]
+async fn api_futures_are_boxed_and_small() {
+    let hub = hub(50).await;
+    let api = client(&hub, None);
+    let two_words = 2 * std::mem::size_of::<usize>();
+    let sizes = [
+        std::mem::size_of_val(&std::future::IntoFuture::into_future(api.model_info("a/b"))),
+        std::mem::size_of_val(&std::future::IntoFuture::into_future(
+            api.create_repo("a/b"),
+        )),
+        std::mem::size_of_val(&std::future::IntoFuture::into_future(
+            api.get_safetensors_metadata("a/b"),
+        )),
+        std::mem::size_of_val(&std::future::IntoFuture::into_future(
+            api.create_branch("a/b", "c"),
+        )),
+    ];
+    assert!(sizes.iter().all(|s| *s == two_words), "{sizes:?}");
+}
