@@ -135,25 +135,25 @@ fn the_blocking_example_runs_from_a_plain_main() {
     hub.create_repo(HubType::Model, "alice/ex", false).unwrap();
     hub.upload_file(HubType::Model, "alice/ex", "main", "a.txt", b"a")
         .unwrap();
-    // Built by `cargo test` along with this binary (examples are test targets).
+    // `cargo test` builds examples, but `cargo test --test it` does not: make sure the
+    // binary exists and is fresh (a no-op when it is).
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "hf-api",
+            "--features",
+            "blocking",
+            "--example",
+            "blocking_main",
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap().join("examples");
     let bin = dir.join(format!("blocking_main{}", std::env::consts::EXE_SUFFIX));
-    if !bin.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "-p",
-                "hf-api",
-                "--features",
-                "blocking",
-                "--example",
-                "blocking_main",
-            ])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
     let out = Command::new(&bin)
         .args([hub.url().as_str(), "alice/ex"])
         .env_remove("HF_TOKEN")
