@@ -253,4 +253,5 @@ blocking_into_iter!(
     crate::api::files::ListRepoFilesRequest,
     crate::api::git::ListRepoCommitsRequest,
     crate::api::users::UserListRequest,
+    crate::api::likes::RepoLikersRequest,
 );

@@ -13,6 +13,8 @@
 //! | [`git`] | `list_repo_refs`, `list_repo_commits`, `create_branch`, `delete_branch`, `create_tag`, `delete_tag`, `super_squash_history` |
 //! | [`listings`] | `list_models`, `list_datasets`, `list_spaces` |
 //! | [`users`] | `whoami`, `get_token_permission`, `get_user_overview`, `list_user_followers`, `list_user_following`, `list_organization_members` |
+//! | [`likes`] | `like`, `unlike`, `list_liked_repos`, `list_repo_likers` |
+//! | [`catalogs`] | `get_model_tags`, `get_dataset_tags`, `list_metrics` |
 //! | [`safetensors`] | `parse_safetensors_file_metadata`, `get_safetensors_metadata` |
 
 use std::fmt;
@@ -28,10 +30,12 @@ use serde::de::DeserializeOwned;
 use crate::client::HfApi;
 use crate::error::Error;
 
+pub mod catalogs;
 pub mod expand;
 pub mod files;
 pub mod git;
 pub mod info;
+pub mod likes;
 pub mod listings;
 pub mod repos;
 pub mod safetensors;

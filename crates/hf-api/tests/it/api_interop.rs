@@ -83,6 +83,12 @@ for name, kw in json.load(sys.stdin):
             r = user(r)
         elif name in ("list_organization_members", "list_user_followers", "list_user_following"):
             r = sorted(user(u) for u in r)
+        elif name == "list_repo_likers":
+            r = sorted(user(u) for u in r)
+        elif name == "list_liked_repos":
+            r = [r.user, r.total, r.models, r.datasets, r.spaces]
+        elif name == "list_metrics":
+            r = [[m.id, m.space_id] for m in r]
         elif name == "whoami":
             r = r["name"]
         elif name == "parse_safetensors_file_metadata":
@@ -91,6 +97,8 @@ for name, kw in json.load(sys.stdin):
             r = st_repo(r)
         elif isinstance(r, str):
             r = str(r)
+        elif isinstance(r, dict):
+            pass
         elif name in ("repo_exists", "revision_exists", "file_exists") or r is None:
             pass
         else:
@@ -242,6 +250,10 @@ fn commits_proj(v: Vec<GitCommitInfo>) -> Value {
     )
 }
 
+fn likes_proj(l: hf_types::UserLikes) -> Value {
+    json!([l.user, l.total, l.models, l.datasets, l.spaces])
+}
+
 fn user_proj(u: &User) -> Value {
     json!([
         u.username.clone().unwrap_or_default(),
@@ -325,6 +337,13 @@ async fn seeded() -> (TestHub, String) {
         .await
         .unwrap();
     api.create_tag("alice/m", "v1").await.unwrap();
+    let bob = client(&hub, Some(BOB));
+    bob.like("alice/m").await.unwrap();
+    bob.like("alice/d")
+        .repo_type(RepoType::Dataset)
+        .await
+        .unwrap();
+    api.like("alice/m").await.unwrap();
     (hub, first)
 }
 
@@ -427,6 +446,12 @@ async fn rust_and_python_clients_agree_on_reads() {
         ),
         ("get_safetensors_metadata", json!({"repo_id": "alice/st"})),
         ("get_safetensors_metadata", json!({"repo_id": "alice/m"})),
+        ("list_liked_repos", json!({})),
+        ("list_liked_repos", json!({"user": "alice"})),
+        ("list_repo_likers", json!({"repo_id": "alice/m"})),
+        ("get_model_tags", json!({})),
+        ("get_dataset_tags", json!({})),
+        ("list_metrics", json!({})),
     ];
     let python_results = tokio::task::block_in_place(|| run_python(&py, &hub, BOB, &calls));
 
@@ -577,6 +602,26 @@ async fn rust_and_python_clients_agree_on_reads() {
         }),
         wrap(api.get_safetensors_metadata("alice/m").await, |m| {
             st_repo(&m)
+        }),
+        wrap(api.list_liked_repos().await, likes_proj),
+        wrap(api.list_liked_repos().user("alice").await, likes_proj),
+        wrap(
+            api.list_repo_likers("alice/m")
+                .try_collect::<Vec<_>>()
+                .await,
+            |v| {
+                let mut out: Vec<Value> = v
+                    .iter()
+                    .map(|l| json!([l.user, l.fullname.clone().unwrap_or_default()]))
+                    .collect();
+                out.sort_by_key(ToString::to_string);
+                Value::Array(out)
+            },
+        ),
+        wrap(api.get_model_tags().await, Value::Object),
+        wrap(api.get_dataset_tags().await, Value::Object),
+        wrap(api.list_metrics().await, |v| {
+            Value::Array(v.iter().map(|m| json!([m.id, m.space_id])).collect())
         }),
     ];
     assert_eq!(rust_results.len(), calls.len());

@@ -19,6 +19,7 @@ mod upload_interop;
 mod upload_large;
 mod upload_scheduler;
 mod whoami;
+mod api_likes;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
