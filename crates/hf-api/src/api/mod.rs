@@ -14,6 +14,7 @@
 //! | [`listings`] | `list_models`, `list_datasets`, `list_spaces` |
 //! | [`users`] | `whoami`, `get_token_permission`, `get_user_overview`, `list_user_followers`, `list_user_following`, `list_organization_members` |
 //! | [`likes`] | `like`, `unlike`, `list_liked_repos`, `list_repo_likers` |
+//! | [`access_requests`] | `list_{pending,accepted,rejected}_access_requests`, `{cancel,accept,reject}_access_request`, `grant_access` |
 //! | [`catalogs`] | `get_model_tags`, `get_dataset_tags`, `list_metrics` |
 //! | [`safetensors`] | `parse_safetensors_file_metadata`, `get_safetensors_metadata` |
 
@@ -30,6 +31,7 @@ use serde::de::DeserializeOwned;
 use crate::client::HfApi;
 use crate::error::Error;
 
+pub mod access_requests;
 pub mod catalogs;
 pub mod expand;
 pub mod files;

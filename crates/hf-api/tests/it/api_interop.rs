@@ -87,6 +87,8 @@ for name, kw in json.load(sys.stdin):
             r = sorted(user(u) for u in r)
         elif name == "list_liked_repos":
             r = [r.user, r.total, r.models, r.datasets, r.spaces]
+        elif name.endswith("_access_requests"):
+            r = sorted([a.username, a.status] for a in r)
         elif name == "list_metrics":
             r = [[m.id, m.space_id] for m in r]
         elif name == "whoami":
@@ -758,4 +760,74 @@ async fn rust_and_python_clients_agree_on_mutations() {
             "{call:?}: Rust (left) and Python (right) disagree"
         );
     }
+}
+
+/// Access requests seen by the repo owner, then handled by each client in turn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_and_python_clients_agree_on_access_requests() {
+    let Some(py) = python() else { return };
+    let hub = hub(50).await;
+    hub.create_repo(HubType::Model, "alice/g", false).unwrap();
+    hub.set_gated(HubType::Model, "alice/g", Gated::Manual)
+        .unwrap();
+    for u in ["u1", "u2", "u3"] {
+        hub.add_user(u);
+        hub.request_access(HubType::Model, "alice/g", u).unwrap();
+    }
+    let api = client(&hub, Some(ALICE));
+    let proj = |v: Vec<hf_types::AccessRequest>| {
+        let mut out: Vec<Value> = v
+            .iter()
+            .map(|a| json!([a.username(), a.status.as_str()]))
+            .collect();
+        out.sort_by_key(ToString::to_string);
+        Value::Array(out)
+    };
+    let read = |api: &HfApi| {
+        let api = api.clone();
+        async move {
+            vec![
+                wrap(api.list_pending_access_requests("alice/g").await, proj),
+                wrap(api.list_accepted_access_requests("alice/g").await, proj),
+                wrap(api.list_rejected_access_requests("alice/g").await, proj),
+            ]
+        }
+    };
+    let reads: Vec<(&str, Value)> = vec![
+        (
+            "list_pending_access_requests",
+            json!({"repo_id": "alice/g"}),
+        ),
+        (
+            "list_accepted_access_requests",
+            json!({"repo_id": "alice/g"}),
+        ),
+        (
+            "list_rejected_access_requests",
+            json!({"repo_id": "alice/g"}),
+        ),
+    ];
+    // Python handles u1 and u2, Rust handles u3 and re-grants u2: both read the same lists.
+    let mut py_calls: Vec<(&str, Value)> = vec![
+        (
+            "accept_access_request",
+            json!({"repo_id": "alice/g", "user": "u1"}),
+        ),
+        (
+            "reject_access_request",
+            json!({"repo_id": "alice/g", "user": "u2"}),
+        ),
+    ];
+    py_calls.extend(reads.iter().cloned());
+    let py_out = tokio::task::block_in_place(|| run_python(&py, &hub, ALICE, &py_calls));
+    let rs_reads = read(&api).await;
+    assert_eq!(&py_out[2..], &rs_reads[..]);
+    assert_eq!(py_out[3]["ok"], json!([["u1", "accepted"]]));
+
+    api.reject_access_request("alice/g", "u3").await.unwrap();
+    api.cancel_access_request("alice/g", "u2").await.unwrap();
+    let py_out = tokio::task::block_in_place(|| run_python(&py, &hub, ALICE, &reads));
+    let rs_reads = read(&api).await;
+    assert_eq!(py_out, rs_reads);
+    assert_eq!(rs_reads[2]["ok"], json!([["u3", "rejected"]]));
 }

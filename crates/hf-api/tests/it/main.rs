@@ -20,6 +20,7 @@ mod upload_large;
 mod upload_scheduler;
 mod whoami;
 mod api_likes;
+mod api_access_requests;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
