@@ -56,11 +56,11 @@
 //!
 //! # Memory
 //!
-//! Nothing holds a whole file. Hashing reads 2 MiB blocks; basic transfers and the
-//! commit payload stream 2 MiB blocks from the source; a multipart transfer holds one
-//! part buffer per part in flight (at most
-//! `max_concurrent_files × max_concurrent_parts`, see [`TransferOptions`]), which lets
-//! the HTTP stack replay a part on a retryable failure.
+//! Nothing holds a whole file. Hashing reads 2 MiB blocks; basic transfers, multipart
+//! parts and the commit payload stream 2 MiB blocks from the source, so an upload holds
+//! at most one block per request in flight (`max_concurrent_files ×
+//! max_concurrent_parts` requests, see [`TransferOptions`]). Retries read the content
+//! again from the source.
 //!
 //! # Credentials
 //!

@@ -19,10 +19,9 @@ use crate::target::{fix_endpoint, json_request, parse_uri, send_discard};
 
 /// Concurrency and retry settings of LFS transfers.
 ///
-/// Memory use is bounded by `max_concurrent_files × max_concurrent_parts × chunk_size`
-/// for multipart uploads (each in-flight part is read from the source into one buffer,
-/// so the stack can re-send it on a retryable failure), and by one 2 MiB block per file
-/// for basic uploads (streamed from the source).
+/// Every transfer streams its content from the source in 2 MiB blocks: memory use is
+/// about one block per request in flight (`max_concurrent_files × max_concurrent_parts`
+/// for multipart uploads, one per file for basic uploads).
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct TransferOptions {
@@ -31,10 +30,10 @@ pub struct TransferOptions {
     /// Parts of one multipart object uploaded at once. Default 4 (Python sends them one
     /// by one).
     pub max_concurrent_parts: usize,
-    /// Retries of basic (streamed) uploads, whose body the HTTP stack cannot replay:
-    /// the file is re-read from the start on each attempt. Multipart parts are buffered
-    /// and retried by the stack's own retry layer. Default: 5 retries, 1 s doubling to
-    /// 8 s, as the Python client retries LFS `PUT`s.
+    /// Retries of streamed uploads (basic uploads and multipart parts), whose body the
+    /// HTTP stack cannot replay: the content is read again from the source on each
+    /// attempt. Default: 5 retries, 1 s doubling to 8 s, as the Python client retries
+    /// LFS `PUT`s.
     pub retry: RetryConfig,
     on_progress: Option<ProgressHook>,
 }

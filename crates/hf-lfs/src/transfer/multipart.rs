@@ -1,17 +1,19 @@
 //! Multipart transfer: parts `PUT` in parallel to pre-signed URLs, ETags collected by
 //! part number, then one completion call.
 
-use bytes::Bytes;
-use hf_http::{HfBody, HubClient};
+use futures_util::{StreamExt, TryStreamExt};
+use hf_http::{HfBody, HubClient, RetryConfig};
 use http::header::{CONTENT_LENGTH, ETAG};
 use http::{HeaderValue, Method, Request};
 use serde::Serialize;
 use tokio::task::JoinSet;
 
-use super::{TransferEvent, TransferOptions};
+use super::{TransferEvent, TransferOptions, backoff, is_retryable};
 use crate::batch::PendingObject;
+use crate::body::SizedBody;
 use crate::error::{Error, Result};
 use crate::operation::AddSource;
+use crate::source::{BLOCK_SIZE, stream_range};
 use crate::target::{LFS_MEDIA_TYPE, json_request, parse_uri, send_discard};
 
 #[derive(Serialize)]
@@ -82,7 +84,7 @@ pub(super) async fn upload(
     let mut parts = Parts::new(part_urls.len());
     let mut tasks: JoinSet<Result<(usize, String)>> = JoinSet::new();
     for (index, url) in part_urls.into_iter().enumerate() {
-        // wait_for_capacity: never more than `max_concurrent_parts` part buffers alive.
+        // Back-pressure: never more than `max_concurrent_parts` parts in flight.
         while tasks.len() >= options.max_concurrent_parts.max(1) {
             let (i, etag) = join_part(&mut tasks).await?;
             part_done(options, object, chunk_size, i);
@@ -95,9 +97,8 @@ pub(super) async fn upload(
             object.source.clone(),
             object.path_in_repo.clone(),
             url,
-            index,
-            offset,
-            len,
+            (index, offset, len),
+            options.retry.clone(),
         ));
     }
     while !tasks.is_empty() {
@@ -152,67 +153,62 @@ async fn join_part(tasks: &mut JoinSet<Result<(usize, String)>>) -> Result<(usiz
     }
 }
 
-/// Times a part is sent again after the connection broke during its answer.
-const BODY_CUT_RETRIES: u32 = 3;
-
-/// Reads one part from the source and `PUT`s it; returns its index and ETag.
+/// Streams one part from the source and `PUT`s it; returns its index and ETag.
 ///
-/// The part is buffered (`chunk_size` bytes) so the request is replayable and the
-/// stack's retry layer re-sends it on 5xx or a broken connection.
+/// The part is read in blocks as it is sent (memory: one block per part in flight, not
+/// the whole part). Such a body cannot be replayed by the stack, so retryable failures
+/// (5xx, broken connections, including one cut while the answer was read) send the
+/// part again from the source here, up to `retry.max_retries` times.
 async fn put_part(
     client: HubClient,
     source: AddSource,
     path_in_repo: String,
     url: String,
-    index: usize,
-    offset: u64,
-    len: u64,
+    (index, offset, len): (usize, u64, u64),
+    retry: RetryConfig,
 ) -> Result<(usize, String)> {
     let what = format!("upload of part {}", index + 1);
-    let want = usize::try_from(len).map_err(|_| {
-        Error::malformed(
-            "LFS batch request",
-            format!("part size {len} does not fit in memory"),
-        )
-    })?;
-    let read_path = path_in_repo.clone();
-    let data: Bytes = tokio::task::spawn_blocking(move || source.open()?.read_at(offset, want))
-        .await
-        .map_err(std::io::Error::other)
-        .and_then(|r| r)
-        .map_err(|e| Error::Read {
-            path_in_repo: read_path,
-            source: e,
-        })?;
-    if data.len() != want {
-        return Err(Error::ContentChanged {
-            path_in_repo,
-            expected: offset + len,
-        });
-    }
     let uri = parse_uri("LFS batch request", &url)?;
-    let mut cut = 0u32;
+    let mut retries = 0;
     let headers = loop {
-        let mut req = Request::new(HfBody::full(data.clone()));
+        let read_path = path_in_repo.clone();
+        let stream = stream_range(source.clone(), offset, len, BLOCK_SIZE)
+            .map_err(move |e| {
+                if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                    Error::ContentChanged {
+                        path_in_repo: read_path.clone(),
+                        expected: offset + len,
+                    }
+                } else {
+                    Error::Read {
+                        path_in_repo: read_path.clone(),
+                        source: e,
+                    }
+                }
+            })
+            .boxed();
+        let (body, failure) = SizedBody::new(stream, len);
+        let mut req = Request::new(HfBody::from_body(body));
         *req.method_mut() = Method::PUT;
         *req.uri_mut() = uri.clone();
         req.headers_mut()
             .insert(CONTENT_LENGTH, HeaderValue::from(len));
         req.extensions_mut().insert(super::upload_timeout(len));
-        match send_discard(&client, &what, req).await {
+        let result = send_discard(&client, &what, req).await;
+        // A local read failure is reported as itself and never retried.
+        if let Some(local) = failure.take() {
+            return Err(local);
+        }
+        match result {
             Ok(headers) => break headers,
-            // The connection broke while the answer was being read: the stack does not
-            // replay a request whose response had started, so the part is sent again
-            // (a part PUT is idempotent).
             Err(Error::Http { source, .. })
-                if source.kind() == hf_http::ErrorKind::Body && cut < BODY_CUT_RETRIES =>
+                if retries < retry.max_retries
+                    && (is_retryable(&source) || source.kind() == hf_http::ErrorKind::Body) =>
             {
-                cut += 1;
-                tracing::debug!(
-                    part = index + 1,
-                    "connection cut while reading the part's answer; sending the part again"
-                );
-                tokio::time::sleep(std::time::Duration::from_millis(200 * u64::from(cut))).await;
+                retries += 1;
+                let delay = backoff(&retry, retries);
+                tracing::debug!(part = index + 1, error = %source, retry = retries, ?delay, "sending a part again");
+                tokio::time::sleep(delay).await;
             }
             Err(e) => return Err(e),
         }
