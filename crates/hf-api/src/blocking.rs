@@ -254,4 +254,5 @@ blocking_into_iter!(
     crate::api::git::ListRepoCommitsRequest,
     crate::api::users::UserListRequest,
     crate::api::likes::RepoLikersRequest,
+    crate::api::discussions::RepoDiscussionsRequest,
 );

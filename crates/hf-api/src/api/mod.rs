@@ -15,6 +15,7 @@
 //! | [`users`] | `whoami`, `get_token_permission`, `get_user_overview`, `list_user_followers`, `list_user_following`, `list_organization_members` |
 //! | [`likes`] | `like`, `unlike`, `list_liked_repos`, `list_repo_likers` |
 //! | [`access_requests`] | `list_{pending,accepted,rejected}_access_requests`, `{cancel,accept,reject}_access_request`, `grant_access` |
+//! | [`discussions`] | `get_repo_discussions`, `get_discussion_details`, `create_discussion`, `create_pull_request`, `comment_discussion`, `rename_discussion`, `change_discussion_status`, `merge_pull_request`, `edit_discussion_comment`, `hide_discussion_comment` |
 //! | [`catalogs`] | `get_model_tags`, `get_dataset_tags`, `list_metrics` |
 //! | [`safetensors`] | `parse_safetensors_file_metadata`, `get_safetensors_metadata` |
 
@@ -33,6 +34,7 @@ use crate::error::Error;
 
 pub mod access_requests;
 pub mod catalogs;
+pub mod discussions;
 pub mod expand;
 pub mod files;
 pub mod git;

@@ -89,6 +89,10 @@ for name, kw in json.load(sys.stdin):
             r = [r.user, r.total, r.models, r.datasets, r.spaces]
         elif name.endswith("_access_requests"):
             r = sorted([a.username, a.status] for a in r)
+        elif name == "get_repo_discussions":
+            r = [[d.num, d.title, d.status, d.author, d.is_pull_request] for d in r]
+        elif name == "get_discussion_details":
+            r = [r.num, r.title, r.status, r.author, r.is_pull_request, [e.type for e in r.events], [e.id for e in r.events]]
         elif name == "list_metrics":
             r = [[m.id, m.space_id] for m in r]
         elif name == "whoami":
@@ -252,6 +256,22 @@ fn commits_proj(v: Vec<GitCommitInfo>) -> Value {
     )
 }
 
+fn discussions_proj(v: Vec<hf_types::Discussion>) -> Value {
+    Value::Array(
+        v.iter()
+            .map(|d| {
+                json!([
+                    d.num,
+                    d.title,
+                    d.status.as_str(),
+                    d.author_name(),
+                    d.is_pull_request
+                ])
+            })
+            .collect(),
+    )
+}
+
 fn likes_proj(l: hf_types::UserLikes) -> Value {
     json!([l.user, l.total, l.models, l.datasets, l.spaces])
 }
@@ -346,6 +366,19 @@ async fn seeded() -> (TestHub, String) {
         .await
         .unwrap();
     api.like("alice/m").await.unwrap();
+    bob.create_discussion("alice/m", "A question")
+        .description("how?")
+        .await
+        .unwrap();
+    bob.create_pull_request("alice/m", "A change")
+        .await
+        .unwrap();
+    api.comment_discussion("alice/m", 1, "like this")
+        .await
+        .unwrap();
+    api.rename_discussion("alice/m", 1, "A usage question")
+        .await
+        .unwrap();
     (hub, first)
 }
 
@@ -454,6 +487,15 @@ async fn rust_and_python_clients_agree_on_reads() {
         ("get_model_tags", json!({})),
         ("get_dataset_tags", json!({})),
         ("list_metrics", json!({})),
+        ("get_repo_discussions", json!({"repo_id": "alice/m"})),
+        (
+            "get_repo_discussions",
+            json!({"repo_id": "alice/m", "discussion_type": "pull_request"}),
+        ),
+        (
+            "get_discussion_details",
+            json!({"repo_id": "alice/m", "discussion_num": 1}),
+        ),
     ];
     let python_results = tokio::task::block_in_place(|| run_python(&py, &hub, BOB, &calls));
 
@@ -625,12 +667,63 @@ async fn rust_and_python_clients_agree_on_reads() {
         wrap(api.list_metrics().await, |v| {
             Value::Array(v.iter().map(|m| json!([m.id, m.space_id])).collect())
         }),
+        wrap(
+            api.get_repo_discussions("alice/m").try_collect().await,
+            discussions_proj,
+        ),
+        wrap(
+            api.get_repo_discussions("alice/m")
+                .discussion_type(hf_api::api::discussions::DiscussionType::PullRequest)
+                .try_collect()
+                .await,
+            discussions_proj,
+        ),
+        wrap(api.get_discussion_details("alice/m", 1).await, |d| {
+            let kinds: Vec<&str> = d
+                .events
+                .iter()
+                .map(|e| match &e.kind {
+                    hf_types::DiscussionEventKind::Comment(_) => "comment",
+                    hf_types::DiscussionEventKind::StatusChange(_) => "status-change",
+                    hf_types::DiscussionEventKind::TitleChange(_) => "title-change",
+                    hf_types::DiscussionEventKind::Commit(_) => "commit",
+                    hf_types::DiscussionEventKind::Other { event_type, .. } => event_type,
+                    _ => "?",
+                })
+                .collect();
+            let ids: Vec<&str> = d.events.iter().map(|e| e.id.as_str()).collect();
+            let x = &d.discussion;
+            json!([
+                x.num,
+                x.title,
+                x.status.as_str(),
+                x.author_name(),
+                x.is_pull_request,
+                kinds,
+                ids
+            ])
+        }),
     ];
     assert_eq!(rust_results.len(), calls.len());
     assert_eq!(python_results.len(), calls.len());
     // a sanity check that the comparison is not vacuous
     assert_eq!(python_results[15]["ok"][0], ".gitattributes");
     assert_eq!(python_results[2]["error"], "RepositoryNotFoundError");
+    let errors: Vec<&Value> = python_results
+        .iter()
+        .filter_map(|v| v.get("error"))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "RepositoryNotFoundError",
+            "RevisionNotFoundError",
+            "GatedRepoError",
+            "GatedRepoError",
+            "NotASafetensorsRepoError"
+        ],
+        "only the calls meant to fail fail"
+    );
     for ((call, py), rs) in calls.iter().zip(&python_results).zip(&rust_results) {
         assert_eq!(rs, py, "{call:?}: Rust (left) and Python (right) disagree");
     }

@@ -21,6 +21,7 @@ mod upload_scheduler;
 mod whoami;
 mod api_likes;
 mod api_access_requests;
+mod api_discussions;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
