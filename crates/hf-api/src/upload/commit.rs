@@ -275,7 +275,8 @@ pub(crate) fn header(options: &CommitOptions) -> Result<CommitHeader, Error> {
     Ok(header)
 }
 
-/// Refuses a commit over the Hub's documented limits, before any content is sent.
+/// Refuses a commit over the Hub's documented limits. Only additions whose upload mode is
+/// known count (checked again as more are negotiated).
 pub(crate) fn check_limits(ops: &[CommitOperation]) -> Result<(), Error> {
     let mut lfs = 0usize;
     let mut regular = 0u64;
@@ -286,7 +287,8 @@ pub(crate) fn check_limits(ops: &[CommitOperation]) -> Result<(), Error> {
         let size = add.upload_info().map_or(0, |i| i.size);
         match add.upload_mode() {
             Some(UploadMode::Lfs) if size > 0 => lfs += 1,
-            _ => regular += size,
+            Some(_) => regular += size,
+            None => {}
         }
     }
     if lfs > MAX_LFS_FILES_PER_COMMIT {
@@ -317,10 +319,7 @@ pub(crate) async fn run_commit(
     let target = target(&repo_id, &options)?;
     let client = api.http();
     validate_readme(&api, &target, &ops).await?;
-    hf_lfs::hash_additions(&mut ops).await?;
-    hf_lfs::preupload(client, &target, &mut ops, None).await?;
-    check_limits(&ops)?;
-    hf_lfs::upload_lfs_objects(client, &target, &mut ops, &options.transfer).await?;
+    upload_pipelined(&api, &target, &options.transfer, &mut ops).await?;
 
     let nothing_to_do = ops
         .iter()
@@ -332,6 +331,137 @@ pub(crate) async fn run_commit(
     resolve_copies(&api, &target, &mut ops).await?;
     let info = hf_lfs::send_commit(client, &target, &header, &ops).await?;
     Ok(info)
+}
+
+/// Bytes of additions hashed ahead while the previous group uploads.
+const GROUP_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Hashes, negotiates and uploads the additions of `ops` group by group (contiguous
+/// groups of at most 256 files and about 256 MiB), hashing the next group while the
+/// current one uploads, so reading and sending overlap. The limits are checked on each
+/// group before its content is sent: a commit over them fails before the commit
+/// request, possibly after some LFS uploads.
+async fn upload_pipelined(
+    api: &HfApi,
+    target: &UploadTarget,
+    transfer: &TransferOptions,
+    ops: &mut [CommitOperation],
+) -> Result<(), Error> {
+    let client = api.http();
+    let sizes = local_sizes(ops).await?;
+    let mut ranges = Vec::new();
+    let (mut start, mut files, mut bytes) = (0, 0usize, 0u64);
+    for (i, size) in sizes.iter().enumerate() {
+        let Some(size) = size else { continue };
+        files += 1;
+        bytes += size;
+        if files >= hf_lfs::PREUPLOAD_BATCH_SIZE || bytes >= GROUP_BYTES {
+            ranges.push(start..i + 1);
+            (start, files, bytes) = (i + 1, 0, 0);
+        }
+    }
+    if start < ops.len() {
+        ranges.push(start..ops.len());
+    }
+    // With several groups, every preupload call needs the `.gitignore` of the commit.
+    let gitignore = if ranges.len() > 1 {
+        gitignore_content(ops).await?
+    } else {
+        None
+    };
+    if let Some(first) = ranges.first() {
+        hf_lfs::hash_additions(&mut ops[first.clone()]).await?;
+    }
+    for (k, range) in ranges.iter().enumerate() {
+        let (done, rest) = ops.split_at_mut(range.end);
+        let next = ranges.get(k + 1).map(|r| &mut rest[..r.end - range.end]);
+        let upload = async {
+            hf_lfs::preupload(
+                client,
+                target,
+                &mut done[range.clone()],
+                gitignore.as_deref(),
+            )
+            .await?;
+            check_limits(done)?;
+            hf_lfs::upload_lfs_objects(client, target, &mut done[range.clone()], transfer).await?;
+            Ok::<(), Error>(())
+        };
+        let hash_next = async {
+            if let Some(next) = next {
+                hf_lfs::hash_additions(next).await?;
+            }
+            Ok::<(), Error>(())
+        };
+        let (uploaded, hashed) = tokio::join!(upload, hash_next);
+        uploaded?;
+        hashed?;
+    }
+    Ok(())
+}
+
+/// The size of every addition's content (`None` for other operations), from the
+/// file system or the buffer (0 for readers: they are not split into groups).
+async fn local_sizes(ops: &[CommitOperation]) -> Result<Vec<Option<u64>>, Error> {
+    let sources: Vec<Option<hf_lfs::AddSource>> = ops
+        .iter()
+        .map(|op| op.as_add().map(|a| a.source().clone()))
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        sources
+            .into_iter()
+            .map(|s| {
+                s.map(|s| {
+                    if let Some(b) = s.bytes() {
+                        b.len() as u64
+                    } else if let Some(p) = s.local_path() {
+                        std::fs::metadata(p).map_or(0, |m| m.len())
+                    } else {
+                        0
+                    }
+                })
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| Error::Io {
+        context: "sizing the files to upload failed".to_owned(),
+        source: std::io::Error::other(e),
+    })
+}
+
+/// The text of a `.gitignore` among the additions (from a buffer or a file).
+async fn gitignore_content(ops: &[CommitOperation]) -> Result<Option<String>, Error> {
+    let Some(add) = ops
+        .iter()
+        .filter_map(CommitOperation::as_add)
+        .find(|a| a.path_in_repo() == ".gitignore")
+    else {
+        return Ok(None);
+    };
+    read_text(add).await
+}
+
+/// The content of a small addition as text (`None` for a reader source).
+async fn read_text(add: &CommitOperationAdd) -> Result<Option<String>, Error> {
+    if let Some(b) = add.source().bytes() {
+        return Ok(Some(String::from_utf8_lossy(b).into_owned()));
+    }
+    let Some(p) = add.source().local_path() else {
+        return Ok(None);
+    };
+    let p = p.to_owned();
+    tokio::task::spawn_blocking(move || std::fs::read(&p).map_err(|e| (p, e)))
+        .await
+        .map_err(|e| Error::Io {
+            context: "reading a file to upload failed".to_owned(),
+            source: std::io::Error::other(e),
+        })?
+        .map(|b| Some(String::from_utf8_lossy(&b).into_owned()))
+        .map_err(|(p, source)| Error::Io {
+            context: format!("could not read {}", p.display()),
+            source,
+        })
 }
 
 /// Checks the metadata of an added `README.md` with the Hub (`POST /api/validate-yaml`)
@@ -348,22 +478,7 @@ async fn validate_readme(
     else {
         return Ok(());
     };
-    let content = if let Some(b) = add.source().bytes() {
-        String::from_utf8_lossy(b).into_owned()
-    } else if let Some(p) = add.source().local_path() {
-        let p = p.to_owned();
-        tokio::task::spawn_blocking(move || std::fs::read(&p).map_err(|e| (p, e)))
-            .await
-            .map_err(|e| Error::Io {
-                context: "reading README.md failed".to_owned(),
-                source: std::io::Error::other(e),
-            })?
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .map_err(|(p, source)| Error::Io {
-                context: format!("could not read {}", p.display()),
-                source,
-            })?
-    } else {
+    let Some(content) = read_text(add).await? else {
         // A reader is only read by the upload itself.
         return Ok(());
     };

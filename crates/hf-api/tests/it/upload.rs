@@ -541,3 +541,36 @@ async fn background_jobs_run_in_order() {
     assert_eq!(titles, ["c3", "c2", "c1", "c0"]);
     assert_eq!(log[0].id, oids[3]);
 }
+
+#[tokio::test]
+async fn large_commits_are_negotiated_in_groups_with_one_gitignore() {
+    let hub = upload_hub().await;
+    hub.create_repo(RepoType::Model, "alice/groups", false)
+        .unwrap();
+    let api = client(&hub, Some(ALICE));
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, ".gitignore", b"*.log\n");
+    for i in 0..300 {
+        write(root, &format!("f{i:03}.txt"), format!("{i}").as_bytes());
+    }
+    write(
+        root,
+        "z.log",
+        b"ignored by the .gitignore of the first group",
+    );
+    api.upload_folder("alice/groups", root).await.unwrap();
+    let got = files(&api, "alice/groups", "main").await;
+    assert_eq!(got.len(), 1 + 1 + 300, "{:?}", &got[..3]);
+    assert!(!got.contains(&"z.log".to_owned()));
+    let preuploads = hub
+        .requests()
+        .iter()
+        .filter(|r| r.path().contains("/preupload/"))
+        .count();
+    assert_eq!(preuploads, 2, "302 additions: two groups");
+    assert_eq!(
+        fetch(&api, "", "alice/groups", "main", "f299.txt").await,
+        b"299"
+    );
+}
