@@ -16,6 +16,7 @@
 //! | [`likes`] | `like`, `unlike`, `list_liked_repos`, `list_repo_likers` |
 //! | [`access_requests`] | `list_{pending,accepted,rejected}_access_requests`, `{cancel,accept,reject}_access_request`, `grant_access` |
 //! | [`discussions`] | `get_repo_discussions`, `get_discussion_details`, `create_discussion`, `create_pull_request`, `comment_discussion`, `rename_discussion`, `change_discussion_status`, `merge_pull_request`, `edit_discussion_comment`, `hide_discussion_comment` |
+//! | [`spaces`] | `add_space_secret`, `delete_space_secret`, `get_space_variables`, `add_space_variable`, `delete_space_variable`, `get_space_runtime`, `request_space_hardware`, `set_space_sleep_time`, `pause_space`, `restart_space`, `duplicate_space`, `request_space_storage`, `delete_space_storage` |
 //! | [`catalogs`] | `get_model_tags`, `get_dataset_tags`, `list_metrics` |
 //! | [`safetensors`] | `parse_safetensors_file_metadata`, `get_safetensors_metadata` |
 
@@ -43,6 +44,7 @@ pub mod likes;
 pub mod listings;
 pub mod repos;
 pub mod safetensors;
+pub mod spaces;
 pub mod users;
 
 /// The stream of a listing: boxed, `Send` and `'static`.

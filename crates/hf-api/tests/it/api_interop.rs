@@ -93,6 +93,10 @@ for name, kw in json.load(sys.stdin):
             r = [[d.num, d.title, d.status, d.author, d.is_pull_request] for d in r]
         elif name == "get_discussion_details":
             r = [r.num, r.title, r.status, r.author, r.is_pull_request, [e.type for e in r.events], [e.id for e in r.events]]
+        elif name == "get_space_runtime":
+            r = [r.stage, r.hardware, r.requested_hardware, r.sleep_time, r.storage]
+        elif name == "get_space_variables":
+            r = {k: [v.value, v.description] for k, v in r.items()}
         elif name == "list_metrics":
             r = [[m.id, m.space_id] for m in r]
         elif name == "whoami":
@@ -496,6 +500,8 @@ async fn rust_and_python_clients_agree_on_reads() {
             "get_discussion_details",
             json!({"repo_id": "alice/m", "discussion_num": 1}),
         ),
+        ("get_space_runtime", json!({"repo_id": "alice/s"})),
+        ("get_space_variables", json!({"repo_id": "alice/s"})),
     ];
     let python_results = tokio::task::block_in_place(|| run_python(&py, &hub, BOB, &calls));
 
@@ -702,6 +708,23 @@ async fn rust_and_python_clients_agree_on_reads() {
                 kinds,
                 ids
             ])
+        }),
+        wrap(api.get_space_runtime("alice/s").await, |r| {
+            let hw = r.hardware.unwrap_or_default();
+            json!([
+                r.stage.as_str(),
+                hw.current.map(|h| h.as_str().to_owned()),
+                hw.requested.map(|h| h.as_str().to_owned()),
+                r.gc_timeout,
+                r.storage.map(|s| s.as_str().to_owned())
+            ])
+        }),
+        wrap(api.get_space_variables("alice/s").await, |v| {
+            let m: serde_json::Map<String, Value> = v
+                .into_iter()
+                .map(|(k, v)| (k, json!([v.value, v.description])))
+                .collect();
+            Value::Object(m)
         }),
     ];
     assert_eq!(rust_results.len(), calls.len());

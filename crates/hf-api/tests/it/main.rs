@@ -22,6 +22,7 @@ mod whoami;
 mod api_likes;
 mod api_access_requests;
 mod api_discussions;
+mod api_spaces;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
