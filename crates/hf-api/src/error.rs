@@ -140,7 +140,7 @@ pub enum Error {
     #[error(transparent)]
     Upload(Box<hf_lfs::Error>),
     /// A commit would exceed the Hub's limits (number of LFS files, size of the inline
-    /// payload); nothing was uploaded or committed. Split it into several commits or use
+    /// payload); nothing was committed. Split it into several commits or use
     /// `upload_large_folder`.
     #[error("{message}")]
     CommitTooLarge {

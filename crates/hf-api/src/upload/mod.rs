@@ -32,7 +32,9 @@
 //! repository or writes under `.git/` ([`Error::InvalidArgument`]). Reported by the Hub:
 //! a missing repository ([`Error::RepositoryNotFound`]), a `parent_commit` that is no
 //! longer the branch head ([`Error::PreconditionFailed`], HTTP 412). A commit over the
-//! Hub's limits fails with [`Error::CommitTooLarge`] before any content is uploaded.
+//! Hub's limits fails with [`Error::CommitTooLarge`] before the commit request (files
+//! are negotiated in groups, so LFS content of earlier groups may already be uploaded;
+//! a later commit reuses it).
 //! Failures of local reads and transfers are [`Error::Upload`] and name the file.
 //!
 //! # Cancel safety
