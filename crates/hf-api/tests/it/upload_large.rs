@@ -230,3 +230,100 @@ async fn a_dropped_run_resumes_without_uploading_finished_files_again() {
         );
     }
 }
+
+/// Run by [`a_killed_process_resumes`] in a child copy of this test binary: uploads the
+/// folder named by `HF_LARGE_CHILD_FOLDER` to `HF_LARGE_CHILD_ENDPOINT`, printing
+/// `committed N` after every report. Returns at once in a normal test run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn child_uploader() {
+    let (Ok(endpoint), Ok(folder)) = (
+        std::env::var("HF_LARGE_CHILD_ENDPOINT"),
+        std::env::var("HF_LARGE_CHILD_FOLDER"),
+    ) else {
+        return;
+    };
+    let api = hf_api::HfApiBuilder::new()
+        .endpoint(endpoint)
+        .token(hf_api::Token::new(ALICE).unwrap())
+        .build()
+        .unwrap();
+    api.upload_large_folder("alice/large", folder, RepoType::Model)
+        .num_workers(2)
+        .max_files_per_commit(2, 2)
+        .on_report(|r| {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "committed {}", r.committed);
+            let _ = out.flush();
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_process_resumes() {
+    use std::io::BufRead as _;
+
+    let hub = upload_hub().await;
+    let api = client(&hub, Some(ALICE));
+    let dir = tempfile::tempdir().unwrap();
+    let expected = folder(dir.path());
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "upload_large::child_uploader",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("HF_LARGE_CHILD_ENDPOINT", hub.url())
+        .env("HF_LARGE_CHILD_FOLDER", dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    // Read the child's reports on a blocking thread; SIGKILL it after 3 committed files.
+    let killed = tokio::task::spawn_blocking(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if let Some(n) = line.strip_prefix("committed ")
+                && n.trim().parse::<usize>().unwrap() >= 3
+            {
+                child.kill().unwrap(); // SIGKILL: no destructor runs
+                break;
+            }
+        }
+        child.wait().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(!killed.success(), "the child was killed before it finished");
+
+    let after_kill = saved_state(dir.path(), &expected);
+    let committed_first = after_kill.iter().filter(|s| s.3).count();
+    assert!(committed_first >= 3);
+    let not_hashed = after_kill.iter().filter(|s| !s.1).count();
+    let uploaded: Vec<String> = expected
+        .iter()
+        .zip(&after_kill)
+        .filter(|(_, s)| s.2)
+        .map(|((_, c), _)| oid(c))
+        .collect();
+
+    hub.clear_requests();
+    let report = api
+        .upload_large_folder("alice/large", dir.path(), RepoType::Model)
+        .num_workers(2)
+        .await
+        .unwrap();
+    check_repo(&hub, &expected).await;
+    assert_eq!(report.hashed_this_run, not_hashed);
+    assert_eq!(committed_first + report.committed_this_run, REGULAR + LFS);
+    let second_puts = puts(&hub);
+    for o in &uploaded {
+        assert!(
+            !second_puts.iter().any(|p| p.contains(o.as_str())),
+            "{o} was uploaded again"
+        );
+    }
+}
