@@ -17,6 +17,8 @@
 //! | [`access_requests`] | `list_{pending,accepted,rejected}_access_requests`, `{cancel,accept,reject}_access_request`, `grant_access` |
 //! | [`discussions`] | `get_repo_discussions`, `get_discussion_details`, `create_discussion`, `create_pull_request`, `comment_discussion`, `rename_discussion`, `change_discussion_status`, `merge_pull_request`, `edit_discussion_comment`, `hide_discussion_comment` |
 //! | [`spaces`] | `add_space_secret`, `delete_space_secret`, `get_space_variables`, `add_space_variable`, `delete_space_variable`, `get_space_runtime`, `request_space_hardware`, `set_space_sleep_time`, `pause_space`, `restart_space`, `duplicate_space`, `request_space_storage`, `delete_space_storage` |
+//! | [`papers`] | `list_papers`, `paper_info` |
+//! | [`webhooks`] | `list_webhooks`, `get_webhook`, `create_webhook`, `update_webhook`, `enable_webhook`, `disable_webhook`, `delete_webhook` |
 //! | [`catalogs`] | `get_model_tags`, `get_dataset_tags`, `list_metrics` |
 //! | [`safetensors`] | `parse_safetensors_file_metadata`, `get_safetensors_metadata` |
 
@@ -42,10 +44,12 @@ pub mod git;
 pub mod info;
 pub mod likes;
 pub mod listings;
+pub mod papers;
 pub mod repos;
 pub mod safetensors;
 pub mod spaces;
 pub mod users;
+pub mod webhooks;
 
 /// The stream of a listing: boxed, `Send` and `'static`.
 pub type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 'static>>;

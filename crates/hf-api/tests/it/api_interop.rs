@@ -97,6 +97,12 @@ for name, kw in json.load(sys.stdin):
             r = [r.stage, r.hardware, r.requested_hardware, r.sleep_time, r.storage]
         elif name == "get_space_variables":
             r = {k: [v.value, v.description] for k, v in r.items()}
+        elif name == "list_papers":
+            r = sorted([p.id, p.title, p.authors] for p in r)
+        elif name == "paper_info":
+            r = [r.id, r.title, r.authors]
+        elif name == "list_webhooks":
+            r = sorted([w.id, w.url, [[x.type, x.name] for x in w.watched], w.domains, w.disabled] for w in r)
         elif name == "list_metrics":
             r = [[m.id, m.space_id] for m in r]
         elif name == "whoami":
@@ -276,6 +282,15 @@ fn discussions_proj(v: Vec<hf_types::Discussion>) -> Value {
     )
 }
 
+fn papers_proj(v: Vec<hf_types::PaperInfo>) -> Value {
+    let mut out: Vec<Value> = v
+        .iter()
+        .map(|p| json!([p.paper_id(), p.title, p.author_names()]))
+        .collect();
+    out.sort_by_key(ToString::to_string);
+    Value::Array(out)
+}
+
 fn likes_proj(l: hf_types::UserLikes) -> Value {
     json!([l.user, l.total, l.models, l.datasets, l.spaces])
 }
@@ -383,6 +398,22 @@ async fn seeded() -> (TestHub, String) {
     api.rename_discussion("alice/m", 1, "A usage question")
         .await
         .unwrap();
+    api.add_space_variable("alice/s", "MODEL", "gpt2")
+        .description("which")
+        .await
+        .unwrap();
+    api.set_space_sleep_time("alice/s", 600).await.unwrap();
+    hub.add_paper("2401.00001", "Tiny transformers", "small", &["Ada", "Alan"]);
+    hub.add_paper("2401.00002", "Big diffusion", "large", &["Grace"]);
+    bob.create_webhook(
+        "https://example.com/hook",
+        [hf_types::WebhookWatchedItem::new(
+            hf_types::WebhookWatchedType::Model,
+            "alice/m",
+        )],
+    )
+    .await
+    .unwrap();
     (hub, first)
 }
 
@@ -502,6 +533,10 @@ async fn rust_and_python_clients_agree_on_reads() {
         ),
         ("get_space_runtime", json!({"repo_id": "alice/s"})),
         ("get_space_variables", json!({"repo_id": "alice/s"})),
+        ("list_papers", json!({"query": "transformers"})),
+        ("list_papers", json!({})),
+        ("paper_info", json!({"id": "2401.00002"})),
+        ("list_webhooks", json!({})),
     ];
     let python_results = tokio::task::block_in_place(|| run_python(&py, &hub, BOB, &calls));
 
@@ -726,12 +761,57 @@ async fn rust_and_python_clients_agree_on_reads() {
                 .collect();
             Value::Object(m)
         }),
+        wrap(api.list_papers().query("transformers").await, papers_proj),
+        wrap(api.list_papers().await, papers_proj),
+        wrap(api.paper_info("2401.00002").await, |p| {
+            json!([p.paper_id(), p.title, p.author_names()])
+        }),
+        wrap(api.list_webhooks().await, |v| {
+            let mut out: Vec<Value> = v
+                .iter()
+                .map(|w| {
+                    let watched: Vec<Value> = w
+                        .watched
+                        .iter()
+                        .map(|x| json!([x.item_type.as_str(), x.name]))
+                        .collect();
+                    let domains: Vec<&str> = w
+                        .domains
+                        .iter()
+                        .map(hf_types::WebhookDomain::as_str)
+                        .collect();
+                    json!([w.id, w.url, watched, domains, w.disabled])
+                })
+                .collect();
+            out.sort_by_key(ToString::to_string);
+            Value::Array(out)
+        }),
     ];
     assert_eq!(rust_results.len(), calls.len());
     assert_eq!(python_results.len(), calls.len());
     // a sanity check that the comparison is not vacuous
     assert_eq!(python_results[15]["ok"][0], ".gitattributes");
     assert_eq!(python_results[2]["error"], "RepositoryNotFoundError");
+    let by_name = |name: &str| -> Vec<&Value> {
+        calls
+            .iter()
+            .zip(&python_results)
+            .filter(|(c, _)| c.0 == name)
+            .map(|(_, r)| &r["ok"])
+            .collect()
+    };
+    assert_eq!(by_name("get_space_variables")[0]["MODEL"][0], "gpt2");
+    assert_eq!(by_name("get_space_runtime")[0][3], 600);
+    assert_eq!(by_name("paper_info")[0][1], "Big diffusion");
+    assert_eq!(
+        by_name("list_webhooks")[0].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        by_name("get_repo_discussions")[0].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(by_name("list_liked_repos")[0][1], 2);
     let errors: Vec<&Value> = python_results
         .iter()
         .filter_map(|v| v.get("error"))
@@ -745,7 +825,13 @@ async fn rust_and_python_clients_agree_on_reads() {
             "GatedRepoError",
             "NotASafetensorsRepoError"
         ],
-        "only the calls meant to fail fail"
+        "only the calls meant to fail fail: {:?}",
+        calls
+            .iter()
+            .zip(&python_results)
+            .filter(|(_, r)| r.get("error").is_some())
+            .map(|(c, _)| c.0)
+            .collect::<Vec<_>>()
     );
     for ((call, py), rs) in calls.iter().zip(&python_results).zip(&rust_results) {
         assert_eq!(rs, py, "{call:?}: Rust (left) and Python (right) disagree");

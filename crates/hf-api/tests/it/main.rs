@@ -23,6 +23,7 @@ mod api_likes;
 mod api_access_requests;
 mod api_discussions;
 mod api_spaces;
+mod api_papers_webhooks;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
