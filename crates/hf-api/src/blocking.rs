@@ -255,4 +255,5 @@ blocking_into_iter!(
     crate::api::users::UserListRequest,
     crate::api::likes::RepoLikersRequest,
     crate::api::discussions::RepoDiscussionsRequest,
+    crate::api::collections::ListCollectionsRequest,
 );

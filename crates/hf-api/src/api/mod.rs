@@ -19,6 +19,7 @@
 //! | [`spaces`] | `add_space_secret`, `delete_space_secret`, `get_space_variables`, `add_space_variable`, `delete_space_variable`, `get_space_runtime`, `request_space_hardware`, `set_space_sleep_time`, `pause_space`, `restart_space`, `duplicate_space`, `request_space_storage`, `delete_space_storage` |
 //! | [`papers`] | `list_papers`, `paper_info` |
 //! | [`webhooks`] | `list_webhooks`, `get_webhook`, `create_webhook`, `update_webhook`, `enable_webhook`, `disable_webhook`, `delete_webhook` |
+//! | [`collections`] | `list_collections`, `get_collection`, `create_collection`, `update_collection_metadata`, `delete_collection`, `add_collection_item`, `update_collection_item`, `delete_collection_item` |
 //! | [`catalogs`] | `get_model_tags`, `get_dataset_tags`, `list_metrics` |
 //! | [`safetensors`] | `parse_safetensors_file_metadata`, `get_safetensors_metadata` |
 
@@ -37,6 +38,7 @@ use crate::error::Error;
 
 pub mod access_requests;
 pub mod catalogs;
+pub mod collections;
 pub mod discussions;
 pub mod expand;
 pub mod files;

@@ -103,6 +103,10 @@ for name, kw in json.load(sys.stdin):
             r = [r.id, r.title, r.authors]
         elif name == "list_webhooks":
             r = sorted([w.id, w.url, [[x.type, x.name] for x in w.watched], w.domains, w.disabled] for w in r)
+        elif name == "get_collection":
+            r = [r.slug, r.title, r.position, r.private, [[i.item_id, i.item_type, i.position, i.note] for i in r.items]]
+        elif name == "list_collections":
+            r = [[c.slug, c.title, c.position, c.private, len(c.items)] for c in r]
         elif name == "list_metrics":
             r = [[m.id, m.space_id] for m in r]
         elif name == "whoami":
@@ -422,6 +426,18 @@ async fn rust_and_python_clients_agree_on_reads() {
     let Some(py) = python() else { return };
     let (hub, first) = seeded().await;
     let api: HfApi = client(&hub, Some(BOB));
+    let alice = client(&hub, Some(ALICE));
+    let coll = alice.create_collection("Picks").await.unwrap();
+    alice
+        .add_collection_item(&coll.slug, "alice/m", hf_types::CollectionItemType::Model)
+        .note("first")
+        .await
+        .unwrap();
+    alice
+        .add_collection_item(&coll.slug, "alice/d", hf_types::CollectionItemType::Dataset)
+        .await
+        .unwrap();
+    alice.create_collection("More").await.unwrap();
 
     let calls: Vec<(&str, Value)> = vec![
         (
@@ -537,6 +553,8 @@ async fn rust_and_python_clients_agree_on_reads() {
         ("list_papers", json!({})),
         ("paper_info", json!({"id": "2401.00002"})),
         ("list_webhooks", json!({})),
+        ("get_collection", json!({"collection_slug": coll.slug})),
+        ("list_collections", json!({"owner": "alice"})),
     ];
     let python_results = tokio::task::block_in_place(|| run_python(&py, &hub, BOB, &calls));
 
@@ -786,6 +804,34 @@ async fn rust_and_python_clients_agree_on_reads() {
             out.sort_by_key(ToString::to_string);
             Value::Array(out)
         }),
+        wrap(api.get_collection(&coll.slug).await, |c| {
+            let items: Vec<Value> = c
+                .items
+                .iter()
+                .map(|i| {
+                    json!([
+                        i.item_id,
+                        i.item_type.as_str(),
+                        i.position,
+                        i.note.as_ref().map(|n| n.text.clone())
+                    ])
+                })
+                .collect();
+            json!([c.slug, c.title, c.position, c.private, items])
+        }),
+        wrap(
+            api.list_collections()
+                .owner(["alice"])
+                .try_collect::<Vec<_>>()
+                .await,
+            |v| {
+                Value::Array(
+                    v.iter()
+                        .map(|c| json!([c.slug, c.title, c.position, c.private, c.items.len()]))
+                        .collect(),
+                )
+            },
+        ),
     ];
     assert_eq!(rust_results.len(), calls.len());
     assert_eq!(python_results.len(), calls.len());
@@ -812,6 +858,11 @@ async fn rust_and_python_clients_agree_on_reads() {
         Some(2)
     );
     assert_eq!(by_name("list_liked_repos")[0][1], 2);
+    assert_eq!(by_name("get_collection")[0][4][0][3], "first");
+    assert_eq!(
+        by_name("list_collections")[0].as_array().map(Vec::len),
+        Some(2)
+    );
     let errors: Vec<&Value> = python_results
         .iter()
         .filter_map(|v| v.get("error"))

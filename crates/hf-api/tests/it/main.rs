@@ -24,6 +24,7 @@ mod api_access_requests;
 mod api_discussions;
 mod api_spaces;
 mod api_papers_webhooks;
+mod api_collections;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
