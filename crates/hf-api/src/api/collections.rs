@@ -268,16 +268,15 @@ impl CollectionRequest {
     }
 
     async fn create(&self, title: &str) -> Result<Collection, Error> {
-        let namespace = match &self.namespace {
-            Some(ns) => ns.clone(),
-            None => {
-                let who = self.api.whoami();
-                let who = match &self.token {
-                    Some(t) => who.token(t.clone()),
-                    None => who,
-                };
-                who.await?.name
-            }
+        let namespace = if let Some(ns) = &self.namespace {
+            ns.clone()
+        } else {
+            let who = self.api.whoami();
+            let who = match &self.token {
+                Some(t) => who.token(t.clone()),
+                None => who,
+            };
+            who.await?.name
         };
         let mut body = json!({
             "title": title,
