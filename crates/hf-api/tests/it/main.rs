@@ -1,13 +1,19 @@
 //! Integration tests of hf-api against an in-test HTTP server on 127.0.0.1.
 
+mod api_access_requests;
+mod api_collections;
 mod api_coverage;
+mod api_discussions;
 mod api_files;
 mod api_git;
 mod api_info;
 mod api_interop;
+mod api_likes;
 mod api_listings;
+mod api_papers_webhooks;
 mod api_repos;
 mod api_safetensors;
+mod api_spaces;
 mod api_support;
 mod api_users;
 mod blocking;
@@ -19,12 +25,6 @@ mod upload_interop;
 mod upload_large;
 mod upload_scheduler;
 mod whoami;
-mod api_likes;
-mod api_access_requests;
-mod api_discussions;
-mod api_spaces;
-mod api_papers_webhooks;
-mod api_collections;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
