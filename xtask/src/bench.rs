@@ -37,6 +37,10 @@ pub(crate) struct Args {
     /// Skip the hf-hub comparator.
     #[arg(long)]
     no_hf_hub: bool,
+    /// Only the clients whose name contains one of these (comma-separated), e.g.
+    /// `--clients ours,hf-hub`.
+    #[arg(long, value_delimiter = ',')]
+    clients: Vec<String>,
     /// Write the markdown report here (default: docs/benchmarks.md for a full run,
     /// nothing with --quick).
     #[arg(long)]
@@ -186,6 +190,9 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
         }
     }
 
+    if !args.clients.is_empty() {
+        clients.retain(|c| args.clients.iter().any(|f| c.name.contains(f.as_str())));
+    }
     step("starting the emulator");
     let data = bench.join(format!(
         "hub-{}-{}-{}x{}",
@@ -445,16 +452,16 @@ fn report(
          created under `target/bench/`). Machine: {}. Every run starts from an empty \
          cache; medians of {runs} run(s). The emulator (`hf-testhub`, same machine, \
          loopback) serves LFS files from its CDN listener with `Range` support. Our client \
-         runs with its defaults (sha256 verification on; files from 64 MiB on use 8 \
-         connections x 32 MiB ranges).\n",
+         runs with its defaults (sha256 verification on; files from 64 MiB on use 16 \
+         connections x 16 MiB ranges).\n",
         machine()
     );
     let _ = writeln!(
         s,
         "How our client verifies parallel downloads: each range is written in place at its \
-         offset from 1 MiB buffers (two per connection, one filling while the other is \
+         offset from 512 KiB buffers (two per connection, one filling while the other is \
          written), and one task follows the contiguous finished prefix of the file, \
-         re-reading it from the page cache in 8 MiB blocks to feed the sha256. Hashing \
+         re-reading it from the page cache in 4 MiB blocks to feed the sha256. Hashing \
          thus overlaps the transfer and only the last chunk is hashed after the last byte \
          arrives, with memory bounded by the buffers (not by the file size).\n"
     );

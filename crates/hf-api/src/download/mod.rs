@@ -67,9 +67,10 @@ use crate::progress::ProgressHandler;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ParallelConfig {
-    /// Concurrent connections per file. Default 8.
+    /// Concurrent connections per file. Default 16: CDNs often pace each connection,
+    /// so the aggregate grows with the connection count.
     pub connections: usize,
-    /// Bytes per range request. Default 32 MiB.
+    /// Bytes per range request. Default 16 MiB.
     pub chunk_size: u64,
     /// Files of at least this size are fetched in parallel. Default 64 MiB.
     pub threshold: u64,
@@ -78,8 +79,8 @@ pub struct ParallelConfig {
 impl Default for ParallelConfig {
     fn default() -> Self {
         ParallelConfig {
-            connections: 8,
-            chunk_size: 32 << 20,
+            connections: 16,
+            chunk_size: 16 << 20,
             threshold: 64 << 20,
         }
     }
