@@ -950,7 +950,13 @@ async fn full_disk_is_typed_and_leaves_no_partial_file() {
         assert!(err.to_string().contains("no space left"), "{err}");
         let repo = disk.path().join("models--alice--m");
         assert!(blobs(&repo).is_empty(), "{:?}", blobs(&repo));
-        assert!(!repo.join("snapshots").join(&fx.commit).join("big.bin").exists());
+        assert!(
+            !repo
+                .join("snapshots")
+                .join(&fx.commit)
+                .join("big.bin")
+                .exists()
+        );
     }
 }
 

@@ -5,7 +5,9 @@
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [endpoint, cache, repo, mode, rest @ ..] = args.as_slice() else {
-        return Err("usage: hf-hub-compare ENDPOINT CACHE_DIR OWNER/NAME (snapshot | file NAME)".into());
+        return Err(
+            "usage: hf-hub-compare ENDPOINT CACHE_DIR OWNER/NAME (snapshot | file NAME)".into(),
+        );
     };
     let (owner, name) = repo.split_once('/').ok_or("repo must be OWNER/NAME")?;
     let client = hf_hub::HFClient::builder()

@@ -5,7 +5,9 @@
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [endpoint, cache, repo, mode, rest @ ..] = args.as_slice() else {
-        return Err("usage: bench-client ENDPOINT CACHE_DIR OWNER/NAME (snapshot | file NAME)".into());
+        return Err(
+            "usage: bench-client ENDPOINT CACHE_DIR OWNER/NAME (snapshot | file NAME)".into(),
+        );
     };
     let api = hf_api::HfApiBuilder::new()
         .endpoint(endpoint.as_str())

@@ -21,7 +21,12 @@ fn content(seed: u64, len: usize) -> Vec<u8> {
 
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
     // utime and stime are fields 14 and 15 of the whole line (11, 12 after the name).
     let ticks: f64 = [11, 12]
         .iter()
@@ -34,7 +39,9 @@ fn cpu_seconds() -> f64 {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [dir, big, small, medium_n, medium_bytes] = args.as_slice() else {
-        return Err("usage: bench-hub DATA_DIR BIG_BYTES SMALL_COUNT MEDIUM_COUNT MEDIUM_BYTES".into());
+        return Err(
+            "usage: bench-hub DATA_DIR BIG_BYTES SMALL_COUNT MEDIUM_COUNT MEDIUM_BYTES".into(),
+        );
     };
     let (big, small): (usize, usize) = (big.parse()?, small.parse()?);
     let (medium_n, medium_bytes): (usize, usize) = (medium_n.parse()?, medium_bytes.parse()?);
@@ -50,13 +57,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if hub.create_repo(model, "bench/small", false).is_ok() {
         for i in 0..small {
             let name = format!("files/{:02}/f{i:05}.txt", i % 50);
-            hub.upload_file(model, "bench/small", "main", &name, &content(100 + i as u64, 4096))?;
+            hub.upload_file(
+                model,
+                "bench/small",
+                "main",
+                &name,
+                &content(100 + i as u64, 4096),
+            )?;
         }
     }
     if hub.create_repo(model, "bench/medium", false).is_ok() {
         for i in 0..medium_n {
             let name = format!("shard-{i:02}.bin");
-            hub.upload_file(model, "bench/medium", "main", &name, &content(10_000 + i as u64, medium_bytes))?;
+            hub.upload_file(
+                model,
+                "bench/medium",
+                "main",
+                &name,
+                &content(10_000 + i as u64, medium_bytes),
+            )?;
         }
     }
     println!("{}", hub.url());
