@@ -116,55 +116,67 @@ pub(crate) fn for_each_block(source: &AddSource, mut f: impl FnMut(&[u8])) -> io
 }
 
 /// Streams exactly `len` bytes of `source` from `offset`, in blocks of at most `block`
-/// bytes, each read on the blocking pool. Only one block is in memory at a time (plus
-/// whatever the consumer holds). Ends with an `UnexpectedEof` error if the content is
-/// shorter than announced.
+/// bytes, each read on the blocking pool. The next block is read while the consumer
+/// handles the current one (so reading and sending overlap): at most two blocks are in
+/// memory (plus whatever the consumer holds). Ends with an `UnexpectedEof` error if the
+/// content is shorter than announced.
 pub(crate) fn stream_range(
     source: AddSource,
     offset: u64,
     len: u64,
     block: usize,
 ) -> impl Stream<Item = io::Result<Bytes>> + Send + 'static {
+    type Read = tokio::task::JoinHandle<io::Result<(SourceReader, Bytes)>>;
     struct State {
         source: AddSource,
-        reader: Option<SourceReader>,
+        /// The read of the next block, with its requested length.
+        pending: Option<(Read, usize)>,
+        /// Where the next read (not yet started) begins.
         pos: u64,
         end: u64,
     }
-    let state = State {
-        source,
-        reader: None,
-        pos: offset,
-        end: offset + len,
-    };
-    futures_util::stream::try_unfold(state, move |mut st| async move {
+    fn start(st: &mut State, reader: Option<SourceReader>, block: usize) {
         if st.pos >= st.end {
-            return Ok(None);
+            return;
         }
         let want = usize::try_from(st.end - st.pos)
             .unwrap_or(usize::MAX)
             .min(block);
-        let reader = st.reader.take();
         let source = st.source.clone();
         let pos = st.pos;
-        let (reader, chunk) = tokio::task::spawn_blocking(move || -> io::Result<_> {
+        st.pos += want as u64;
+        let read = tokio::task::spawn_blocking(move || -> io::Result<_> {
             let mut reader = match reader {
                 Some(r) => r,
                 None => source.open()?,
             };
             let chunk = reader.read_at(pos, want)?;
             Ok((reader, chunk))
-        })
-        .await
-        .map_err(io::Error::other)??;
+        });
+        st.pending = Some((read, want));
+    }
+    let state = State {
+        source,
+        pending: None,
+        pos: offset,
+        end: offset + len,
+    };
+    futures_util::stream::try_unfold(state, move |mut st| async move {
+        if st.pending.is_none() {
+            start(&mut st, None, block);
+        }
+        let Some((read, want)) = st.pending.take() else {
+            return Ok(None);
+        };
+        let (reader, chunk) = read.await.map_err(io::Error::other)??;
         if chunk.len() < want {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
                 "the content is shorter than when it was hashed",
             ));
         }
-        st.pos += chunk.len() as u64;
-        st.reader = Some(reader);
+        // Read ahead while this block is being sent.
+        start(&mut st, Some(reader), block);
         Ok(Some((chunk, st)))
     })
 }

@@ -17,10 +17,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     api.create_repo(repo).exist_ok(true).await?;
     let path = PathBuf::from(path);
+    // Tuning knobs for experiments (the benchmark itself uses the defaults).
+    let mut transfer = hf_api::upload::TransferOptions::default();
+    if let Some(n) = std::env::var("BENCH_PARTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        transfer = transfer.max_concurrent_parts(n);
+    }
+    if let Some(n) = std::env::var("BENCH_FILES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        transfer = transfer.max_concurrent_files(n);
+    }
     if case == "file" {
-        api.upload_file(repo, "big.bin", path.as_path()).await?;
+        api.upload_file(repo, "big.bin", path.as_path())
+            .transfer_options(transfer)
+            .await?;
     } else {
-        api.upload_folder(repo, path).await?;
+        api.upload_folder(repo, path)
+            .transfer_options(transfer)
+            .await?;
     }
     Ok(())
 }
