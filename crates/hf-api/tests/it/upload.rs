@@ -574,3 +574,30 @@ async fn large_commits_are_negotiated_in_groups_with_one_gitignore() {
         b"299"
     );
 }
+
+#[test]
+fn blocking_mirror_uploads_and_deletes() {
+    use hf_api::blocking::prelude::*;
+
+    let hub = TestHub::builder()
+        .user("alice", ALICE)
+        .lfs_threshold(1024)
+        .start_blocking()
+        .unwrap();
+    hub.create_repo(RepoType::Model, "alice/sync", false)
+        .unwrap();
+    let api = hf_api::blocking::HfApi::from(client(&hub, Some(ALICE)));
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.txt", b"a");
+    write(dir.path(), "w.bin", &content(4000, 3));
+    api.upload_folder("alice/sync", dir.path()).send().unwrap();
+    api.upload_file("alice/sync", "b.txt", "b").send().unwrap();
+    api.delete_file("alice/sync", "a.txt").send().unwrap();
+    let mut files: Vec<String> = api
+        .list_repo_files("alice/sync")
+        .iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    files.sort();
+    assert_eq!(files, [".gitattributes", "b.txt", "w.bin"]);
+}
