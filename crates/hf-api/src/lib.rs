@@ -75,3 +75,8 @@ pub use upload::{BackgroundQueue, CommitOperation, FileSource};
 pub use hf_http as http;
 /// The Hub's data types (`hf-types`).
 pub use hf_types as types;
+
+/// The README's examples, compiled (not run) as doctests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
