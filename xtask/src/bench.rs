@@ -459,9 +459,9 @@ fn report(
     let _ = writeln!(
         s,
         "How our client verifies parallel downloads: each range is written in place at its \
-         offset from 512 KiB buffers (two per connection, one filling while the other is \
+         offset from 256 KiB buffers (two per connection, one filling while the other is \
          written), and one task follows the contiguous finished prefix of the file, \
-         re-reading it from the page cache in 4 MiB blocks to feed the sha256. Hashing \
+         re-reading it from the page cache in 2 MiB blocks to feed the sha256. Hashing \
          thus overlaps the transfer and only the last chunk is hashed after the last byte \
          arrives, with memory bounded by the buffers (not by the file size).\n"
     );

@@ -23,7 +23,7 @@ use crate::progress::{ProgressEvent, Reporter};
 
 /// Bytes gathered from the body before one positioned write (per connection; two such
 /// buffers exist per connection, one being filled while the other is written).
-const WRITE_BLOCK: usize = 512 << 10;
+const WRITE_BLOCK: usize = 256 << 10;
 /// Consecutive body failures without progress before giving up.
 const MAX_STREAM_FAILURES: u32 = 5;
 /// Attempts of a whole file whose content failed verification.

@@ -100,7 +100,7 @@ impl Hasher {
 }
 
 /// Block size when re-reading a file to hash it.
-pub(crate) const READ_BLOCK: usize = 4 << 20;
+pub(crate) const READ_BLOCK: usize = 2 << 20;
 
 #[cfg(unix)]
 pub(crate) fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {

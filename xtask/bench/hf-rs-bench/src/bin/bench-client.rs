@@ -1,5 +1,7 @@
 //! `bench-client ENDPOINT CACHE_DIR OWNER/NAME (snapshot | file NAME)`: one download
 //! with our client (default settings), for `cargo xtask bench download`.
+//! `HF_RS_BENCH_CONNECTIONS` and `HF_RS_BENCH_CHUNK_MIB` override the parallel settings
+//! (for tuning experiments; the benchmark itself uses the defaults).
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -13,9 +15,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .endpoint(endpoint.as_str())
         .cache_dir(cache.as_str())
         .build()?;
+    let mut parallel = hf_api::ParallelConfig::default();
+    if let Ok(n) = std::env::var("HF_RS_BENCH_CONNECTIONS") {
+        parallel = parallel.with_connections(n.parse()?);
+    }
+    if let Ok(n) = std::env::var("HF_RS_BENCH_CHUNK_MIB") {
+        parallel = parallel.with_chunk_size(n.parse::<u64>()? << 20);
+    }
     let path = match (mode.as_str(), rest) {
-        ("snapshot", []) => api.snapshot_download(repo.as_str()).await?,
-        ("file", [file]) => api.hf_hub_download(repo.as_str(), file.as_str()).await?,
+        ("snapshot", []) => {
+            api.snapshot_download(repo.as_str())
+                .parallel(parallel)
+                .await?
+        }
+        ("file", [file]) => {
+            api.hf_hub_download(repo.as_str(), file.as_str())
+                .parallel(parallel)
+                .await?
+        }
         _ => return Err("mode must be `snapshot` or `file NAME`".into()),
     };
     println!("{}", path.display());
