@@ -27,7 +27,8 @@ struct Cli {
 enum Command {
     /// Run every CI check: fmt, clippy, tests, rustdoc, cargo-deny, interop.
     Ci {
-        /// Skip the Python interop suite (it needs PyPI to create its venvs).
+        /// Skip everything that needs Python (the interop suite, the Rust-side interop
+        /// tests and the benchmark smoke runs).
         #[arg(long)]
         no_interop: bool,
     },
@@ -124,6 +125,13 @@ fn ci(no_interop: bool) -> Result<()> {
     if !no_interop {
         util::step("interop");
         interop::run(&interop::Args::default())?;
+        // The benchmarks as smoke runs (small sizes, one run each): they prove the bench
+        // tooling and every comparator still work; the numbers are not judged here.
+        let xtask = std::env::current_exe()?;
+        util::step("benchmark smoke: downloads");
+        run(std::process::Command::new(&xtask).args(["bench", "download", "--quick"]))?;
+        util::step("benchmark smoke: uploads");
+        run(std::process::Command::new(&xtask).args(["bench", "upload", "--quick"]))?;
     }
     util::step("all checks passed");
     Ok(())
