@@ -7,6 +7,7 @@ mod cli;
 mod download;
 mod interop;
 mod repo;
+mod terminal;
 mod upload;
 
 use std::io::Write as _;
