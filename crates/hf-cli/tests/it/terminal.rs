@@ -157,10 +157,13 @@ impl Term {
     fn wait_echo_off(&self) {
         let deadline = Instant::now() + TIMEOUT;
         while self.process.get_echo().expect("the terminal's mode") {
+            let s = self.screen.0.lock().unwrap_or_else(PoisonError::into_inner);
             assert!(
-                Instant::now() < deadline,
-                "the prompt never turned the terminal's echo off"
+                !s.eof && Instant::now() < deadline,
+                "the prompt never turned the terminal's echo off; the terminal showed:\n{}",
+                String::from_utf8_lossy(&s.bytes)
             );
+            drop(s);
             std::thread::yield_now();
         }
     }
