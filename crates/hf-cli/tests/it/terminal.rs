@@ -102,17 +102,16 @@ impl Term {
 
     /// Waits until `done` finds something in the unmatched output (returning where the
     /// match ends), and returns the output up to there.
-    fn wait_for(&self, what: &str, done: impl Fn(&str, bool) -> Option<usize>) -> String {
+    fn wait_for(&self, what: &str, done: impl Fn(&[u8], bool) -> Option<usize>) -> String {
         let (lock, changed) = &*self.screen;
         let deadline = Instant::now() + TIMEOUT;
         let mut s = lock.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
-            let text = String::from_utf8_lossy(&s.bytes[s.seen..]).into_owned();
-            if let Some(end) = done(&text, s.eof) {
-                // Lossy decoding may change lengths: find the end again in bytes.
-                let consumed = text[..end].len().min(s.bytes.len() - s.seen);
-                s.seen += consumed;
-                return text[..end].to_owned();
+            // Matching on bytes: a read may end inside a multi-byte character.
+            if let Some(end) = done(&s.bytes[s.seen..], s.eof) {
+                let start = s.seen;
+                s.seen += end;
+                return String::from_utf8_lossy(&s.bytes[start..s.seen]).into_owned();
             }
             let now = Instant::now();
             assert!(
@@ -130,17 +129,15 @@ impl Term {
 
     /// Waits for `needle` and returns the output up to its end.
     fn expect(&self, needle: &str) -> String {
-        self.wait_for(&format!("{needle:?}"), |t, _| {
-            t.find(needle).map(|i| i + needle.len())
-        })
+        self.wait_for(&format!("{needle:?}"), |out, _| find_end(out, needle))
     }
 
     /// Waits until every one of `needles` has appeared; returns the output up to the last.
     fn expect_all(&self, needles: &[&str]) -> String {
-        self.wait_for(&format!("all of {needles:?}"), |t, _| {
+        self.wait_for(&format!("all of {needles:?}"), |out, _| {
             needles
                 .iter()
-                .map(|n| t.find(n).map(|i| i + n.len()))
+                .map(|n| find_end(out, n))
                 .collect::<Option<Vec<usize>>>()
                 .and_then(|ends| ends.into_iter().max())
         })
@@ -170,7 +167,7 @@ impl Term {
 
     /// Waits for `hf` to exit; returns its exit code and everything the terminal showed.
     fn finish(self) -> (i32, String) {
-        self.wait_for("the end of the output", |t, eof| eof.then_some(t.len()));
+        self.wait_for("the end of the output", |out, eof| eof.then_some(out.len()));
         let (lock, _) = &*self.screen;
         let all =
             String::from_utf8_lossy(&lock.lock().unwrap_or_else(PoisonError::into_inner).bytes)
@@ -180,6 +177,13 @@ impl Term {
             other => panic!("hf did not exit normally: {other:?}\n{all}"),
         }
     }
+}
+
+/// Where the first `needle` in `out` ends.
+fn find_end(out: &[u8], needle: &str) -> Option<usize> {
+    out.windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+        .map(|i| i + needle.len())
 }
 
 fn logged_in_alice(hub: &hf_testhub::TestHub) -> Sandbox {
@@ -228,6 +232,23 @@ fn login_prompt_hides_the_token_and_stores_it() {
     );
     assert_eq!(read(&sb.hf_home().join("token")), ALICE_TOKEN);
     assert!(read(&sb.hf_home().join("stored_tokens")).starts_with("[alice-write]\n"));
+}
+
+#[test]
+fn login_prompt_refuses_a_bad_token_without_showing_it() {
+    let hub = hub();
+    let sb = Sandbox::new(&hub.url());
+    let mut term = Term::spawn(&sb, &["auth", "login"]);
+    term.expect("Enter your token (input will not be visible)");
+    term.wait_echo_off();
+    term.send("hf_not_a_token\n");
+    term.expect("hf: error: ");
+    term.expect("not accepted");
+    let (code, shown) = term.finish();
+    assert_ne!(code, 0, "{shown}");
+    assert!(!shown.contains("hf_not_a_token"), "{shown}");
+    assert!(!sb.hf_home().join("token").exists());
+    assert!(!sb.hf_home().join("stored_tokens").exists());
 }
 
 #[test]
