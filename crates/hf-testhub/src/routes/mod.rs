@@ -340,6 +340,10 @@ fn moved(ctx: &Ctx, raw_path: &str, old: &str, new: &str) -> Response {
 /// The fallback handler of the main listener.
 pub(crate) async fn main_dispatch(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
+    let body = match read_small_body(&parts.headers, body).await {
+        Ok(body) => body,
+        Err(e) => return e.into_response(),
+    };
     let raw_path = parts.uri.path().to_owned();
     let raw_query = parts.uri.query().unwrap_or("").to_owned();
     if let Some(what) = raw_path.strip_prefix("/_testhub/") {
@@ -392,6 +396,27 @@ pub(crate) async fn main_dispatch(State(shared): State<Arc<Shared>>, req: Reques
     match route(&shared, ctx, &raw_path, body).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
+    }
+}
+
+/// Request bodies up to this size are read before routing.
+const BUFFERED_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
+/// Reads a body of known, small size up front. An answer sent without reading the body
+/// (an early error, `validate-yaml`) would otherwise make hyper close the keep-alive
+/// connection, and a client reusing it at that moment fails with "connection closed
+/// without response" (seen with the Python client after `POST /api/validate-yaml`).
+async fn read_small_body(headers: &http::HeaderMap, body: Body) -> Result<Body, HubErr> {
+    let len = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    match len {
+        Some(len) if len <= BUFFERED_BODY_LIMIT => axum::body::to_bytes(body, len)
+            .await
+            .map(Body::from)
+            .map_err(|e| HubErr::bad_request(&format!("could not read the request body: {e}"))),
+        _ => Ok(body),
     }
 }
 
