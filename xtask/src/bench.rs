@@ -41,6 +41,9 @@ pub(crate) struct Args {
     /// `--clients ours,hf-hub`.
     #[arg(long, value_delimiter = ',')]
     clients: Vec<String>,
+    /// Only these cases (comma-separated): `big`, `small`, `medium`, `throttled`.
+    #[arg(long, value_delimiter = ',')]
+    cases: Vec<String>,
     /// Write the markdown report here (default: docs/benchmarks.md for a full run,
     /// nothing with --quick).
     #[arg(long)]
@@ -235,7 +238,11 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
     ];
     let cache = bench.join("run-cache");
     let mut results: BTreeMap<(usize, usize), Vec<Sample>> = BTreeMap::new();
+    let keys = ["big", "small", "medium", "throttled"];
     for (ci, case) in cases.iter().enumerate() {
+        if !args.cases.is_empty() && !args.cases.iter().any(|k| k == keys[ci]) {
+            continue;
+        }
         step(&format!("case: {}", case.name));
         match case.throttle {
             Some(rate) => hub.command(&format!("throttle {rate}"))?,
