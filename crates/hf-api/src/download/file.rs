@@ -10,7 +10,7 @@ use hf_http::http::Uri;
 use hf_types::{CommitOid, ETag, Revision};
 
 use super::metadata::{FileMetadata, head, offline_error};
-use super::transfer::{self, Job, PartialPaths};
+use super::transfer::{self, Job, PartialPaths, Small};
 use super::url::{FileTarget, resolve_path};
 use super::{DownloadOptions, blocking, cache_error, io_error};
 use crate::client::HfApi;
@@ -343,6 +343,94 @@ async fn fetch_or_clean(job: &Job, paths: &PartialPaths) -> Result<PathBuf, Erro
     }
 }
 
+/// Serializes the folder updates of small files (see [`download_small`]).
+static SMALL_COMMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Writes `data` to `path`, creating its folder only when missing (`blobs/` is created
+/// with the first blob; a `mkdir` per file would contend on the repo folder).
+fn write_creating_dir(path: &Path, data: &[u8]) -> Result<(), Error> {
+    let mut written = std::fs::write(path, data);
+    if let (Err(e), Some(dir)) = (&written, path.parent())
+        && e.kind() == std::io::ErrorKind::NotFound
+    {
+        std::fs::create_dir_all(dir).map_err(|e| io_error(dir, "cannot create", e))?;
+        written = std::fs::write(path, data);
+    }
+    written.map_err(|e| io_error(path, "cannot write", e))
+}
+
+/// A small file: fetched and verified in memory first, then locked, written to
+/// `.incomplete`, moved to `blobs/` and linked in one blocking task (the lock guards the
+/// files, and a blob another process finished meanwhile is reused). `None` when the
+/// in-memory fetch did not work out: the caller takes the resumable path.
+async fn download_small(
+    target: &FileTarget,
+    options: &Arc<DownloadOptions>,
+    repo: &RepoCache,
+    meta: &FileMetadata,
+    job: &Job,
+) -> Result<Option<PathBuf>, Error> {
+    job.reporter.emit(ProgressEvent::Start {
+        path: &job.display,
+        total: job.size,
+        resumed: 0,
+    });
+    let (data, complete) = match transfer::fetch_small(job).await? {
+        Small::Complete(data) => (data, true),
+        Small::Partial(data) if !data.is_empty() => (data, false),
+        Small::Partial(_) | Small::Unusable => return Ok(None),
+    };
+    let force = options.force_download;
+    let root = repo.cache().root().to_owned();
+    // Two small files' folder updates at a time (one per core): more concurrent creates in the same
+    // folders spin on the folder's lock in the kernel, which costs more CPU than the
+    // writes themselves (measured: 2000 x 4 KiB).
+    let _turn = SMALL_COMMITS.acquire().await.expect("never closed");
+    let (r, c, p, e) = (
+        repo.clone(),
+        meta.commit_hash.clone(),
+        target.path.clone(),
+        meta.etag.clone(),
+    );
+    let pointer = blocking(move || {
+        let lock = r.lock_blob(&e).map_err(|e| cache_error(e, &root))?;
+        let origin = if !force && lock.is_complete() {
+            BlobOrigin::Existing
+        } else {
+            if !complete {
+                // Keep what arrived for the resumable path (under the lock, so no
+                // other process's partial file is clobbered).
+                let incomplete = lock.incomplete_path();
+                write_creating_dir(incomplete, &data)?;
+                return Ok(None);
+            }
+            let incomplete = lock.incomplete_path();
+            write_creating_dir(incomplete, &data)?;
+            let blob = lock.blob_path();
+            std::fs::rename(incomplete, blob)
+                .map_err(|e| io_error(blob, "cannot move the download to", e))?;
+            BlobOrigin::New
+        };
+        let pointer = r
+            .link_snapshot(&c, &p, &e, origin)
+            .map_err(|e| cache_error(e, &root))?;
+        drop(lock);
+        Ok(Some(pointer))
+    })
+    .await?;
+    let Some(pointer) = pointer else {
+        return Ok(None);
+    };
+    job.reporter.emit(ProgressEvent::Advance {
+        path: &job.display,
+        bytes: job.size,
+    });
+    job.reporter.emit(ProgressEvent::Done {
+        path: target.path.as_str(),
+    });
+    Ok(Some(pointer))
+}
+
 /// §5.4: under the blob lock, fetch into `.incomplete`, verify, move to `blobs/`, link.
 async fn download_blob(
     api: &HfApi,
@@ -351,6 +439,12 @@ async fn download_blob(
     repo: &RepoCache,
     meta: &FileMetadata,
 ) -> Result<PathBuf, Error> {
+    if meta.size <= transfer::SMALL_MAX {
+        let job = job_for(api, target, options, meta)?;
+        if let Some(pointer) = download_small(target, options, repo, meta, &job).await? {
+            return Ok(pointer);
+        }
+    }
     let force = options.force_download;
     let root = repo.cache().root().to_owned();
     let lock = {

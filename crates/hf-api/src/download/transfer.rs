@@ -28,6 +28,12 @@ const WRITE_BLOCK: usize = 256 << 10;
 const MAX_STREAM_FAILURES: u32 = 5;
 /// Attempts of a whole file whose content failed verification.
 const MAX_VERIFY_ATTEMPTS: u32 = 3;
+/// Single-stream files of at least this size are hashed on a thread of their own, so
+/// hashing (about 2 GB/s for sha256) overlaps both the receive and the writes instead
+/// of following each write; smaller files are not worth the extra thread.
+const HASH_THREAD_MIN: u64 = 4 << 20;
+/// Write buffers queued for the hash thread (bounds the memory it may lag behind by).
+const HASH_QUEUE: usize = 8;
 
 /// The partial files of one download.
 #[derive(Debug, Clone)]
@@ -95,6 +101,56 @@ pub(crate) async fn fetch(job: &Job, paths: &PartialPaths) -> Result<PathBuf, Er
     fetch_single(job, &paths.single, check).await
 }
 
+/// Files up to this size are fetched into memory and written in one step (see
+/// [`fetch_small`]).
+pub(crate) const SMALL_MAX: u64 = 1 << 20;
+
+/// What [`fetch_small`] got.
+pub(crate) enum Small {
+    /// The whole, verified content.
+    Complete(Vec<u8>),
+    /// The body broke off after these bytes: worth keeping in `.incomplete` for the
+    /// resumable path to continue from.
+    Partial(Vec<u8>),
+    /// Anything else off (a wrong length, a hash mismatch, a range answer): the
+    /// resumable path, with its retries and messages, starts afresh.
+    Unusable,
+}
+
+/// Fetches a small file into memory in one request and verifies it. Snapshots of many
+/// small files pay per file for each blocking task, so this lets the caller lock,
+/// write, rename and link in one.
+pub(crate) async fn fetch_small(job: &Job) -> Result<Small, Error> {
+    let res = job.api.http().send(ranged_request(job, 0, None)).await?;
+    if res.status() != StatusCode::OK {
+        return Ok(Small::Unusable);
+    }
+    let cap = usize::try_from(job.size).unwrap_or(0);
+    let mut data = Vec::with_capacity(cap);
+    let mut stream = Box::pin(res.into_body().into_stream());
+    while let Some(frame) = stream.next().await {
+        let Ok(bytes) = frame else {
+            return Ok(Small::Partial(data));
+        };
+        if data.len() + bytes.len() > cap {
+            return Ok(Small::Unusable);
+        }
+        data.extend_from_slice(&bytes);
+    }
+    if data.len() != cap {
+        return Ok(Small::Partial(data));
+    }
+    let mut hasher = Check::for_etag(&job.etag).hasher(job.size);
+    hasher.update(&data);
+    if hasher
+        .finish_hex()
+        .is_some_and(|actual| actual != job.etag.as_str())
+    {
+        return Ok(Small::Unusable);
+    }
+    Ok(Small::Complete(data))
+}
+
 fn mismatch_error(job: &Job, actual: &str) -> Error {
     Error::Integrity {
         message: format!(
@@ -151,12 +207,43 @@ fn backoff(failures: u32) -> Duration {
 /// A write in flight: gives back its buffer and the hasher.
 type PendingWrite = JoinHandle<std::io::Result<(Vec<u8>, Hasher)>>;
 
+/// A hash thread fed with the write buffers (shared with the writes, not copied).
+struct HashFeed {
+    tx: tokio::sync::mpsc::Sender<Arc<Vec<u8>>>,
+    task: JoinHandle<Hasher>,
+}
+
+impl HashFeed {
+    fn start(mut hasher: Hasher) -> HashFeed {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Arc<Vec<u8>>>(HASH_QUEUE);
+        let task = tokio::task::spawn_blocking(move || {
+            while let Some(frame) = rx.blocking_recv() {
+                hasher.update(&frame);
+            }
+            hasher
+        });
+        HashFeed { tx, task }
+    }
+
+    async fn finish(self) -> Result<Hasher, Error> {
+        drop(self.tx);
+        self.task.await.map_err(|e| Error::Io {
+            context: "the hash task failed".to_owned(),
+            source: std::io::Error::other(e),
+        })
+    }
+}
+
 /// Writes buffers at increasing offsets on a blocking thread while the next buffer
-/// fills; optionally hashes them in order.
+/// fills; hashes them in order, either after each write or, with a [`HashFeed`], on a
+/// thread of its own while they are written.
 struct SeqWriter {
     file: Arc<std::fs::File>,
     path: Arc<Path>,
     hasher: Option<Hasher>,
+    feed: Option<HashFeed>,
+    /// Buffers shared with the hash thread and the writes, reused once both let go.
+    pool: Vec<Arc<Vec<u8>>>,
     pending: Option<PendingWrite>,
 }
 
@@ -166,6 +253,24 @@ impl SeqWriter {
             file,
             path,
             hasher: Some(hasher),
+            feed: None,
+            pool: Vec::new(),
+            pending: None,
+        }
+    }
+
+    /// A writer for a file of `size` bytes: large files that need a hash get a hash
+    /// thread.
+    fn for_size(file: Arc<std::fs::File>, path: Arc<Path>, hasher: Hasher, size: u64) -> SeqWriter {
+        if size < HASH_THREAD_MIN || matches!(hasher, Hasher::None) {
+            return SeqWriter::new(file, path, hasher);
+        }
+        SeqWriter {
+            file,
+            path,
+            hasher: Some(Hasher::None),
+            feed: Some(HashFeed::start(hasher)),
+            pool: Vec::new(),
             pending: None,
         }
     }
@@ -186,6 +291,9 @@ impl SeqWriter {
 
     /// Starts writing `buf` at `offset`; returns an empty buffer to fill next.
     async fn submit(&mut self, buf: Vec<u8>, offset: u64) -> Result<Vec<u8>, Error> {
+        if self.feed.is_some() {
+            return self.submit_shared(buf, offset).await;
+        }
         let spare = self.wait().await?;
         let mut hasher = self.hasher.take().expect("no write in flight");
         let file = self.file.clone();
@@ -199,10 +307,44 @@ impl SeqWriter {
         Ok(spare.unwrap_or_else(|| Vec::with_capacity(WRITE_BLOCK)))
     }
 
+    /// `submit` with a hash thread: the buffer goes to the hash thread and the write at
+    /// the same time.
+    async fn submit_shared(&mut self, buf: Vec<u8>, offset: u64) -> Result<Vec<u8>, Error> {
+        self.wait().await?;
+        let shared = Arc::new(buf);
+        let feed = self.feed.as_ref().expect("checked by the caller");
+        if feed.tx.send(shared.clone()).await.is_err() {
+            // The thread only stops early by panicking; `finish` reports how.
+            let feed = self.feed.take().expect("checked by the caller");
+            feed.finish().await?;
+            return Err(Error::Io {
+                context: "the hash task stopped".to_owned(),
+                source: std::io::Error::other("the hash task ended early"),
+            });
+        }
+        let hasher = self.hasher.take().expect("no write in flight");
+        let (file, data) = (self.file.clone(), shared.clone());
+        self.pending = Some(tokio::task::spawn_blocking(move || {
+            write_all_at(&file, &data, offset)?;
+            Ok((Vec::new(), hasher))
+        }));
+        self.pool.push(shared);
+        let free = self.pool.iter().position(|b| Arc::strong_count(b) == 1);
+        if let Some(Ok(mut spare)) = free.map(|i| Arc::try_unwrap(self.pool.swap_remove(i))) {
+            spare.clear();
+            return Ok(spare);
+        }
+        Ok(Vec::with_capacity(WRITE_BLOCK))
+    }
+
     /// Waits for every write; returns the hasher.
     async fn finish(mut self) -> Result<Hasher, Error> {
         self.wait().await?;
-        Ok(self.hasher.take().expect("no write in flight"))
+        let inline = self.hasher.take().expect("no write in flight");
+        match self.feed.take() {
+            Some(feed) => feed.finish().await,
+            None => Ok(inline),
+        }
     }
 }
 
@@ -339,7 +481,7 @@ async fn fetch_single(job: &Job, path: &Path, check: Check) -> Result<PathBuf, E
                 resumed: len,
             });
         }
-        let mut writer = SeqWriter::new(file.clone(), path.clone(), hasher);
+        let mut writer = SeqWriter::for_size(file.clone(), path.clone(), hasher, job.size);
         let mut offset = len;
         let mut failures = 0;
         let mut spare = Vec::with_capacity(WRITE_BLOCK);
@@ -371,7 +513,12 @@ async fn fetch_single(job: &Job, path: &Path, check: Check) -> Result<PathBuf, E
                     path: &job.display,
                     resumed: 0,
                 });
-                writer = SeqWriter::new(file.clone(), path.clone(), check.hasher(job.size));
+                writer = SeqWriter::for_size(
+                    file.clone(),
+                    path.clone(),
+                    check.hasher(job.size),
+                    job.size,
+                );
                 offset = 0;
             }
             let (next, failure) = pump(job, res, &mut writer, offset, job.size, &mut spare).await?;
