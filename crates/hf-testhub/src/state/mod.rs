@@ -514,7 +514,10 @@ impl HubState {
         use std::io::Write;
         let dir = path.parent().unwrap_or_else(|| Path::new("."));
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        serde_json::to_writer(&mut tmp, self).map_err(std::io::Error::other)?;
+        // One write, not one syscall per JSON token (the state holds every file of
+        // every commit, so that was ~100k writes per commit).
+        let json = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+        tmp.write_all(&json)?;
         tmp.flush()?;
         tmp.persist(path).map_err(|e| e.error)?;
         Ok(())
