@@ -54,6 +54,7 @@ mod client;
 pub mod config;
 pub mod download;
 mod error;
+mod fs_task;
 pub mod progress;
 mod request;
 pub mod upload;

@@ -336,19 +336,7 @@ macro_rules! download_option_setters {
 }
 pub(crate) use download_option_setters;
 
-/// Runs blocking filesystem work off the async threads.
-pub(crate) async fn blocking<T, F>(f: F) -> Result<T, Error>
-where
-    F: FnOnce() -> Result<T, Error> + Send + 'static,
-    T: Send + 'static,
-{
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Error::Io {
-            context: "a filesystem task failed".to_owned(),
-            source: std::io::Error::other(e),
-        })?
-}
+pub(crate) use crate::fs_task::blocking;
 
 /// Maps a cache error, telling a full disk (while writing under `dir`) apart.
 pub(crate) fn cache_error(err: hf_cache::Error, dir: &std::path::Path) -> Error {

@@ -1,6 +1,7 @@
 //! `create_commit` and `preupload_lfs_files`, and the commit pipeline every upload
 //! method shares.
 
+use crate::fs_task::blocking;
 use std::future::IntoFuture;
 
 use bytes::Bytes;
@@ -407,8 +408,8 @@ async fn local_sizes(ops: &[CommitOperation]) -> Result<Vec<Option<u64>>, Error>
         .iter()
         .map(|op| op.as_add().map(|a| a.source().clone()))
         .collect();
-    tokio::task::spawn_blocking(move || {
-        sources
+    blocking(move || {
+        Ok(sources
             .into_iter()
             .map(|s| {
                 s.map(|s| {
@@ -421,13 +422,9 @@ async fn local_sizes(ops: &[CommitOperation]) -> Result<Vec<Option<u64>>, Error>
                     }
                 })
             })
-            .collect()
+            .collect())
     })
     .await
-    .map_err(|e| Error::Io {
-        context: "sizing the files to upload failed".to_owned(),
-        source: std::io::Error::other(e),
-    })
 }
 
 /// The text of a `.gitignore` among the additions (from a buffer or a file).
@@ -451,17 +448,15 @@ async fn read_text(add: &CommitOperationAdd) -> Result<Option<String>, Error> {
         return Ok(None);
     };
     let p = p.to_owned();
-    tokio::task::spawn_blocking(move || std::fs::read(&p).map_err(|e| (p, e)))
-        .await
-        .map_err(|e| Error::Io {
-            context: "reading a file to upload failed".to_owned(),
-            source: std::io::Error::other(e),
-        })?
-        .map(|b| Some(String::from_utf8_lossy(&b).into_owned()))
-        .map_err(|(p, source)| Error::Io {
-            context: format!("could not read {}", p.display()),
-            source,
-        })
+    blocking(move || {
+        std::fs::read(&p)
+            .map(|b| Some(String::from_utf8_lossy(&b).into_owned()))
+            .map_err(|source| Error::Io {
+                context: format!("could not read {}", p.display()),
+                source,
+            })
+    })
+    .await
 }
 
 /// Checks the metadata of an added `README.md` with the Hub (`POST /api/validate-yaml`)

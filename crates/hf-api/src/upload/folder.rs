@@ -1,6 +1,7 @@
 //! `upload_folder`, and the folder listing shared with `upload_large_folder` and the
 //! commit scheduler.
 
+use crate::fs_task::blocking;
 use std::collections::HashSet;
 use std::future::IntoFuture;
 use std::path::{Path, PathBuf};
@@ -195,12 +196,7 @@ impl UploadFolderRequest {
         let prefix = repo_prefix(&self.path_in_repo);
         let (folder, allow, ignore) =
             (self.folder.clone(), self.allow.clone(), self.ignore.clone());
-        let files = tokio::task::spawn_blocking(move || list_folder(&folder, &allow, &ignore))
-            .await
-            .map_err(|e| Error::Io {
-                context: "listing the folder failed".to_owned(),
-                source: std::io::Error::other(e),
-            })??;
+        let files = blocking(move || list_folder(&folder, &allow, &ignore)).await?;
         if files.len() > 30 {
             tracing::info!(
                 files = files.len(),

@@ -5,6 +5,7 @@
 //! run (by either client) resumes without hashing, negotiating or uploading again what
 //! was done. Workers pick jobs with the Python client's priorities (hub-protocol §8.9).
 
+use crate::fs_task::blocking;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::IntoFuture;
@@ -338,13 +339,6 @@ fn snapshot(st: &State, started: Instant) -> LargeFolderReport {
     r
 }
 
-fn blocking_err(e: tokio::task::JoinError) -> Error {
-    Error::Io {
-        context: "a background file task failed".to_owned(),
-        source: std::io::Error::other(e),
-    }
-}
-
 async fn run(req: UploadLargeFolderRequest) -> Result<LargeFolderReport, Error> {
     let id = parse_repo_id(&req.repo_id)?;
     let revision = parse_revision(req.revision.as_deref())?;
@@ -361,7 +355,7 @@ async fn run(req: UploadLargeFolderRequest) -> Result<LargeFolderReport, Error> 
     let (folder, allow, ignore) = (req.folder.clone(), req.allow.clone(), req.ignore.clone());
     let local = LocalDir::new(&req.folder);
     let local2 = local.clone();
-    let items = tokio::task::spawn_blocking(move || -> Result<Vec<Item>, Error> {
+    let items = blocking(move || -> Result<Vec<Item>, Error> {
         let files = list_folder(&folder, &allow, &ignore)?;
         let mut items = Vec::with_capacity(files.len());
         for f in files {
@@ -376,8 +370,7 @@ async fn run(req: UploadLargeFolderRequest) -> Result<LargeFolderReport, Error> 
         }
         Ok(items)
     })
-    .await
-    .map_err(blocking_err)??;
+    .await?;
 
     let mut st = State {
         items,
@@ -623,7 +616,7 @@ fn snapshot_items(
 async fn ops_for(
     items: Vec<(usize, RepoPath, PathBuf, UploadMetadata)>,
 ) -> Result<Vec<CommitOperation>, Error> {
-    tokio::task::spawn_blocking(move || {
+    blocking(move || {
         items
             .into_iter()
             .map(|(_, repo_path, abs, meta)| {
@@ -639,7 +632,6 @@ async fn ops_for(
             .collect()
     })
     .await
-    .map_err(blocking_err)?
 }
 
 /// Saves the metadata of items (under their locks, off the runtime).
@@ -651,17 +643,15 @@ async fn save(shared: &Shared, idx: &[usize]) -> Result<(), Error> {
             .collect()
     };
     let local = shared.local.clone();
-    let saved =
-        tokio::task::spawn_blocking(move || -> Result<Vec<(usize, UploadMetadata)>, Error> {
-            let mut out = Vec::with_capacity(metas.len());
-            for (i, path, mut meta) in metas {
-                local.write_upload_metadata(&path, &mut meta)?;
-                out.push((i, meta));
-            }
-            Ok(out)
-        })
-        .await
-        .map_err(blocking_err)??;
+    let saved = blocking(move || -> Result<Vec<(usize, UploadMetadata)>, Error> {
+        let mut out = Vec::with_capacity(metas.len());
+        for (i, path, mut meta) in metas {
+            local.write_upload_metadata(&path, &mut meta)?;
+            out.push((i, meta));
+        }
+        Ok(out)
+    })
+    .await?;
     let mut st = shared.lock();
     for (i, meta) in saved {
         st.items[i].meta.timestamp = meta.timestamp;
@@ -715,7 +705,7 @@ async fn run_job(shared: &Shared, job: Job) {
 async fn hash_job(shared: &Shared, i: usize) -> Result<(), Error> {
     let items = snapshot_items(shared, &[i]);
     let (_, repo_path, abs, _) = items.into_iter().next().expect("one item");
-    let info = tokio::task::spawn_blocking(move || -> Result<UploadInfo, Error> {
+    let info = blocking(move || -> Result<UploadInfo, Error> {
         let mut ops = [CommitOperation::from(CommitOperationAdd::from_path(
             repo_path.as_str(),
             abs,
@@ -727,8 +717,7 @@ async fn hash_job(shared: &Shared, i: usize) -> Result<(), Error> {
             .cloned()
             .expect("hashed above"))
     })
-    .await
-    .map_err(blocking_err)??;
+    .await?;
     {
         let mut st = shared.lock();
         let m = &mut st.items[i].meta;

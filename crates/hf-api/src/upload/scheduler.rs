@@ -1,6 +1,7 @@
 //! [`CommitScheduler`]: commits a local folder every few minutes (Python's
 //! `CommitScheduler`).
 
+use crate::fs_task::blocking;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{Read, Seek, SeekFrom};
@@ -284,7 +285,7 @@ impl Inner {
         let (folder, allow, ignore) = (c.folder.clone(), c.allow.clone(), c.ignore.clone());
         let prefix = repo_prefix(&c.path_in_repo);
         let previous = last.clone();
-        let changed = tokio::task::spawn_blocking(move || -> Result<_, Error> {
+        let changed = blocking(move || -> Result<_, Error> {
             let mut out = Vec::new();
             for f in list_folder(&folder, &allow, &ignore)? {
                 let meta = std::fs::metadata(&f.abs).map_err(|source| Error::Io {
@@ -299,11 +300,7 @@ impl Inner {
             }
             Ok(out)
         })
-        .await
-        .map_err(|e| Error::Io {
-            context: "listing the scheduled folder failed".to_owned(),
-            source: std::io::Error::other(e),
-        })??;
+        .await?;
         if changed.is_empty() {
             tracing::debug!("scheduled push: nothing changed");
             return Ok(None);
