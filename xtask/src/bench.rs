@@ -88,6 +88,8 @@ struct Case {
     file: Option<&'static str>,
     bytes: u64,
     throttle: Option<u64>,
+    /// Thousands of files: the run caches are deleted only after the case (see below).
+    many_files: bool,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -198,7 +200,7 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
     }
     step("starting the emulator");
     let data = bench.join(format!(
-        "hub-{}-{}-{}x{}",
+        "hub-v2-{}-{}-{}x{}",
         sizes.big, sizes.small_count, sizes.medium_count, sizes.medium
     ));
     let mut hub = Hub::start(&release.join("bench-hub"), &data, sizes)?;
@@ -209,6 +211,7 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
             file: Some("big.bin"),
             bytes: sizes.big,
             throttle: None,
+            many_files: false,
         },
         Case {
             name: format!("{} files of 4 KiB", sizes.small_count),
@@ -216,6 +219,7 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
             file: None,
             bytes: sizes.small_count * 4096,
             throttle: None,
+            many_files: true,
         },
         Case {
             name: format!("{} files of {}", sizes.medium_count, human(sizes.medium)),
@@ -223,6 +227,7 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
             file: None,
             bytes: sizes.medium_count * sizes.medium,
             throttle: None,
+            many_files: false,
         },
         Case {
             name: format!(
@@ -234,9 +239,11 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
             file: Some("big.bin"),
             bytes: sizes.big,
             throttle: Some(sizes.throttle),
+            many_files: false,
         },
     ];
     let cache = bench.join("run-cache");
+    let _ = std::fs::remove_dir_all(&cache);
     let mut results: BTreeMap<(usize, usize), Vec<Sample>> = BTreeMap::new();
     let keys = ["big", "small", "medium", "throttled"];
     for (ci, case) in cases.iter().enumerate() {
@@ -250,12 +257,20 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
         }
         for (ki, client) in clients.iter().enumerate() {
             for r in 0..runs {
-                let _ = std::fs::remove_dir_all(&cache);
-                std::fs::create_dir_all(&cache)?;
+                // A fresh folder per run. Deleting thousands of files right before a run
+                // slows the next run's file creations for every client (ext4 without a
+                // journal scans past recently deleted inodes), so the caches of a
+                // many-file case are deleted only after the case; big files, which take
+                // disk space but few inodes, go right after their run.
+                let run_cache = cache.join(format!("{ci}-{ki}-{r}"));
+                std::fs::create_dir_all(&run_cache)?;
                 let hub_before = hub.cpu()?;
-                let mut sample = measure(client, &hub.url, &cache, case, &bench)
+                let mut sample = measure(client, &hub.url, &run_cache, case, &bench)
                     .with_context(|| format!("{} on {}", client.name, case.name))?;
                 sample.hub_cpu = hub.cpu()? - hub_before;
+                if !case.many_files {
+                    let _ = std::fs::remove_dir_all(&run_cache);
+                }
                 eprintln!(
                     "  {:<28} run {}: {:>7.2} s  cpu {:>6.2} s  rss {:>7} KiB  hub cpu {:>6.2} s",
                     client.name,
@@ -268,6 +283,7 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
                 results.entry((ci, ki)).or_default().push(sample);
             }
         }
+        let _ = std::fs::remove_dir_all(&cache);
     }
     hub.command("clear")?;
     let _ = std::fs::remove_dir_all(&cache);

@@ -25,19 +25,34 @@ pub(crate) fn write_atomic(dest: &Path, tmp_dir: &Path, contents: &[u8]) -> Resu
     Ok(())
 }
 
-/// Creates `dest` as a symlink to `target` atomically (replacing whatever was there).
+/// Creates `dest` as a symlink to `target`, replacing whatever was there atomically.
+///
+/// The usual case (nothing there yet) is one `symlink` call: no placeholder entry is
+/// created and deleted per file, which matters for snapshots of thousands of files
+/// (on ext4 without a journal, recently deleted inodes make later creations scan).
+/// The parent folder is created only when missing.
 pub(crate) fn symlink_atomic(target: &Path, dest: &Path, tmp_dir: &Path) -> std::io::Result<()> {
-    // Reserve a unique name, then swap the placeholder file for the symlink.
-    let tmp_path = temp_builder().tempfile_in(tmp_dir)?.into_temp_path();
-    let tmp = tmp_path.to_path_buf();
-    fs_err::remove_file(&tmp)?;
-    let result = symlink(target, &tmp).and_then(|()| fs_err::rename(&tmp, dest));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    match symlink(target, dest) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = dest.parent() {
+                fs_err::create_dir_all(parent)?;
+            }
+            match symlink(target, dest) {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
     }
-    // The placeholder is already gone; keep TempPath from deleting an unrelated file.
-    let _ = tmp_path.keep();
-    result
+    if std::fs::read_link(dest).is_ok_and(|current| current == target) {
+        return Ok(());
+    }
+    // Something else is there: link under a fresh name, then rename over it.
+    let tmp = temp_builder().make_in(tmp_dir, |path| symlink(target, path))?;
+    tmp.persist(dest).map(drop).map_err(|e| e.error)
 }
 
 /// Copies `src` to `dest` atomically (temp file in `tmp_dir`, then rename).
@@ -74,12 +89,12 @@ fn temp_builder() -> tempfile::Builder<'static, 'static> {
 
 #[cfg(unix)]
 fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
-    fs_err::os::unix::fs::symlink(target, link)
+    std::os::unix::fs::symlink(target, link)
 }
 
 #[cfg(windows)]
 fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
-    fs_err::os::windows::fs::symlink_file(target, link)
+    std::os::windows::fs::symlink_file(target, link)
 }
 
 #[cfg(not(any(unix, windows)))]

@@ -406,9 +406,6 @@ impl RepoCache {
         let relative = layout::relative_fs_path(path.as_str())?;
         let pointer = self.snapshot_dir(commit).join(&relative);
         let blob = self.blob_path(etag)?;
-        if let Some(parent) = pointer.parent() {
-            atomic::create_dir_all(parent)?;
-        }
         let state = &self.cache.state;
         if self.cache.use_symlinks && !state.symlinks_unsupported.load(Ordering::Relaxed) {
             let target = layout::pointer_target(&relative, etag);
@@ -431,6 +428,9 @@ impl RepoCache {
                 }
                 Err(err) => return Err(Error::from_write(&pointer, err)),
             }
+        }
+        if let Some(parent) = pointer.parent() {
+            atomic::create_dir_all(parent)?;
         }
         match origin {
             BlobOrigin::New => {

@@ -111,16 +111,25 @@ impl Drop for LockedFile {
 }
 
 fn open_lock_file(path: &Path) -> Result<std::fs::File> {
-    if let Some(parent) = path.parent() {
-        fs_err::create_dir_all(parent).map_err(|e| Error::from_write(parent, e))?;
+    let open = || {
+        fs_err::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+    };
+    // The folder usually exists: create it only when the open says it is missing.
+    let file = match open() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                fs_err::create_dir_all(parent).map_err(|e| Error::from_write(parent, e))?;
+            }
+            open()
+        }
+        other => other,
     }
-    let file = fs_err::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(|e| Error::from_write(path, e))?;
+    .map_err(|e| Error::from_write(path, e))?;
     Ok(file.into_file())
 }
 

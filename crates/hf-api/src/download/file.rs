@@ -110,20 +110,39 @@ pub(crate) fn cache_for(api: &HfApi, options: &DownloadOptions) -> HfCache {
     )
 }
 
+/// What a snapshot listing at a commit already says about one file.
+pub(crate) struct Known {
+    /// The metadata the `HEAD` would give.
+    pub(crate) meta: FileMetadata,
+    /// Neither the snapshot entry nor the blob is in the cache (checked just before).
+    pub(crate) not_cached: bool,
+}
+
 /// Downloads `target`; `known` metadata (from a snapshot listing at a commit) skips the
 /// `HEAD`.
 pub(crate) async fn download(
     api: HfApi,
     target: FileTarget,
     options: Arc<DownloadOptions>,
-    known: Option<FileMetadata>,
+    known: Option<Known>,
 ) -> Result<PathBuf, Error> {
     let cache = cache_for(&api, &options);
     let repo = cache.repo(target.repo_type, &target.repo_id);
     if let Some(dir) = options.local_dir.clone() {
+        let known = known.map(|k| k.meta);
         return download_to_local_dir(api, target, options, known, repo, LocalDir::new(dir)).await;
     }
     let force = options.force_download;
+    // A snapshot already looked for this file (and its blob) in the cache, for all of
+    // its files in one blocking task: skip the per-file checks.
+    if let Some(Known {
+        meta,
+        not_cached: true,
+    }) = known
+    {
+        return download_blob(&api, &target, &options, &repo, &meta).await;
+    }
+    let known = known.map(|k| k.meta);
     // 1. A cached commit needs no network.
     if target.revision.is_commit_hash() && !force {
         let commit = CommitOid::new(target.revision.as_str()).expect("checked hash");

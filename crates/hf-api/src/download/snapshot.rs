@@ -9,7 +9,7 @@ use hf_http::http::Method;
 use hf_types::{CommitOid, ETag, RepoId, RepoPath, RepoSibling, RepoType, Revision};
 use serde::Deserialize;
 
-use super::file::{cache_for, download, listed_metadata};
+use super::file::{Known, cache_for, download, listed_metadata};
 use super::metadata::request;
 use super::patterns::PatternSet;
 use super::url::{FileTarget, parse_repo_id, parse_revision};
@@ -227,16 +227,31 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
     });
     let options = Arc::new(options);
     let commit_rev = Revision::from(sha.clone());
-    let mut downloads = futures_util::stream::iter(files.into_iter().map(|(path, sibling)| {
+    let jobs: Vec<(FileTarget, Option<Known>)> = files
+        .into_iter()
+        .map(|(path, sibling)| {
+            let target = FileTarget {
+                repo_type,
+                repo_id: repo_id.clone(),
+                path,
+                revision: commit_rev.clone(),
+            };
+            let known = known_metadata(&api, &target, &sha, &sibling, &options).map(|meta| Known {
+                meta,
+                not_cached: false,
+            });
+            (target, known)
+        })
+        .collect();
+    let jobs = if options.local_dir.is_none() && !options.force_download {
+        let (r, c, root) = (repo.clone(), sha.clone(), cache.root().to_owned());
+        blocking(move || skip_cached(&r, &c, jobs).map_err(|e| cache_error(e, &root))).await?
+    } else {
+        jobs
+    };
+    let mut downloads = futures_util::stream::iter(jobs.into_iter().map(|(target, known)| {
         let api = api.clone();
         let options = options.clone();
-        let target = FileTarget {
-            repo_type,
-            repo_id: repo_id.clone(),
-            path,
-            revision: commit_rev.clone(),
-        };
-        let known = known_metadata(&api, &target, &sha, &sibling, &options);
         async move { download(api, target, options, known).await }
     }))
     .buffer_unordered(max_workers);
@@ -255,6 +270,33 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
         }
         None => Ok(repo.snapshot_dir(&sha)),
     }
+}
+
+/// Looks up every listed file in the cache in one pass (a blocking task per file costs
+/// more than the lookups): files whose entry exists are dropped, files whose blob
+/// another revision already has are linked, and the rest are marked as not cached so
+/// their download skips the same checks.
+fn skip_cached(
+    repo: &hf_cache::RepoCache,
+    commit: &CommitOid,
+    jobs: Vec<(FileTarget, Option<Known>)>,
+) -> Result<Vec<(FileTarget, Option<Known>)>, hf_cache::Error> {
+    let mut todo = Vec::with_capacity(jobs.len());
+    for (target, known) in jobs {
+        match known {
+            Some(mut k) => {
+                if repo
+                    .pointer_from_cache(commit, &target.path, &k.meta.etag)?
+                    .is_none()
+                {
+                    k.not_cached = true;
+                    todo.push((target, Some(k)));
+                }
+            }
+            None => todo.push((target, None)),
+        }
+    }
+    Ok(todo)
 }
 
 /// What the listing says about a file, when it says enough to skip the `HEAD`.

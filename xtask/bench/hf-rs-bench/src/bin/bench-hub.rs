@@ -6,8 +6,9 @@
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 
 fn content(seed: u64, len: usize) -> Vec<u8> {
-    // Incompressible, cheap to generate.
-    let mut x = seed | 1;
+    // Incompressible, cheap to generate; a distinct odd state per seed (xorshift needs a
+    // non-zero state), so every file has its own content and blob.
+    let mut x = seed.wrapping_mul(2).wrapping_add(1);
     let mut out = Vec::with_capacity(len);
     while out.len() < len {
         x ^= x << 13;
