@@ -20,6 +20,7 @@ mod blocking;
 mod download;
 mod download_interop;
 mod download_process;
+mod patterns;
 mod upload;
 mod upload_interop;
 mod upload_large;
