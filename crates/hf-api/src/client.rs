@@ -34,6 +34,7 @@ pub struct HfApiBuilder {
     user_agent: Vec<String>,
     headers: Vec<(HeaderName, HeaderValue)>,
     cache_dir: Option<PathBuf>,
+    offline: Option<bool>,
     stack: Vec<StackFn>,
 }
 
@@ -47,6 +48,7 @@ impl fmt::Debug for HfApiBuilder {
             .field("library_version", &self.library_version)
             .field("user_agent", &self.user_agent)
             .field("cache_dir", &self.cache_dir)
+            .field("offline", &self.offline)
             .field("stack_changes", &self.stack.len())
             .finish_non_exhaustive()
     }
@@ -77,6 +79,7 @@ impl HfApiBuilder {
             user_agent: Vec::new(),
             headers: Vec::new(),
             cache_dir: None,
+            offline: None,
             stack: Vec::new(),
         }
     }
@@ -136,6 +139,17 @@ impl HfApiBuilder {
     /// nothing is created.
     pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// Offline mode (default: `HF_HUB_OFFLINE`, read once here, at build time).
+    ///
+    /// An offline client sends nothing: downloads answer from the cache only, and every
+    /// other call fails with [`Error::OfflineMode`] before a request leaves the client,
+    /// as Python's client does under `HF_HUB_OFFLINE`. A download's own
+    /// `.offline(false)` cannot override it (its requests would be refused too).
+    pub fn offline(mut self, offline: bool) -> Self {
+        self.offline = Some(offline);
         self
     }
 
@@ -200,6 +214,7 @@ impl HfApiBuilder {
             _ => None,
         };
         let endpoint = self.endpoint.unwrap_or(settings.endpoint);
+        let offline = self.offline.unwrap_or(settings.offline);
         let mut ua = UserAgent::new();
         if let Some(name) = self.library_name {
             ua = ua.library(name, self.library_version);
@@ -213,6 +228,10 @@ impl HfApiBuilder {
         for (name, value) in self.headers {
             stack = stack.header(name, value);
         }
+        if offline {
+            // First of the inner layers: user layers below it never see a request.
+            stack = stack.layer(OfflineLayer);
+        }
         for change in self.stack {
             stack = change(stack);
         }
@@ -223,6 +242,7 @@ impl HfApiBuilder {
                 cache_dir: self.cache_dir.unwrap_or(settings.cache_dir),
                 token_origin: resolved.map(|(_, o)| o),
                 whoami_token: whoami_token.map(|(t, _)| t),
+                offline,
             }),
         })
     }
@@ -247,6 +267,7 @@ struct Inner {
     cache_dir: PathBuf,
     token_origin: Option<TokenOrigin>,
     whoami_token: Option<Token>,
+    offline: bool,
 }
 
 impl fmt::Debug for HfApi {
@@ -255,6 +276,7 @@ impl fmt::Debug for HfApi {
             .field("endpoint", &self.endpoint())
             .field("cache_dir", &self.inner.cache_dir)
             .field("token", &self.inner.token_origin)
+            .field("offline", &self.inner.offline)
             .finish_non_exhaustive()
     }
 }
@@ -290,7 +312,88 @@ impl HfApi {
         &self.inner.client
     }
 
+    /// Whether this client is in offline mode (see [`HfApiBuilder::offline`]).
+    pub fn is_offline(&self) -> bool {
+        self.inner.offline
+    }
+
+    /// Fails with [`Error::OfflineMode`] when this client is offline; `what` names the
+    /// call, for calls that check before doing any local work.
+    pub(crate) fn ensure_online(&self, what: &str) -> Result<(), Error> {
+        if self.inner.offline {
+            return Err(Error::OfflineMode {
+                message: format!("offline mode is on, so {what} cannot run; {OFFLINE_HINT}"),
+            });
+        }
+        Ok(())
+    }
+
     pub(crate) fn whoami_fallback_token(&self) -> Option<&Token> {
         self.inner.whoami_token.as_ref()
+    }
+}
+
+/// What to do about an offline client.
+const OFFLINE_HINT: &str = "unset HF_HUB_OFFLINE or build the client with .offline(false)";
+
+/// Why a request of an offline client was not sent. It travels as the source of an
+/// [`hf_http::Error`] and becomes [`Error::OfflineMode`].
+#[derive(Debug)]
+pub(crate) struct OfflineRequest {
+    method: hf_http::http::Method,
+    url: hf_http::RedactedUrl,
+}
+
+impl fmt::Display for OfflineRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "offline mode is on, so {} {} was not sent; {OFFLINE_HINT}",
+            self.method, self.url
+        )
+    }
+}
+
+impl std::error::Error for OfflineRequest {}
+
+/// Refuses every request (offline mode). Every request of the client, whichever
+/// builder or download step made it, passes through the client's stack, so this is
+/// the one place where offline mode is enforced for all of them.
+#[derive(Debug, Clone, Copy)]
+struct OfflineLayer;
+
+impl<S> Layer<S> for OfflineLayer {
+    type Service = OfflineService;
+
+    fn layer(&self, _inner: S) -> OfflineService {
+        OfflineService
+    }
+}
+
+/// The service of [`OfflineLayer`].
+#[derive(Debug, Clone, Copy)]
+struct OfflineService;
+
+impl Service<Request<HfBody>> for OfflineService {
+    type Response = Response<ResponseBody>;
+    type Error = hf_http::Error;
+    type Future = std::future::Ready<Result<Response<ResponseBody>, hf_http::Error>>;
+
+    fn poll_ready(
+        &mut self,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), hf_http::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request<HfBody>) -> Self::Future {
+        // `InvalidRequest`: never retried, and known not to have been sent.
+        std::future::ready(Err(hf_http::Error::new(
+            hf_http::ErrorKind::InvalidRequest,
+            OfflineRequest {
+                method: req.method().clone(),
+                url: hf_http::RedactedUrl::new(req.uri()),
+            },
+        )))
     }
 }

@@ -14,6 +14,7 @@
 //! | `HF_HUB_CACHE`, legacy `HUGGINGFACE_HUB_CACHE` | cache directory (default `$HF_HOME/hub`) |
 //! | `HF_TOKEN`, legacy `HUGGING_FACE_HUB_TOKEN`, `HF_TOKEN_PATH` | the token (see [`hf_http::auth::resolve_token`]) |
 //! | `HF_HUB_DISABLE_IMPLICIT_TOKEN` | truthy: send no token unless one is given explicitly |
+//! | `HF_HUB_OFFLINE`, legacy `TRANSFORMERS_OFFLINE` | truthy: offline mode, no request is sent (see [`HfApiBuilder::offline`](crate::HfApiBuilder::offline)) |
 //!
 //! "Truthy" is `1`, `ON`, `YES` or `TRUE`, in any case.
 
@@ -91,6 +92,8 @@ pub struct Settings {
     pub token_path: PathBuf,
     /// `HF_HUB_DISABLE_IMPLICIT_TOKEN`.
     pub disable_implicit_token: bool,
+    /// `HF_HUB_OFFLINE` (or, when it is unset or empty, `TRANSFORMERS_OFFLINE`).
+    pub offline: bool,
 }
 
 impl Settings {
@@ -115,6 +118,7 @@ impl Settings {
             token_path: token_path(&lookup),
             hf_home: home,
             disable_implicit_token: is_truthy(env.get("HF_HUB_DISABLE_IMPLICIT_TOKEN").as_deref()),
+            offline: hf_cache::env::offline_mode(lookup),
         }
     }
 }
@@ -130,6 +134,7 @@ mod tests {
         assert_eq!(s.hf_home, PathBuf::from("/h/.cache/huggingface"));
         assert_eq!(s.cache_dir, PathBuf::from("/h/.cache/huggingface/hub"));
         assert_eq!(s.token_path, PathBuf::from("/h/.cache/huggingface/token"));
+        assert!(!s.offline);
 
         let s = Settings::resolve(&Environment::from_pairs([
             ("HOME", "/h"),
@@ -151,6 +156,22 @@ mod tests {
         assert_eq!(s.endpoint, "http://127.0.0.1:9");
         assert_eq!(s.cache_dir, PathBuf::from("/c"));
         assert!(s.disable_implicit_token);
+        assert!(!s.offline);
+
+        for (vars, offline) in [
+            (&[("HF_HUB_OFFLINE", "1")][..], true),
+            (
+                &[("HF_HUB_OFFLINE", "0"), ("TRANSFORMERS_OFFLINE", "1")][..],
+                false,
+            ),
+            (
+                &[("HF_HUB_OFFLINE", ""), ("TRANSFORMERS_OFFLINE", "yes")][..],
+                true,
+            ),
+        ] {
+            let s = Settings::resolve(&Environment::from_pairs(vars.iter().copied()));
+            assert_eq!(s.offline, offline, "{vars:?}");
+        }
     }
 
     #[test]

@@ -70,7 +70,9 @@ pub enum Error {
         #[source]
         source: Option<Box<Error>>,
     },
-    /// Offline mode (`HF_HUB_OFFLINE`) forbids the request and the cache cannot answer.
+    /// Offline mode (`HF_HUB_OFFLINE`, or a client built with
+    /// [`offline(true)`](crate::HfApiBuilder::offline)) forbids the request, and the cache
+    /// cannot answer. Nothing was sent.
     #[error("{message}")]
     OfflineMode {
         /// What was needed and what to do.
@@ -266,6 +268,13 @@ impl Error {
 impl From<HttpError> for Error {
     fn from(e: HttpError) -> Self {
         use hf_http::ErrorKind as K;
+        if e.kind() == K::InvalidRequest
+            && let Some(offline) = find_source::<crate::client::OfflineRequest>(&e)
+        {
+            return Error::OfflineMode {
+                message: offline.to_string(),
+            };
+        }
         match e.kind() {
             K::RepositoryNotFound => Error::RepositoryNotFound(e),
             K::GatedRepo => Error::GatedRepo(e),
@@ -284,6 +293,20 @@ impl From<HttpError> for Error {
             _ => Error::Http(e),
         }
     }
+}
+
+/// The first error of type `T` in the source chain of `err`.
+fn find_source<'a, T: std::error::Error + 'static>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        cur = e.source();
+    }
+    None
 }
 
 impl From<Error> for std::io::Error {

@@ -137,7 +137,10 @@ pub struct DownloadOptions {
     pub token: Option<Token>,
     /// `local_files_only`: never send a request.
     pub local_files_only: bool,
-    /// Offline mode: `None` reads `HF_HUB_OFFLINE` from the process environment.
+    /// Offline mode: `None` reads `HF_HUB_OFFLINE` from the process environment. A
+    /// client built offline ([`HfApiBuilder::offline`](crate::HfApiBuilder::offline))
+    /// sends no request whatever this says, so its downloads are answered from the
+    /// cache only.
     pub offline: Option<bool>,
     /// `headers`: extra headers for every request.
     pub headers: Vec<(HeaderName, HeaderValue)>,

@@ -229,6 +229,7 @@ impl IntoFuture for PreuploadLfsFilesRequest {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
+            self.api.ensure_online("preupload_lfs_files")?;
             let target = target(&self.repo_id, &self.options)?;
             let mut ops: Vec<CommitOperation> =
                 self.additions.into_iter().map(Into::into).collect();
@@ -316,11 +317,27 @@ pub(crate) async fn run_commit(
     options: CommitOptions,
     mut ops: Vec<CommitOperation>,
 ) -> Result<CommitInfo, Error> {
+    // Fail with the typed offline error before reading or hashing anything (the
+    // client's stack would refuse the first request anyway).
+    api.ensure_online("a commit")?;
     let header = header(&options)?;
     let target = target(&repo_id, &options)?;
     let client = api.http();
+    warn_on_data_files(options.repo_type, &ops);
     validate_readme(&api, &target, &ops).await?;
+    warn_on_overwriting_operations(&ops);
     upload_pipelined(&api, &target, &options.transfer, &mut ops).await?;
+    let ignored = ops
+        .iter()
+        .filter_map(CommitOperation::as_add)
+        .filter(|a| a.should_ignore())
+        .count();
+    if ignored > 0 {
+        tracing::info!(
+            files = ignored,
+            "skipped {ignored} file(s) in the commit: the repo's .gitignore ignores them"
+        );
+    }
 
     let nothing_to_do = ops
         .iter()
@@ -332,6 +349,80 @@ pub(crate) async fn run_commit(
     resolve_copies(&api, &target, &mut ops).await?;
     let info = hf_lfs::send_commit(client, &target, &header, &ops).await?;
     Ok(info)
+}
+
+/// Warns about additions that look like dataset files (`.arrow`, `.parquet`) in a repo
+/// that is not a dataset, as Python's `create_commit` does.
+fn warn_on_data_files(repo_type: RepoType, ops: &[CommitOperation]) {
+    if repo_type == RepoType::Dataset {
+        return;
+    }
+    for add in ops.iter().filter_map(CommitOperation::as_add) {
+        let path = add.path_in_repo();
+        // Case-sensitive, as in Python.
+        #[allow(clippy::case_sensitive_file_extension_comparisons)]
+        if path.ends_with(".arrow") || path.ends_with(".parquet") {
+            tracing::warn!(
+                path,
+                %repo_type,
+                "{path} looks like a data file but is committed to a {repo_type} repo; if this \
+                 is a dataset, upload it with repo_type dataset"
+            );
+        }
+    }
+}
+
+/// Warns when a commit overwrites itself, with the rules of Python's
+/// `_warn_on_overwriting_operations`: a path added twice, or a file (or a folder
+/// holding files) added and later deleted in the same commit. Deleting first and
+/// adding afterwards is fine (re-filling a folder).
+fn warn_on_overwriting_operations(ops: &[CommitOperation]) {
+    let mut added: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for op in ops {
+        match op {
+            CommitOperation::Add(add) => {
+                let path = add.path_in_repo();
+                let n = added.entry(path).or_default();
+                if *n > 0 {
+                    tracing::warn!(
+                        path,
+                        "{path} is added more than once in the same commit; only one version \
+                         will be kept, which may not be the one you expect"
+                    );
+                }
+                *n += 1;
+                // Count the file in each of its folders, so deleting one of them warns.
+                let mut parent = path;
+                while let Some((p, _)) = parent.rsplit_once('/') {
+                    *added.entry(p).or_default() += 1;
+                    parent = p;
+                }
+                *added.entry(".").or_default() += 1;
+            }
+            CommitOperation::Delete(delete) => {
+                let path = delete.path_in_repo().trim_end_matches('/');
+                let key = if path.is_empty() { "." } else { path };
+                if added.get(key).copied().unwrap_or(0) > 0 {
+                    if delete.is_folder() {
+                        tracing::warn!(
+                            path = delete.path_in_repo(),
+                            "the folder {} is deleted after files in it were added in the same \
+                             commit; those files will not be in the repo",
+                            delete.path_in_repo()
+                        );
+                    } else {
+                        tracing::warn!(
+                            path = delete.path_in_repo(),
+                            "{} is deleted after being added in the same commit; it will not be \
+                             in the repo",
+                            delete.path_in_repo()
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Bytes of additions hashed ahead while the previous group uploads.
