@@ -339,9 +339,17 @@ pub(crate) async fn run_commit(
         );
     }
 
-    let nothing_to_do = ops
+    let unchanged = ops
         .iter()
-        .all(|op| op.as_add().is_some_and(CommitOperationAdd::is_unchanged));
+        .filter(|op| op.as_add().is_some_and(CommitOperationAdd::is_unchanged))
+        .count();
+    if unchanged > 0 {
+        tracing::info!(
+            files = unchanged,
+            "leaving {unchanged} file(s) that have not changed out of the commit"
+        );
+    }
+    let nothing_to_do = unchanged == ops.len();
     if nothing_to_do {
         tracing::warn!("no file changed since the last commit; skipping the empty commit");
         return head_commit(&api, &target).await;

@@ -183,3 +183,47 @@ async fn gitignored_files_are_reported() {
     assert!(i.iter().any(|m| m.contains("skipped 1 file(s)")), "{i:?}");
     assert_eq!(c.warnings(), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn unchanged_files_are_reported_and_an_empty_commit_warns() {
+    let hub = upload_hub().await;
+    hub.create_repo(hf_testhub::RepoType::Model, "alice/w", false)
+        .unwrap();
+    hub.upload_file(
+        hf_testhub::RepoType::Model,
+        "alice/w",
+        "main",
+        "same.txt",
+        b"same",
+    )
+    .unwrap();
+    let api = client(&hub, Some(ALICE));
+    let capture = Capture::default();
+    let _guard =
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(capture.clone()));
+    api.create_commit(
+        "alice/w",
+        vec![add("same.txt", "same"), add("new.txt", "n")],
+        "one",
+    )
+    .await
+    .unwrap();
+    assert!(
+        capture
+            .infos()
+            .iter()
+            .any(|m| m.contains("leaving 1 file(s) that have not changed")),
+        "{:?}",
+        capture.infos()
+    );
+    assert_eq!(capture.warnings(), Vec::<String>::new());
+    api.create_commit("alice/w", vec![add("same.txt", "same")], "none")
+        .await
+        .unwrap();
+    let w = capture.warnings();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("no file changed since the last commit"),
+        "{w:?}"
+    );
+}
