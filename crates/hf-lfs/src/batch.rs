@@ -1,11 +1,13 @@
 //! Step 2 of a commit: the LFS batch API, then the transfers it asks for.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use hf_http::HubClient;
 use hf_types::{LfsBatchObject, LfsBatchResponse, LfsOid};
 use http::Method;
 use serde::Serialize;
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::error::{Error, LfsObjectError, Result};
@@ -177,17 +179,22 @@ pub async fn upload_lfs_objects(
         queue.push(((*object).clone(), answer));
     }
 
+    // At most `max_concurrent_files` objects send content at once. A slot is given back
+    // once the content is sent, before the completion call, whose answer can take a
+    // while (the server assembles the object): the next object starts sending meanwhile.
+    let slots = Arc::new(Semaphore::new(options.max_concurrent_files.max(1)));
     for (object, answer) in queue {
-        // Back-pressure: at most `max_concurrent_files` transfers in flight.
-        while tasks.len() >= options.max_concurrent_files.max(1) {
-            join_one(&mut tasks).await?;
-        }
         let client = client.clone();
         let options = options.clone();
+        let slots = slots.clone();
         tasks.spawn(async move {
             let path_in_repo = object.path_in_repo.clone();
             let oid = object.oid.as_str().to_owned();
-            upload_object(&client, &object, answer, &options)
+            let slot = slots
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
+            upload_object(&client, &object, answer, &options, slot)
                 .await
                 .map_err(|source| Error::Upload {
                     path_in_repo,

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::operation::{AddSource, CommitOperation, UploadInfo, additions_mut};
-use crate::source::{BLOCK_SIZE, SourceReader, for_each_block};
+use crate::source::{BLOCK_SIZE, SourceReader, for_each_block, for_each_block_read_ahead};
 
 /// Length of the sample sent to the preupload endpoint.
 pub const SAMPLE_SIZE: usize = 512;
@@ -20,17 +20,27 @@ pub const SAMPLE_SIZE: usize = 512;
 /// Hashes one content: size, sha256 and sample, reading it once in blocks of
 /// 2 MiB (blocking).
 pub fn hash_source(source: &AddSource) -> io::Result<UploadInfo> {
+    hash_source_with(source, false)
+}
+
+/// [`hash_source`]; `read_ahead` reads a file on a second thread (see
+/// [`for_each_block_read_ahead`]), for when there are fewer files than cores.
+fn hash_source_with(source: &AddSource, read_ahead: bool) -> io::Result<UploadInfo> {
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
     let mut sample = Vec::with_capacity(SAMPLE_SIZE);
-    for_each_block(source, |block| {
+    let each = |block: &[u8]| {
         if sample.len() < SAMPLE_SIZE {
             let take = (SAMPLE_SIZE - sample.len()).min(block.len());
             sample.extend_from_slice(&block[..take]);
         }
         hasher.update(block);
         size += block.len() as u64;
-    })?;
+    };
+    match source.local_path() {
+        Some(path) if read_ahead => for_each_block_read_ahead(path, each)?,
+        _ => for_each_block(source, each)?,
+    }
     Ok(UploadInfo {
         size,
         sha256: lfs_oid(&hasher.finalize()),
@@ -101,9 +111,14 @@ fn default_parallelism() -> usize {
 /// Hashes `sources` on up to `threads` threads (blocking). Each content is read once;
 /// results come back in input order.
 pub fn hash_sources(sources: &[AddSource], threads: usize) -> Vec<io::Result<UploadInfo>> {
+    // Cores left over once every file has one: files read ahead on a second thread.
+    let read_ahead = threads > sources.len();
     let threads = threads.clamp(1, sources.len().max(1));
     if threads == 1 {
-        return sources.iter().map(hash_source).collect();
+        return sources
+            .iter()
+            .map(|s| hash_source_with(s, read_ahead))
+            .collect();
     }
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<io::Result<UploadInfo>>>> =
@@ -114,7 +129,7 @@ pub fn hash_sources(sources: &[AddSource], threads: usize) -> Vec<io::Result<Upl
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(source) = sources.get(i) else { break };
-                    let r = hash_source(source);
+                    let r = hash_source_with(source, read_ahead);
                     results
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)[i] = Some(r);
@@ -176,4 +191,30 @@ pub fn hash_additions_blocking(ops: &mut [CommitOperation], threads: usize) -> R
         })?);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operation::SourceKind;
+
+    /// Reading ahead on a second thread hashes the same bytes in the same order, for
+    /// sizes around the block boundaries, and reports a missing file as an error.
+    #[test]
+    fn read_ahead_gives_the_same_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        for size in [0, 1, BLOCK_SIZE - 1, BLOCK_SIZE, 3 * BLOCK_SIZE + 17] {
+            let data: Vec<u8> = (0..size).map(|i| (i * 7 % 251) as u8).collect();
+            let path = dir.path().join(format!("f{size}"));
+            std::fs::write(&path, &data).unwrap();
+            let source = AddSource(SourceKind::Path(path.clone()));
+            let plain = hash_source_with(&source, false).unwrap();
+            let ahead = hash_source_with(&source, true).unwrap();
+            assert_eq!(ahead.sha256, plain.sha256, "size {size}");
+            assert_eq!(ahead.sha256, sha256(&data), "size {size}");
+            assert_eq!((ahead.size, &ahead.sample), (plain.size, &plain.sample));
+        }
+        let missing = AddSource(SourceKind::Path(dir.path().join("missing")));
+        assert!(hash_source_with(&missing, true).is_err());
+    }
 }

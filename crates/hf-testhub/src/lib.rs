@@ -183,6 +183,8 @@ pub(crate) struct Shared {
     secret: [u8; 32],
     pub(crate) main_addr: SocketAddr,
     pub(crate) cdn_addr: SocketAddr,
+    /// Multipart objects being hashed while their parts arrive, by oid.
+    pub(crate) assemblies: Mutex<std::collections::HashMap<String, routes::cdn::Assembly>>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -401,6 +403,7 @@ impl TestHubBuilder {
             secret,
             main_addr,
             cdn_addr,
+            assemblies: Mutex::new(std::collections::HashMap::new()),
         });
         let main_app = Router::new()
             .fallback(routes::main_dispatch)

@@ -12,6 +12,7 @@ use hf_http::{HubClient, RetryConfig};
 use hf_types::LfsBatchObject;
 use http::Method;
 use serde::Serialize;
+use tokio::sync::OwnedSemaphorePermit;
 
 use crate::batch::PendingObject;
 use crate::error::{Error, Result};
@@ -159,6 +160,7 @@ pub(crate) async fn upload_object(
     object: &PendingObject,
     answer: LfsBatchObject,
     options: &TransferOptions,
+    slot: OwnedSemaphorePermit,
 ) -> Result<()> {
     let Some(actions) = answer.actions else {
         return Ok(());
@@ -172,22 +174,22 @@ pub(crate) async fn upload_object(
         path_in_repo: &object.path_in_repo,
         size: object.size,
     });
-    match upload.header.get("chunk_size") {
-        Some(raw) => {
-            let chunk_size: u64 = raw.trim().parse().ok().filter(|c| *c > 0).ok_or_else(|| {
-                Error::malformed(
-                    "LFS batch request",
-                    format!("chunk_size should be a positive integer, got {raw:?}"),
-                )
-            })?;
-            let parts: Vec<String> = upload
-                .part_urls()
-                .into_iter()
-                .map(|(_, url)| fix_endpoint(url, endpoint))
-                .collect();
-            multipart::upload(client, object, &href, chunk_size, parts, options).await?;
-        }
-        None => basic::upload(client, object, &href, options).await?,
+    if let Some(raw) = upload.header.get("chunk_size") {
+        let chunk_size: u64 = raw.trim().parse().ok().filter(|c| *c > 0).ok_or_else(|| {
+            Error::malformed(
+                "LFS batch request",
+                format!("chunk_size should be a positive integer, got {raw:?}"),
+            )
+        })?;
+        let parts: Vec<String> = upload
+            .part_urls()
+            .into_iter()
+            .map(|(_, url)| fix_endpoint(url, endpoint))
+            .collect();
+        multipart::upload(client, object, &href, chunk_size, parts, options, slot).await?;
+    } else {
+        basic::upload(client, object, &href, options).await?;
+        drop(slot);
     }
     if let Some(verify) = actions.verify {
         let href = fix_endpoint(&verify.href, endpoint);

@@ -6,6 +6,7 @@ use hf_http::{HfBody, HubClient, RetryConfig};
 use http::header::{CONTENT_LENGTH, ETAG};
 use http::{HeaderValue, Method, Request};
 use serde::Serialize;
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::task::JoinSet;
 
 use super::{TransferEvent, TransferOptions, backoff, is_retryable};
@@ -59,7 +60,8 @@ impl Parts {
 }
 
 /// Uploads the parts of `object` to `part_urls` (sorted by part number), at most
-/// `options.max_concurrent_parts` at a time, then calls the completion URL `href`.
+/// `options.max_concurrent_parts` at a time, then gives back `slot` (see
+/// [`upload_lfs_objects`](crate::upload_lfs_objects)) and calls the completion URL `href`.
 pub(super) async fn upload(
     client: &HubClient,
     object: &PendingObject,
@@ -67,6 +69,7 @@ pub(super) async fn upload(
     chunk_size: u64,
     part_urls: Vec<String>,
     options: &TransferOptions,
+    slot: OwnedSemaphorePermit,
 ) -> Result<()> {
     let expected = object.size.div_ceil(chunk_size);
     if part_urls.len() as u64 != expected {
@@ -107,6 +110,8 @@ pub(super) async fn upload(
         parts.set(i, etag);
     }
     let etags = parts.finish()?;
+    // Everything is sent: the next object may start while this one is completed.
+    drop(slot);
 
     let body = Completion {
         oid: object.oid.as_str(),

@@ -168,8 +168,74 @@ async fn upload_basic(shared: &Shared, oid: &str, size: Option<u64>, body: Body)
     store(shared, oid, size, spooled)
 }
 
-/// Writes part `n` straight into place (offset `(n-1) * chunk`) of the object being
-/// assembled, so completion only has to hash, never to copy.
+/// Parts kept in memory, out of order, before the in-order hash gives up and leaves
+/// the rest to completion (which then reads it back from disk).
+const MAX_WAITING_PARTS: usize = 32;
+
+/// A multipart object being hashed in part order while its parts arrive, so that
+/// completion does not have to read the whole object again (the Hub does not keep
+/// clients waiting for that either). Completion falls back on hashing from disk for
+/// whatever this did not cover (out-of-order overflow, an emulator restart).
+pub(crate) struct Assembly {
+    tx: tokio::sync::mpsc::Sender<(u64, bytes::Bytes)>,
+    task: tokio::task::JoinHandle<Hashed>,
+}
+
+/// The sha256 state over the first `bytes` bytes of an object.
+struct Hashed {
+    hasher: Sha256,
+    bytes: u64,
+}
+
+/// Hashes parts in order from 1; stops (keeping what it hashed) once too many parts
+/// wait for a missing one.
+async fn hash_parts(mut rx: tokio::sync::mpsc::Receiver<(u64, bytes::Bytes)>) -> Hashed {
+    let mut state = Hashed {
+        hasher: Sha256::new(),
+        bytes: 0,
+    };
+    let mut next = 1;
+    let mut waiting = std::collections::BTreeMap::new();
+    let mut gave_up = false;
+    while let Some((n, data)) = rx.recv().await {
+        if gave_up || n < next {
+            continue;
+        }
+        waiting.insert(n, data);
+        let mut run = Vec::new();
+        while let Some(d) = waiting.remove(&next) {
+            run.push(d);
+            next += 1;
+        }
+        if !run.is_empty() {
+            let mut s = state;
+            state = match tokio::task::spawn_blocking(move || {
+                for d in &run {
+                    s.hasher.update(d);
+                    s.bytes += d.len() as u64;
+                }
+                s
+            })
+            .await
+            {
+                Ok(s) => s,
+                // Only a panic gets here; completion re-hashes everything from disk.
+                Err(_) => Hashed {
+                    hasher: Sha256::new(),
+                    bytes: 0,
+                },
+            };
+        }
+        if waiting.len() > MAX_WAITING_PARTS {
+            gave_up = true;
+            waiting.clear();
+        }
+    }
+    state
+}
+
+/// Writes part `n` into place (offset `(n-1) * chunk`) of the object being assembled,
+/// and hands it to the object's in-order hash.
 async fn upload_part(
     shared: &Shared,
     oid: &str,
@@ -186,45 +252,40 @@ async fn upload_part(
     let dir = part_dir(shared, oid);
     tokio::fs::create_dir_all(&dir).await?;
     let data = dir.join("data");
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(64);
-    let worker = tokio::task::spawn_blocking(move || -> std::io::Result<u64> {
+    // One part (the Hub's chunk size, 10 MiB by default) is gathered in memory and
+    // written with one call: a write per network frame costs more than the copy.
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .map_err(|e| HubErr::bad_request(&format!("part upload interrupted: {e}")))?;
+    let len = bytes.len() as u64;
+    let to_write = bytes.clone();
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&data)?;
         f.seek(SeekFrom::Start((n - 1) * chunk))?;
-        let mut out = std::io::BufWriter::with_capacity(4 << 20, f);
-        let mut len = 0u64;
-        while let Some(c) = rx.blocking_recv() {
-            len += c.len() as u64;
-            out.write_all(&c)?;
-        }
-        out.flush()?;
-        Ok(len)
-    });
-    let mut stream = body.into_data_stream();
-    let mut failure = None;
-    while let Some(c) = stream.next().await {
-        match c {
-            Ok(c) => {
-                if tx.send(c).await.is_err() {
-                    break;
-                }
+        f.write_all(&to_write)
+    })
+    .await
+    .map_err(HubErr::internal)??;
+    let tx = {
+        let mut assemblies = shared
+            .assemblies
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = assemblies.entry(oid.to_owned()).or_insert_with(|| {
+            let (tx, rx) = tokio::sync::mpsc::channel(MAX_WAITING_PARTS);
+            Assembly {
+                tx,
+                task: tokio::spawn(hash_parts(rx)),
             }
-            Err(e) => {
-                failure = Some(HubErr::bad_request(&format!(
-                    "part upload interrupted: {e}"
-                )));
-                break;
-            }
-        }
-    }
-    drop(tx);
-    let len = worker.await.map_err(HubErr::internal)??;
-    if let Some(e) = failure {
-        return Err(e);
-    }
+        });
+        entry.tx.clone()
+    };
+    // A full queue only means completion hashes more from disk.
+    let _ = tx.try_send((n, bytes));
     let nonce: u32 = rand::random();
     let etag = format!("\"{n}-{len}-{nonce:08x}\"");
     tokio::fs::write(dir.join(format!("part-{n}.etag")), format!("{len} {etag}")).await?;
@@ -232,6 +293,23 @@ async fn upload_part(
     resp.headers_mut()
         .insert(header::ETAG, HeaderValue::from_str(&etag).expect("ascii"));
     Ok(resp)
+}
+
+/// Hashes `data` from byte `from` to its end into `hasher`; returns the total size.
+fn hash_file_from(data: &Path, mut hasher: Sha256, from: u64) -> std::io::Result<(u64, String)> {
+    let mut input = std::fs::File::open(data)?;
+    input.seek(SeekFrom::Start(from))?;
+    let mut total = from;
+    let mut buf = vec![0u8; 4 << 20];
+    loop {
+        let n = input.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((total, hex::encode(hasher.finalize())))
 }
 
 async fn complete(
@@ -284,24 +362,31 @@ async fn complete(
         }
     }
     let data = dir.join("data");
-    let (hashed_size, sha) =
-        tokio::task::spawn_blocking(move || -> std::io::Result<(u64, String)> {
-            let mut input = std::fs::File::open(&data)?;
-            let mut hasher = Sha256::new();
-            let mut total = 0u64;
-            let mut buf = vec![0u8; 4 << 20];
-            loop {
-                let n = input.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buf[..n]);
-                total += n as u64;
-            }
-            Ok((total, hex::encode(hasher.finalize())))
-        })
-        .await
-        .map_err(HubErr::internal)??;
+    let assembly = shared
+        .assemblies
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .remove(oid);
+    let partial = match assembly {
+        Some(Assembly { tx, task }) => {
+            drop(tx);
+            task.await.ok()
+        }
+        None => None,
+    };
+    let expected_oid = oid.to_owned();
+    let (hashed_size, sha) = tokio::task::spawn_blocking(move || {
+        let (hasher, from) = partial.map_or((Sha256::new(), 0), |h| (h.hasher, h.bytes));
+        let fresh = from == 0;
+        let result = hash_file_from(&data, hasher, from)?;
+        // A part re-sent after it was hashed may differ: trust only the disk.
+        if !fresh && (result.0 != size || result.1 != expected_oid) {
+            return hash_file_from(&data, Sha256::new(), 0);
+        }
+        Ok::<_, std::io::Error>(result)
+    })
+    .await
+    .map_err(HubErr::internal)??;
     if hashed_size != size || sha != oid {
         let _ = tokio::fs::remove_dir_all(&dir).await;
         return Err(HubErr::bad_request(&format!(

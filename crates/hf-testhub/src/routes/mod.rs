@@ -2,7 +2,7 @@
 //! segment, so paths are split and dispatched by hand rather than with axum's router.
 
 mod admin;
-mod cdn;
+pub(crate) mod cdn;
 mod collections;
 mod commits;
 mod discussions;
