@@ -80,7 +80,7 @@ pub(crate) async fn request_batch(
             }),
         };
         // The batch call only hands out URLs: retrying it is harmless.
-        let req = json_request(
+        let mut req = json_request(
             Method::POST,
             uri.clone(),
             crate::json::to_vec(&body),
@@ -88,6 +88,7 @@ pub(crate) async fn request_batch(
             Some(LFS_MEDIA_TYPE),
             true,
         );
+        crate::target::authorize(&mut req, target.get_auth());
         let response: LfsBatchResponse = send_json(client, WHAT, req).await?;
         let errors: Vec<LfsObjectError> = response
             .objects
@@ -187,6 +188,7 @@ pub async fn upload_lfs_objects(
         let client = client.clone();
         let options = options.clone();
         let slots = slots.clone();
+        let auth = target.get_auth().cloned();
         tasks.spawn(async move {
             let path_in_repo = object.path_in_repo.clone();
             let oid = object.oid.as_str().to_owned();
@@ -194,7 +196,7 @@ pub async fn upload_lfs_objects(
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            upload_object(&client, &object, answer, &options, slot)
+            upload_object(&client, &object, answer, &options, auth.as_ref(), slot)
                 .await
                 .map_err(|source| Error::Upload {
                     path_in_repo,

@@ -399,6 +399,7 @@ pub async fn send_commit(
     headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
     req.extensions_mut()
         .insert(hf_http::retry::Idempotency::NotIdempotent);
+    crate::target::authorize(&mut req, target.get_auth());
     // The answer comes after the whole payload (up to 1 GB of base64) is sent.
     req.extensions_mut()
         .insert(crate::transfer::upload_timeout(len));

@@ -82,7 +82,7 @@ pub async fn preupload(
             git_ignore: gitignore.as_deref(),
         };
         // Preupload only reads repository state, so it may be retried.
-        let req = json_request(
+        let mut req = json_request(
             Method::POST,
             uri.clone(),
             crate::json::to_vec(&request),
@@ -90,6 +90,7 @@ pub async fn preupload(
             None,
             true,
         );
+        crate::target::authorize(&mut req, target.get_auth());
         let response: PreuploadResponse = send_json(client, WHAT, req).await?;
         answers.extend(response.files.into_iter().map(|f| (f.path.clone(), f)));
     }

@@ -1,6 +1,7 @@
 //! Where an upload goes, and the small HTTP helpers every step shares.
 
 use bytes::Bytes;
+use hf_http::auth::RequestAuth;
 use hf_http::retry::Idempotency;
 use hf_http::{HfBody, HubClient};
 use hf_types::{RepoId, RepoType, Revision};
@@ -26,13 +27,32 @@ pub(crate) const LFS_MEDIA_TYPE: &str = "application/vnd.git-lfs+json";
 /// assert_eq!(target.lfs_batch_path(), "/datasets/alice/ds.git/info/lfs/objects/batch");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct UploadTarget {
     repo_type: RepoType,
     repo_id: RepoId,
     revision: Revision,
     create_pr: bool,
+    auth: Option<RequestAuth>,
 }
+
+impl PartialEq for UploadTarget {
+    fn eq(&self, other: &Self) -> bool {
+        let auth = |t: &UploadTarget| match &t.auth {
+            None | Some(RequestAuth::Default) => (0, None),
+            Some(RequestAuth::Disabled) => (1, None),
+            Some(RequestAuth::Token(t)) => (2, t.to_header_value()),
+            Some(_) => (3, None),
+        };
+        self.repo_type == other.repo_type
+            && self.repo_id == other.repo_id
+            && self.revision == other.revision
+            && self.create_pr == other.create_pr
+            && auth(self) == auth(other)
+    }
+}
+
+impl Eq for UploadTarget {}
 
 impl UploadTarget {
     /// Uploads to `repo_id` of type `repo_type`, on `main`, without opening a pull request.
@@ -42,7 +62,22 @@ impl UploadTarget {
             repo_id,
             revision: Revision::main(),
             create_pr: false,
+            auth: None,
         }
+    }
+
+    /// The credentials of every request sent to the Hub for this upload (preupload, LFS
+    /// batch, verify, multipart completion, commit), instead of the client's token, e.g.
+    /// [`RequestAuth::Token`] for a per-call token. The client's auth layer still sends
+    /// it to the endpoint's origin only.
+    pub fn auth(mut self, auth: RequestAuth) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// The credentials set with [`auth`](UploadTarget::auth).
+    pub fn get_auth(&self) -> Option<&RequestAuth> {
+        self.auth.as_ref()
     }
 
     /// The branch to commit to (or to open the pull request against).
@@ -159,6 +194,13 @@ pub(crate) fn json_request(
         req.extensions_mut().insert(Idempotency::Idempotent);
     }
     req
+}
+
+/// Attaches the per-upload credentials (if any) to a request for the Hub.
+pub(crate) fn authorize(req: &mut Request<HfBody>, auth: Option<&RequestAuth>) {
+    if let Some(auth) = auth {
+        req.extensions_mut().insert(auth.clone());
+    }
 }
 
 /// Sends `req` and decodes its JSON answer; errors name `what`.

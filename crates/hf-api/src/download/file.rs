@@ -209,7 +209,7 @@ async fn metadata(
     if options.local_files_only {
         return Err(NoMetadata::LocalOnly);
     }
-    if options.is_offline() {
+    if options.is_offline(api) {
         return Err(NoMetadata::Offline);
     }
     head(api, target, options).await.map_err(NoMetadata::Failed)
@@ -236,7 +236,7 @@ fn unavailable(
                 None,
             ),
             NoMetadata::Offline => Error::invalid_argument(
-                "force_download needs the Hub, but offline mode (HF_HUB_OFFLINE) is on",
+                "force_download needs the Hub, but offline mode is on (HF_HUB_OFFLINE or .offline(true))",
                 None,
             ),
             NoMetadata::Failed(e) => e,

@@ -94,7 +94,7 @@ impl IntoFuture for FileMetadataRequest {
                 self.subfolder.as_deref(),
                 self.options.revision.as_deref(),
             )?;
-            if self.options.is_offline() {
+            if self.options.is_offline(&self.api) {
                 return Err(offline_error(&target));
             }
             head(&self.api, &target, &self.options).await
@@ -105,8 +105,9 @@ impl IntoFuture for FileMetadataRequest {
 pub(crate) fn offline_error(target: &FileTarget) -> Error {
     Error::OfflineMode {
         message: format!(
-            "offline mode is on (HF_HUB_OFFLINE), so {} in {} cannot be looked up on the Hub; \
-             unset HF_HUB_OFFLINE, or download the file first while online",
+            "offline mode is on, so {} in {} cannot be looked up on the Hub; unset \
+             HF_HUB_OFFLINE or build the client with .offline(false), or download the file \
+             first while online",
             target.path.as_str(),
             target.repo_id.as_str()
         ),

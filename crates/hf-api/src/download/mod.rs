@@ -137,10 +137,10 @@ pub struct DownloadOptions {
     pub token: Option<Token>,
     /// `local_files_only`: never send a request.
     pub local_files_only: bool,
-    /// Offline mode: `None` reads `HF_HUB_OFFLINE` from the process environment. A
-    /// client built offline ([`HfApiBuilder::offline`](crate::HfApiBuilder::offline))
-    /// sends no request whatever this says, so its downloads are answered from the
-    /// cache only.
+    /// Offline mode: `None` follows the client
+    /// ([`HfApiBuilder::offline`](crate::HfApiBuilder::offline), default
+    /// `HF_HUB_OFFLINE`). An offline client sends no request whatever this says, so
+    /// `Some(false)` cannot bring one online.
     pub offline: Option<bool>,
     /// `headers`: extra headers for every request.
     pub headers: Vec<(HeaderName, HeaderValue)>,
@@ -218,7 +218,8 @@ impl DownloadOptions {
         self
     }
 
-    /// Forces offline mode on or off (instead of reading `HF_HUB_OFFLINE`).
+    /// Sets offline mode for this download (default: the client's; `false` cannot
+    /// bring an offline client online).
     pub fn with_offline(mut self, offline: bool) -> Self {
         self.offline = Some(offline);
         self
@@ -242,10 +243,9 @@ impl DownloadOptions {
         self
     }
 
-    /// Whether offline mode is on.
-    pub(crate) fn is_offline(&self) -> bool {
-        self.offline
-            .unwrap_or_else(|| hf_cache::env::offline_mode(|name| std::env::var(name).ok()))
+    /// Whether offline mode is on for a download by `api`.
+    pub(crate) fn is_offline(&self, api: &crate::HfApi) -> bool {
+        self.offline.unwrap_or_else(|| api.is_offline())
     }
 }
 
@@ -308,7 +308,9 @@ macro_rules! download_option_setters {
             self
         }
 
-        /// Forces offline mode on or off (default: `HF_HUB_OFFLINE`).
+        /// Offline mode for this download (default: the client's, see
+        /// [`HfApiBuilder::offline`](crate::HfApiBuilder::offline); `false` cannot bring
+        /// an offline client online).
         pub fn offline(mut self, offline: bool) -> Self {
             self.options.offline = Some(offline);
             self

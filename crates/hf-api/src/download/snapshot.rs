@@ -174,7 +174,7 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
 
     let info = if options.local_files_only {
         Err(None)
-    } else if options.is_offline() {
+    } else if options.is_offline(&api) {
         Err(Some(Error::OfflineMode {
             message: String::new(),
         }))
@@ -367,8 +367,8 @@ async fn cached_snapshot(
         },
         Some(Error::OfflineMode { .. }) => Error::OfflineMode {
             message: format!(
-                "offline mode is on (HF_HUB_OFFLINE) and {what}; unset HF_HUB_OFFLINE or \
-                 download it first while online"
+                "offline mode is on and {what}; unset HF_HUB_OFFLINE or build the client \
+                 with .offline(false), or download it first while online"
             ),
         },
         Some(e @ (Error::RepositoryNotFound(_) | Error::GatedRepo(_) | Error::Unauthorized(_))) => {

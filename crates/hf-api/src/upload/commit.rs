@@ -5,6 +5,8 @@ use crate::fs_task::blocking;
 use std::future::IntoFuture;
 
 use bytes::Bytes;
+use hf_http::Token;
+use hf_http::auth::RequestAuth;
 use hf_lfs::{
     CommitHeader, CommitOperation, CommitOperationAdd, CopySource, TransferOptions, UploadMode,
     UploadTarget,
@@ -27,6 +29,8 @@ pub(crate) struct CommitOptions {
     pub(crate) create_pr: bool,
     pub(crate) parent_commit: Option<String>,
     pub(crate) transfer: TransferOptions,
+    /// Overrides the client's token for every request of the call.
+    pub(crate) token: Option<Token>,
 }
 
 impl Default for CommitOptions {
@@ -39,6 +43,7 @@ impl Default for CommitOptions {
             create_pr: false,
             parent_commit: None,
             transfer: TransferOptions::default(),
+            token: None,
         }
     }
 }
@@ -88,6 +93,13 @@ macro_rules! commit_setters {
         /// Transfer settings (concurrency, retries, progress hook) of the LFS uploads.
         pub fn transfer_options(mut self, options: hf_lfs::TransferOptions) -> Self {
             self.options.transfer = options;
+            self
+        }
+
+        /// Uses this token instead of the client's for every request of this call
+        /// (still sent to the endpoint's origin only).
+        pub fn token(mut self, token: hf_http::Token) -> Self {
+            self.options.token = Some(token);
             self
         }
     };
@@ -215,6 +227,13 @@ impl PreuploadLfsFilesRequest {
         self
     }
 
+    /// Uses this token instead of the client's for every request of this call
+    /// (still sent to the endpoint's origin only).
+    pub fn token(mut self, token: Token) -> Self {
+        self.options.token = Some(token);
+        self
+    }
+
     /// The `.gitignore` the Hub should apply (default: the content of a `.gitignore`
     /// among the additions, if any).
     pub fn gitignore_content(mut self, content: impl Into<String>) -> Self {
@@ -253,9 +272,23 @@ impl IntoFuture for PreuploadLfsFilesRequest {
 pub(crate) fn target(repo_id: &str, options: &CommitOptions) -> Result<UploadTarget, Error> {
     let id: RepoId = parse_repo_id(repo_id)?;
     let rev: Revision = parse_revision(options.revision.as_deref())?;
-    Ok(UploadTarget::new(options.repo_type, id)
+    let target = UploadTarget::new(options.repo_type, id)
         .revision(rev)
-        .create_pr(options.create_pr))
+        .create_pr(options.create_pr);
+    // hf-lfs attaches it to every request it sends to the Hub; hf-api's own requests
+    // of the commit take it from the target too (`call_token`).
+    Ok(match &options.token {
+        Some(token) => target.auth(RequestAuth::Token(token.clone())),
+        None => target,
+    })
+}
+
+/// The per-call token of an upload, if one was given.
+pub(crate) fn call_token(target: &UploadTarget) -> Option<Token> {
+    match target.get_auth() {
+        Some(RequestAuth::Token(token)) => Some(token.clone()),
+        _ => None,
+    }
 }
 
 /// The commit header, validated (non-empty message, well-formed parent commit).
@@ -578,6 +611,7 @@ async fn validate_readme(
     };
     let body = serde_json::json!({"content": content, "repoType": target.repo_type().as_str()});
     match ApiRequest::new(api, hf_http::http::Method::POST, "/api/validate-yaml")
+        .auth(target.get_auth().cloned())
         .json_body(&body)?
         .idempotency(hf_http::Idempotency::Idempotent)
         .send()
@@ -594,11 +628,14 @@ async fn validate_readme(
 
 /// The branch head as a commit result (for a commit that changed nothing).
 async fn head_commit(api: &HfApi, target: &UploadTarget) -> Result<CommitInfo, Error> {
-    let info = api
+    let mut request = api
         .repo_info(target.repo_id().as_str())
         .repo_type(target.repo_type())
-        .revision(target.get_revision().as_str())
-        .await?;
+        .revision(target.get_revision().as_str());
+    if let Some(token) = call_token(target) {
+        request = request.token(token);
+    }
+    let info = request.await?;
     let sha = info.sha().cloned().ok_or_else(|| Error::InvalidResponse {
         message: format!(
             "the Hub did not report the head commit of {}; retry later",
@@ -639,11 +676,14 @@ async fn resolve_copies(
             .unwrap_or(target.get_revision())
             .clone();
         let src = copy.src_path_in_repo().to_owned();
-        let entries = api
+        let mut request = api
             .get_paths_info(target.repo_id().as_str(), [src.clone()])
             .repo_type(target.repo_type())
-            .revision(rev.as_str())
-            .await?;
+            .revision(rev.as_str());
+        if let Some(token) = call_token(target) {
+            request = request.token(token);
+        }
+        let entries = request.await?;
         let file = entries.into_iter().find_map(|e| match e {
             RepoTreeEntry::File(f) if f.path == src => Some(f),
             _ => None,
@@ -687,7 +727,10 @@ async fn download_regular(
         target.repo_id(),
         rev.url_segment()
     );
-    let res = ApiRequest::get(api, url).send().await?;
+    let res = ApiRequest::get(api, url)
+        .auth(target.get_auth().cloned())
+        .send()
+        .await?;
     Ok(res.into_body().bytes().await?)
 }
 

@@ -272,6 +272,9 @@ pub(crate) async fn deletions_matching(
         std::iter::empty::<&str>(),
     )?;
     let mut listing = api.list_repo_files(repo_id).repo_type(options.repo_type);
+    if let Some(token) = &options.token {
+        listing = listing.token(token.clone());
+    }
     if let Some(rev) = revision {
         listing = listing.revision(rev);
     }

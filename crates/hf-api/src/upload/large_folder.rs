@@ -106,6 +106,7 @@ pub struct UploadLargeFolderRequest {
     max_lfs_per_commit: usize,
     max_regular_per_commit: usize,
     transfer: TransferOptions,
+    token: Option<hf_http::Token>,
 }
 
 impl fmt::Debug for UploadLargeFolderRequest {
@@ -163,6 +164,7 @@ impl HfApi {
             max_lfs_per_commit: 150,
             max_regular_per_commit: 75,
             transfer: TransferOptions::default().max_concurrent_files(1),
+            token: None,
         }
     }
 }
@@ -224,6 +226,13 @@ impl UploadLargeFolderRequest {
     pub fn max_files_per_commit(mut self, lfs: usize, regular: usize) -> Self {
         self.max_lfs_per_commit = lfs.max(1);
         self.max_regular_per_commit = regular.max(1);
+        self
+    }
+
+    /// Uses this token instead of the client's for every request of this upload
+    /// (still sent to the endpoint's origin only).
+    pub fn token(mut self, token: hf_http::Token) -> Self {
+        self.token = Some(token);
         self
     }
 
@@ -350,6 +359,9 @@ async fn run(req: UploadLargeFolderRequest) -> Result<LargeFolderReport, Error> 
     if let Some(p) = req.private {
         create = create.private(p);
     }
+    if let Some(token) = &req.token {
+        create = create.token(token.clone());
+    }
     create.await?;
 
     let (folder, allow, ignore) = (req.folder.clone(), req.allow.clone(), req.ignore.clone());
@@ -402,7 +414,12 @@ async fn run(req: UploadLargeFolderRequest) -> Result<LargeFolderReport, Error> 
     let shared = Arc::new(Shared {
         state: Mutex::new(st),
         changed,
-        target: UploadTarget::new(req.repo_type, id).revision(revision),
+        target: match req.token {
+            Some(token) => UploadTarget::new(req.repo_type, id)
+                .revision(revision)
+                .auth(hf_http::auth::RequestAuth::Token(token)),
+            None => UploadTarget::new(req.repo_type, id).revision(revision),
+        },
         api: req.api,
         local,
         transfer: req.transfer,

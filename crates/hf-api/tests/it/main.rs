@@ -27,6 +27,7 @@ mod upload;
 mod upload_interop;
 mod upload_large;
 mod upload_scheduler;
+mod upload_token;
 mod whoami;
 
 use std::net::SocketAddr;

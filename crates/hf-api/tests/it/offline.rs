@@ -113,12 +113,13 @@ async fn offline_client_downloads_from_the_cache() {
         .hf_hub_download("alice/m", "config.json")
         .await
         .unwrap_err();
-    let mut chain = Some(&err as &dyn std::error::Error);
-    let mut offline_seen = false;
-    while let Some(e) = chain {
-        offline_seen |= e.to_string().contains("offline mode is on");
-        chain = e.source();
-    }
-    assert!(offline_seen, "{err:?}");
+    assert_offline(&err);
+    let err = api.snapshot_download("alice/m").await.unwrap_err();
+    assert_offline(&err);
+    let err = api
+        .get_hf_file_metadata("alice/m", "config.json")
+        .await
+        .unwrap_err();
+    assert_offline(&err);
     assert!(fx.hub.requests().is_empty());
 }

@@ -160,6 +160,7 @@ pub(crate) async fn upload_object(
     object: &PendingObject,
     answer: LfsBatchObject,
     options: &TransferOptions,
+    auth: Option<&hf_http::auth::RequestAuth>,
     slot: OwnedSemaphorePermit,
 ) -> Result<()> {
     let Some(actions) = answer.actions else {
@@ -186,7 +187,12 @@ pub(crate) async fn upload_object(
             .into_iter()
             .map(|(_, url)| fix_endpoint(url, endpoint))
             .collect();
-        multipart::upload(client, object, &href, chunk_size, parts, options, slot).await?;
+        let action = multipart::Action {
+            href: &href,
+            chunk_size,
+            part_urls: parts,
+        };
+        multipart::upload(client, object, action, options, auth, slot).await?;
     } else {
         basic::upload(client, object, &href, options).await?;
         drop(slot);
@@ -199,7 +205,8 @@ pub(crate) async fn upload_object(
             size: object.size,
         });
         // Verification only checks state: safe to retry.
-        let req = json_request(Method::POST, uri, body, "application/json", None, true);
+        let mut req = json_request(Method::POST, uri, body, "application/json", None, true);
+        crate::target::authorize(&mut req, auth);
         send_discard(client, "LFS verify request", req).await?;
     }
     options.emit(TransferEvent::Finished {

@@ -59,18 +59,32 @@ impl Parts {
     }
 }
 
+/// The multipart upload action of a batch answer.
+pub(super) struct Action<'a> {
+    /// The completion URL.
+    pub(super) href: &'a str,
+    /// Bytes per part (the last one may be shorter).
+    pub(super) chunk_size: u64,
+    /// The part URLs, sorted by part number.
+    pub(super) part_urls: Vec<String>,
+}
+
 /// Uploads the parts of `object` to `part_urls` (sorted by part number), at most
 /// `options.max_concurrent_parts` at a time, then gives back `slot` (see
 /// [`upload_lfs_objects`](crate::upload_lfs_objects)) and calls the completion URL `href`.
 pub(super) async fn upload(
     client: &HubClient,
     object: &PendingObject,
-    href: &str,
-    chunk_size: u64,
-    part_urls: Vec<String>,
+    action: Action<'_>,
     options: &TransferOptions,
+    auth: Option<&hf_http::auth::RequestAuth>,
     slot: OwnedSemaphorePermit,
 ) -> Result<()> {
+    let Action {
+        href,
+        chunk_size,
+        part_urls,
+    } = action;
     let expected = object.size.div_ceil(chunk_size);
     if part_urls.len() as u64 != expected {
         return Err(Error::malformed(
@@ -125,7 +139,7 @@ pub(super) async fn upload(
             .collect(),
     };
     // Completing twice could fail on a finished upload: not retried.
-    let req = json_request(
+    let mut req = json_request(
         Method::POST,
         completion_uri,
         crate::json::to_vec(&body),
@@ -133,6 +147,7 @@ pub(super) async fn upload(
         Some(LFS_MEDIA_TYPE),
         false,
     );
+    crate::target::authorize(&mut req, auth);
     send_discard(client, "multipart upload completion", req).await?;
     Ok(())
 }
