@@ -1,22 +1,25 @@
 //! The default transport: hyper-util's pooled client over hyper-rustls.
 //!
 //! HTTP/1.1 and HTTP/2 (negotiated with ALPN), connection pooling, rustls with the ring
-//! provider and the system's certificate roots. The connect timeout lives here (in
+//! provider and the system's certificate roots (loaded with the first `https://`
+//! connection). The connect timeout lives here (in
 //! hyper-util's `HttpConnector`), as does the response-body read timeout (the longest
 //! wait between two body frames). Errors are classified once, right here.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use http::{Method, Request, Response, Uri};
-use hyper_rustls::HttpsConnector;
+use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use pin_project_lite::pin_project;
+use tokio::net::TcpStream;
 use tower_service::Service;
 
 use crate::body::{HfBody, ResponseBody};
@@ -68,7 +71,7 @@ impl TransportConfig {
 /// Cheap to clone; clones share the connection pool.
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: Client<HttpsConnector<HttpConnector>, HfBody>,
+    client: Client<LazyTls, HfBody>,
     read_timeout: Option<Duration>,
 }
 
@@ -81,24 +84,18 @@ impl fmt::Debug for HyperTransport {
 }
 
 impl HyperTransport {
-    /// Builds the transport. Fails only when the system's certificate roots cannot be
-    /// loaded.
+    /// Builds the transport. The system's certificate roots are loaded when the first
+    /// `https://` connection is opened (a request then fails with
+    /// [`ErrorKind::Config`] if they cannot be loaded); this never fails today.
     pub fn new(config: &TransportConfig) -> Result<Self, Error> {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(config.connect_timeout);
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
-            .map_err(|e| {
-                Error::new(ErrorKind::Config, e).with_detail(
-                    "loading the system's TLS certificate roots; install the CA certificates \
-                     package (ca-certificates)",
-                )
-            })?
-            .https_or_http()
-            .enable_all_versions()
-            .wrap_connector(http);
+        let https = LazyTls {
+            http,
+            tls: Arc::new(OnceLock::new()),
+        };
         let client = Client::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
@@ -177,8 +174,84 @@ impl Future for ResponseFuture {
     }
 }
 
+/// The connector: plain `http://` connects directly, and the TLS connector, whose
+/// construction reads the system's certificate roots (a file per root, some 15 ms), is
+/// built with the first `https://` connection. A process that only talks to a local
+/// Hub, or only reads the cache, never pays for it.
+#[derive(Clone)]
+struct LazyTls {
+    http: HttpConnector,
+    tls: Arc<OnceLock<Result<HttpsConnector<HttpConnector>, TlsSetupError>>>,
+}
+
+impl fmt::Debug for LazyTls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LazyTls")
+            .field("tls_ready", &self.tls.get().is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The system's certificate roots could not be loaded.
+#[derive(Debug, Clone)]
+struct TlsSetupError(String);
+
+impl fmt::Display for TlsSetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot load the system's TLS certificate roots ({}); install the CA \
+             certificates package (ca-certificates)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for TlsSetupError {}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl Service<Uri> for LazyTls {
+    type Response = MaybeHttpsStream<TokioIo<TcpStream>>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        // Both connectors are always ready.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, uri: Uri) -> Self::Future {
+        if uri.scheme() == Some(&http::uri::Scheme::HTTP) {
+            let connecting = self.http.call(uri);
+            return Box::pin(async move { Ok(MaybeHttpsStream::Http(connecting.await?)) });
+        }
+        let http = self.http.clone();
+        let tls = self.tls.get_or_init(|| {
+            let builder = hyper_rustls::HttpsConnectorBuilder::new()
+                .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
+                .map_err(|e| TlsSetupError(e.to_string()))?;
+            Ok(builder
+                .https_or_http()
+                .enable_all_versions()
+                .wrap_connector(http))
+        });
+        match tls {
+            Ok(tls) => tls.clone().call(uri),
+            Err(e) => {
+                let e = e.clone();
+                Box::pin(async move { Err(e.into()) })
+            }
+        }
+    }
+}
+
 /// Classifies a hyper-util client error once, so the retry policy never downcasts.
 fn classify(err: hyper_util::client::legacy::Error) -> Error {
+    if let Some(setup) = chain_find::<TlsSetupError>(&err) {
+        let setup = setup.clone();
+        return Error::new(ErrorKind::Config, setup).not_sent();
+    }
     let connect = err.is_connect();
     let timed_out = chain_has_timeout(&err);
     match (connect, timed_out) {
@@ -189,6 +262,19 @@ fn classify(err: hyper_util::client::legacy::Error) -> Error {
         (false, true) => Error::new(ErrorKind::Timeout, err),
         (false, false) => Error::new(ErrorKind::Transport, err),
     }
+}
+
+fn chain_find<'a, E: std::error::Error + 'static>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a E> {
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        if let Some(found) = e.downcast_ref::<E>() {
+            return Some(found);
+        }
+        cur = e.source();
+    }
+    None
 }
 
 fn chain_has_timeout(err: &(dyn std::error::Error + 'static)) -> bool {

@@ -211,3 +211,34 @@ async fn not_found_hint_and_range_not_satisfiable() {
         "{text}"
     );
 }
+
+/// The TLS connector is only built for the first `https://` URL: the same client then
+/// speaks TLS (here to a server that is not a TLS server, so the handshake fails as a
+/// transport or connect failure, not as a configuration error).
+#[tokio::test]
+async fn https_builds_tls_on_first_use() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt as _;
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let _ = sock.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+        }
+    });
+    let client = crate::builder(&format!("https://127.0.0.1:{port}"))
+        .retry(hf_http::retry::RetryConfig::default().max_retries(0))
+        .build()
+        .unwrap();
+    let err = client
+        .send(crate::get(&format!("https://127.0.0.1:{port}/api/x")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err.kind(),
+            hf_http::ErrorKind::Connect | hf_http::ErrorKind::Transport
+        ),
+        "{err:?}"
+    );
+    server.abort();
+}
