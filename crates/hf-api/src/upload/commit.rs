@@ -468,9 +468,11 @@ fn warn_on_overwriting_operations(ops: &[CommitOperation]) {
 
 /// Bytes of additions hashed ahead while the previous group uploads.
 const GROUP_BYTES: u64 = 256 * 1024 * 1024;
+/// The first group is smaller: nothing is sent until it is hashed.
+const FIRST_GROUP_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Hashes, negotiates and uploads the additions of `ops` group by group (contiguous
-/// groups of at most 256 files and about 256 MiB), hashing the next group while the
+/// groups of at most 256 files and about 256 MiB, the first about 64 MiB), hashing the next group while the
 /// current one uploads, so reading and sending overlap. The limits are checked on each
 /// group before its content is sent: a commit over them fails before the commit
 /// request, possibly after some LFS uploads.
@@ -488,7 +490,12 @@ async fn upload_pipelined(
         let Some(size) = size else { continue };
         files += 1;
         bytes += size;
-        if files >= hf_lfs::PREUPLOAD_BATCH_SIZE || bytes >= GROUP_BYTES {
+        let limit = if ranges.is_empty() {
+            FIRST_GROUP_BYTES
+        } else {
+            GROUP_BYTES
+        };
+        if files >= hf_lfs::PREUPLOAD_BATCH_SIZE || bytes >= limit {
             ranges.push(start..i + 1);
             (start, files, bytes) = (i + 1, 0, 0);
         }
