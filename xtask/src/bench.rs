@@ -264,6 +264,7 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
                 // disk space but few inodes, go right after their run.
                 let run_cache = cache.join(format!("{ci}-{ki}-{r}"));
                 std::fs::create_dir_all(&run_cache)?;
+                flush_disk();
                 let hub_before = hub.cpu()?;
                 let mut sample = measure(client, &hub.url, &run_cache, case, &bench)
                     .with_context(|| format!("{} on {}", client.name, case.name))?;
@@ -518,4 +519,10 @@ fn report(
         let _ = writeln!(s);
     }
     s
+}
+
+/// Writes dirty pages out before a run, so that a run does not pay (through the
+/// kernel's write throttling) for what the previous one wrote. Best effort.
+pub(crate) fn flush_disk() {
+    let _ = Command::new("sync").status();
 }

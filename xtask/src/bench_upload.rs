@@ -354,6 +354,7 @@ fn measure(
             None => timed.env_remove(k),
         };
     }
+    crate::bench::flush_disk();
     let start = Instant::now();
     let out = timed.output().context("could not run /usr/bin/time")?;
     let wall = start.elapsed().as_secs_f64();
