@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,7 +24,7 @@ use crate::progress::{ProgressEvent, Reporter};
 
 /// Bytes gathered from the body before one positioned write (per connection; two such
 /// buffers exist per connection, one being filled while the other is written).
-const WRITE_BLOCK: usize = 256 << 10;
+const WRITE_BLOCK: usize = 128 << 10;
 /// Consecutive body failures without progress before giving up.
 const MAX_STREAM_FAILURES: u32 = 5;
 /// Attempts of a whole file whose content failed verification.
@@ -354,9 +355,9 @@ async fn pump(
     job: &Job,
     res: hf_http::http::Response<hf_http::ResponseBody>,
     writer: &mut SeqWriter,
-    mut offset: u64,
-    limit: u64,
+    (mut offset, limit): (u64, u64),
     spare: &mut Vec<u8>,
+    received: Option<&AtomicU64>,
 ) -> Result<(u64, Option<hf_http::Error>), Error> {
     let mut stream = Box::pin(res.into_body().into_stream());
     let mut buf = std::mem::take(spare);
@@ -376,6 +377,9 @@ async fn pump(
                     });
                 }
                 buf.extend_from_slice(&bytes);
+                if let Some(received) = received {
+                    received.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                }
                 if buf.len() >= WRITE_BLOCK {
                     let n = buf.len() as u64;
                     let next = writer.submit(buf, buf_start).await?;
@@ -521,7 +525,8 @@ async fn fetch_single(job: &Job, path: &Path, check: Check) -> Result<PathBuf, E
                 );
                 offset = 0;
             }
-            let (next, failure) = pump(job, res, &mut writer, offset, job.size, &mut spare).await?;
+            let (next, failure) =
+                pump(job, res, &mut writer, (offset, job.size), &mut spare, None).await?;
             if next > offset {
                 failures = 0;
             }
@@ -722,11 +727,15 @@ async fn fetch_parallel(
             .collect();
         let file = Arc::new(file);
         let (prefix_tx, prefix_rx) = watch::channel(chunks.prefix());
+        let first = cfg.first_connections();
         let shared = Arc::new(Shared {
             chunks: Mutex::new(chunks),
             todo: Mutex::new(todo),
             record: Mutex::new(record),
             prefix: prefix_tx,
+            received: AtomicU64::new(0),
+            running: AtomicUsize::new(0),
+            wanted: AtomicUsize::new(first),
         });
         // The hasher follows the finished prefix, overlapping the transfer.
         let hash_task = tokio::spawn(hash_prefix(
@@ -737,14 +746,40 @@ async fn fetch_parallel(
             prefix_rx,
         ));
         let mut workers = JoinSet::new();
-        for _ in 0..cfg.connections {
-            let (job, shared, file) = (job.clone(), shared.clone(), file.clone());
-            let path: Arc<Path> = Arc::from(paths.parallel.as_path());
-            let ranges: Arc<Path> = Arc::from(paths.ranges.as_path());
-            workers.spawn(async move { worker(&job, &shared, file, path, ranges).await });
-        }
+        let spawn = |workers: &mut JoinSet<_>, n: usize| {
+            for _ in 0..n {
+                shared.running.fetch_add(1, Ordering::SeqCst);
+                let (job, shared, file) = (job.clone(), shared.clone(), file.clone());
+                let path: Arc<Path> = Arc::from(paths.parallel.as_path());
+                let ranges: Arc<Path> = Arc::from(paths.ranges.as_path());
+                workers.spawn(async move { worker(&job, &shared, file, path, ranges).await });
+            }
+        };
+        spawn(&mut workers, first);
+        let mut ramp = Ramp::new(first, cfg.connections.max(1));
+        let mut ticks =
+            tokio::time::interval_at(tokio::time::Instant::now() + RAMP_WINDOW, RAMP_WINDOW);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_tick = tokio::time::Instant::now();
         let mut outcome = Ok(());
-        while let Some(joined) = workers.join_next().await {
+        loop {
+            let joined = tokio::select! {
+                joined = workers.join_next() => joined,
+                now = ticks.tick(), if !ramp.done && outcome.is_ok() => {
+                    let seconds = now.duration_since(last_tick).as_secs_f64();
+                    last_tick = now;
+                    let want = ramp.observe(shared.received.load(Ordering::Relaxed), seconds);
+                    let before = shared.wanted.swap(want, Ordering::SeqCst);
+                    let running = shared.running.load(Ordering::SeqCst);
+                    // Only add workers while chunks remain; extra workers leave by themselves.
+                    if want > before && want > running && !shared.todo.lock().expect("poisoned").is_empty() {
+                        tracing::debug!(file = %job.display, connections = want, "more connections");
+                        spawn(&mut workers, want - running);
+                    }
+                    continue;
+                }
+            };
+            let Some(joined) = joined else { break };
             let res = match joined {
                 Ok(res) => res,
                 // Aborted after another worker failed: that failure is the outcome.
@@ -799,6 +834,77 @@ struct Shared {
     todo: Mutex<VecDeque<usize>>,
     record: Mutex<std::fs::File>,
     prefix: watch::Sender<u64>,
+    /// Body bytes received so far (the throughput the [`Ramp`] watches).
+    received: AtomicU64,
+    /// Workers running, and how many the ramp wants.
+    running: AtomicUsize,
+    wanted: AtomicUsize,
+}
+
+impl Shared {
+    /// Whether this worker should stop (before taking another chunk) because the ramp
+    /// went back to fewer connections; if so, it is no longer counted as running.
+    fn leave(&self) -> bool {
+        let wanted = self.wanted.load(Ordering::SeqCst);
+        self.running
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |r| {
+                (r > wanted).then(|| r - 1)
+            })
+            .is_ok()
+    }
+}
+
+/// How often the ramp looks at the throughput.
+const RAMP_WINDOW: Duration = Duration::from_millis(250);
+/// The throughput gain a doubling of the connections must bring to be kept.
+const RAMP_GAIN: f64 = 1.4;
+
+/// Decides the connection count of a parallel download from its throughput: doubles
+/// the count after every window in which the last doubling paid off (by
+/// [`RAMP_GAIN`]), and goes back to the previous count once one does not.
+#[derive(Debug)]
+struct Ramp {
+    count: usize,
+    max: usize,
+    /// Bytes received at the start of the window.
+    bytes: u64,
+    /// Throughput of the previous window (bytes per second), with its count.
+    previous: Option<(f64, usize)>,
+    done: bool,
+}
+
+impl Ramp {
+    fn new(count: usize, max: usize) -> Ramp {
+        Ramp {
+            count,
+            max,
+            bytes: 0,
+            previous: None,
+            done: count >= max,
+        }
+    }
+
+    /// The end of a window of `seconds` at `bytes` received in total: the connection
+    /// count wanted from now on.
+    fn observe(&mut self, bytes: u64, seconds: f64) -> usize {
+        if self.done {
+            return self.count;
+        }
+        let rate = bytes.saturating_sub(self.bytes) as f64 / seconds.max(1e-3);
+        self.bytes = bytes;
+        match self.previous {
+            Some((before, count)) if rate < before * RAMP_GAIN => {
+                self.count = count;
+                self.done = true;
+            }
+            _ => {
+                self.previous = Some((rate, self.count));
+                self.count = (self.count * 2).min(self.max);
+                self.done = self.count >= self.max;
+            }
+        }
+        self.count
+    }
 }
 
 /// Takes chunks until none is left.
@@ -811,10 +917,13 @@ async fn worker(
 ) -> Result<(), Fallback> {
     let mut spare = Vec::with_capacity(WRITE_BLOCK);
     loop {
+        if shared.leave() {
+            return Ok(());
+        }
         let next = shared.todo.lock().expect("poisoned").pop_front();
         let Some(i) = next else { return Ok(()) };
         let (start, end) = shared.chunks.lock().expect("poisoned").bounds(i);
-        fetch_chunk(job, &file, &path, start, end, &mut spare).await?;
+        fetch_chunk(job, shared, (&file, &path), (start, end), &mut spare).await?;
         // Record the chunk only once its bytes are written.
         let sh = shared.clone();
         let ranges = ranges.clone();
@@ -836,10 +945,9 @@ async fn worker(
 /// Fetches bytes `[start, end)` into place, resuming after broken bodies.
 async fn fetch_chunk(
     job: &Job,
-    file: &Arc<std::fs::File>,
-    path: &Arc<Path>,
-    start: u64,
-    end: u64,
+    shared: &Shared,
+    (file, path): (&Arc<std::fs::File>, &Arc<Path>),
+    (start, end): (u64, u64),
     spare: &mut Vec<u8>,
 ) -> Result<(), Fallback> {
     let mut writer = SeqWriter::new(file.clone(), path.clone(), Hasher::None);
@@ -864,7 +972,15 @@ async fn fetch_chunk(
                 ),
             }));
         }
-        let (next, failure) = pump(job, res, &mut writer, offset, end, spare).await?;
+        let (next, failure) = pump(
+            job,
+            res,
+            &mut writer,
+            (offset, end),
+            spare,
+            Some(&shared.received),
+        )
+        .await?;
         if next > offset {
             failures = 0;
         }
@@ -929,5 +1045,46 @@ async fn hash_prefix(
                 return Ok(hasher.expect("set"));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ramp;
+
+    const MB: u64 = 1_000_000;
+
+    /// Paced connections (50 MB/s each): every doubling pays off, up to the maximum.
+    #[test]
+    fn ramp_grows_while_connections_add_throughput() {
+        let mut ramp = Ramp::new(16, 64);
+        assert_eq!(ramp.observe(200 * MB, 0.25), 32);
+        assert_eq!(ramp.observe(600 * MB, 0.25), 64);
+        assert!(ramp.done);
+        assert_eq!(ramp.observe(1400 * MB, 0.25), 64);
+    }
+
+    /// A fast link saturated by the first connections: one doubling is tried, does not
+    /// pay off, and the count goes back.
+    #[test]
+    fn ramp_goes_back_when_a_doubling_does_not_pay() {
+        let mut ramp = Ramp::new(16, 64);
+        assert_eq!(ramp.observe(300 * MB, 0.25), 32);
+        assert_eq!(ramp.observe(620 * MB, 0.25), 16);
+        assert!(ramp.done);
+        assert_eq!(ramp.observe(900 * MB, 0.25), 16);
+    }
+
+    /// Stops at the maximum even when it is not a power of two of the start, and does
+    /// nothing when it starts there.
+    #[test]
+    fn ramp_respects_the_maximum() {
+        let mut ramp = Ramp::new(3, 10);
+        assert_eq!(ramp.observe(MB, 0.25), 6);
+        assert_eq!(ramp.observe(3 * MB, 0.25), 10);
+        assert!(ramp.done);
+        let mut fixed = Ramp::new(4, 4);
+        assert!(fixed.done);
+        assert_eq!(fixed.observe(MB, 0.25), 4);
     }
 }

@@ -1020,3 +1020,43 @@ async fn credentials_never_reach_the_cdn() {
         }
     }
 }
+
+/// Starting with one connection on paced bodies, the download adds connections as it
+/// goes (the ramp; its decisions are unit-tested in the crate): whatever it decides,
+/// every chunk is asked for exactly once and the content is verified.
+#[tokio::test]
+async fn parallel_ramp_adds_connections_without_refetching() {
+    let fx = fixture().await;
+    let api = fx.api();
+    fx.hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .throttle(4 << 20),
+    );
+    let p = api
+        .hf_hub_download("alice/m", "big.bin")
+        .parallel(
+            small_chunks()
+                .with_connections(8)
+                .with_initial_connections(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&p).unwrap(), fx.big);
+    let mut ranges: Vec<String> = fx
+        .hub
+        .requests()
+        .iter()
+        .filter(|r| r.listener == Listener::Cdn)
+        .filter_map(|r| r.header("range").map(str::to_owned))
+        .collect();
+    ranges.sort();
+    let before = ranges.len();
+    ranges.dedup();
+    assert_eq!(
+        before,
+        ranges.len(),
+        "a chunk was fetched twice: {ranges:?}"
+    );
+    assert_eq!(ranges.len(), 12, "{ranges:?}");
+}

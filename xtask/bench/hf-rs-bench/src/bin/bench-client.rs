@@ -1,6 +1,7 @@
 //! `bench-client ENDPOINT CACHE_DIR OWNER/NAME (snapshot | file NAME)`: one download
 //! with our client (default settings), for `cargo xtask bench download`.
-//! `HF_RS_BENCH_CONNECTIONS` and `HF_RS_BENCH_CHUNK_MIB` override the parallel settings
+//! `HF_RS_BENCH_CONNECTIONS`, `HF_RS_BENCH_INITIAL_CONNECTIONS` and
+//! `HF_RS_BENCH_CHUNK_MIB` override the parallel settings
 //! (for tuning experiments; the benchmark itself uses the defaults).
 
 #[tokio::main]
@@ -18,6 +19,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut parallel = hf_api::ParallelConfig::default();
     if let Ok(n) = std::env::var("HF_RS_BENCH_CONNECTIONS") {
         parallel = parallel.with_connections(n.parse()?);
+    }
+    if let Ok(n) = std::env::var("HF_RS_BENCH_INITIAL_CONNECTIONS") {
+        parallel = parallel.with_initial_connections(n.parse()?);
     }
     if let Ok(n) = std::env::var("HF_RS_BENCH_CHUNK_MIB") {
         parallel = parallel.with_chunk_size(n.parse::<u64>()? << 20);
