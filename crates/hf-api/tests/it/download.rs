@@ -113,6 +113,15 @@ fn is_get_file(r: &LoggedRequest) -> bool {
     r.method == http::Method::GET && (r.listener == Listener::Cdn || r.path().contains("/resolve/"))
 }
 
+/// Paces every LFS body the CDN serves at `bytes_per_sec`.
+fn pace_cdn(hub: &TestHub, bytes_per_sec: u64) {
+    hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .throttle(bytes_per_sec),
+    );
+}
+
 fn small_chunks() -> ParallelConfig {
     ParallelConfig::default()
         .with_connections(4)
@@ -706,11 +715,7 @@ async fn dropped_future_resumes_without_refetching() {
     let fx = fixture().await;
     let api = fx.api();
     // Slow bodies so the future is dropped mid-way.
-    fx.hub.fault(
-        FaultRule::any_method("/lfs/")
-            .on(Listener::Cdn)
-            .throttle(2 << 20),
-    );
+    pace_cdn(&fx.hub, 2 << 20);
     let counter = Arc::new(Counter::default());
     let fut = api
         .hf_hub_download("alice/m", "big.bin")
@@ -1028,11 +1033,7 @@ async fn credentials_never_reach_the_cdn() {
 async fn parallel_ramp_adds_connections_without_refetching() {
     let fx = fixture().await;
     let api = fx.api();
-    fx.hub.fault(
-        FaultRule::any_method("/lfs/")
-            .on(Listener::Cdn)
-            .throttle(4 << 20),
-    );
+    pace_cdn(&fx.hub, 4 << 20);
     let p = api
         .hf_hub_download("alice/m", "big.bin")
         .parallel(
