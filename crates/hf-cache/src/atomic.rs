@@ -25,6 +25,38 @@ pub(crate) fn write_atomic(dest: &Path, tmp_dir: &Path, contents: &[u8]) -> Resu
     Ok(())
 }
 
+/// Writes `contents` to a new, uniquely named file `{prefix}{random}{suffix}` in `dir`
+/// (created when missing), then renames it to `dest`. No sync: for cache entries that
+/// can be fetched again, where only "never a partial file under `dest`" matters.
+pub(crate) fn write_renamed(
+    dir: &Path,
+    (prefix, suffix): (&str, &str),
+    contents: &[u8],
+    dest: &Path,
+) -> Result<()> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix).suffix(suffix).rand_bytes(8);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let tmp = match builder.tempfile_in(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            create_dir_all(dir)?;
+            builder.tempfile_in(dir)
+        }
+        other => other,
+    }
+    .map_err(|e| Error::from_write(dir, e))?;
+    tmp.as_file()
+        .write_all(contents)
+        .map_err(|e| Error::from_write(tmp.path(), e))?;
+    tmp.persist(dest)
+        .map_err(|e| Error::from_write(dest, e.error))?;
+    Ok(())
+}
+
 /// Creates `dest` as a symlink to `target`, replacing whatever was there atomically.
 ///
 /// The usual case (nothing there yet) is one `symlink` call: no placeholder entry is

@@ -218,6 +218,19 @@ impl RepoCache {
             .join(format!("{}{INCOMPLETE_SUFFIX}", etag.as_str())))
     }
 
+    /// Stores `data`, the verified content of `blobs/{etag}`, without the blob lock and
+    /// returns the blob's path. The bytes go to a process-unique
+    /// `blobs/{etag}.{random}.incomplete` (the naming of the Python client's 2.x) that is
+    /// renamed into place: concurrent writers of one blob write the same bytes, and
+    /// nobody ever sees a partial `blobs/{etag}`. For contents held in memory (small
+    /// files); resumable downloads use [`RepoCache::lock_blob`].
+    pub fn write_blob(&self, etag: &ETag, data: &[u8]) -> Result<PathBuf> {
+        let blob = self.blob_path(etag)?;
+        let prefix = format!("{}.", etag.as_str());
+        atomic::write_renamed(&self.blobs_dir(), (&prefix, INCOMPLETE_SUFFIX), data, &blob)?;
+        Ok(blob)
+    }
+
     /// `{cache}/.locks/{repo folder}/{etag}.lock`, the lock Python takes too.
     pub fn lock_path(&self, etag: &ETag) -> Result<PathBuf> {
         layout::check_blob_name(etag)?;

@@ -378,10 +378,10 @@ fn write_creating_dir(path: &Path, data: &[u8]) -> Result<(), Error> {
     written.map_err(|e| io_error(path, "cannot write", e))
 }
 
-/// A small file: fetched and verified in memory first, then locked, written to
-/// `.incomplete`, moved to `blobs/` and linked in one blocking task (the lock guards the
-/// files, and a blob another process finished meanwhile is reused). `None` when the
-/// in-memory fetch did not work out: the caller takes the resumable path.
+/// A small file: fetched and verified in memory first, then written under a
+/// process-unique name, renamed into `blobs/` and linked in one blocking task (a blob
+/// another process finished meanwhile is reused). `None` when the in-memory fetch did
+/// not work out: the caller takes the resumable path (a partial body is kept for it).
 async fn download_small(
     target: &FileTarget,
     options: &Arc<DownloadOptions>,
@@ -412,28 +412,27 @@ async fn download_small(
         meta.etag.clone(),
     );
     let pointer = blocking(move || {
-        let lock = r.lock_blob(&e).map_err(|e| cache_error(e, &root))?;
-        let origin = if !force && lock.is_complete() {
+        if !complete {
+            // Keep what arrived for the resumable path, under the blob lock so that no
+            // other process's partial file is clobbered.
+            let lock = r.lock_blob(&e).map_err(|e| cache_error(e, &root))?;
+            if force || !lock.is_complete() {
+                write_creating_dir(lock.incomplete_path(), &data)?;
+            }
+            return Ok(None);
+        }
+        // Verified bytes in memory need no lock: they land under a process-unique name
+        // and are renamed into place (another process writing the same blob writes the
+        // same bytes).
+        let origin = if !force && r.has_blob(&e).map_err(|e| cache_error(e, &root))? {
             BlobOrigin::Existing
         } else {
-            if !complete {
-                // Keep what arrived for the resumable path (under the lock, so no
-                // other process's partial file is clobbered).
-                let incomplete = lock.incomplete_path();
-                write_creating_dir(incomplete, &data)?;
-                return Ok(None);
-            }
-            let incomplete = lock.incomplete_path();
-            write_creating_dir(incomplete, &data)?;
-            let blob = lock.blob_path();
-            std::fs::rename(incomplete, blob)
-                .map_err(|e| io_error(blob, "cannot move the download to", e))?;
+            r.write_blob(&e, &data).map_err(|e| cache_error(e, &root))?;
             BlobOrigin::New
         };
         let pointer = r
             .link_snapshot(&c, &p, &e, origin)
             .map_err(|e| cache_error(e, &root))?;
-        drop(lock);
         Ok(Some(pointer))
     })
     .await?;

@@ -400,3 +400,32 @@ fn incomplete_files_accept_positioned_writes() {
     let blob = partial.finish(Some(11)).unwrap();
     assert_eq!(std::fs::read(blob).unwrap(), b"hello world");
 }
+
+/// `write_blob` puts the bytes in place (creating `blobs/`), leaves no temporary file,
+/// gives the blob the permissions a plain file created here gets, and can run again
+/// over an existing blob (a concurrent writer of the same bytes).
+#[test]
+fn write_blob_lands_whole_with_plain_permissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = HfCache::new(dir.path());
+    let repo = cache.repo(RepoType::Model, &id("user/m"));
+    let e = etag("abc123");
+    let blob = repo.write_blob(&e, b"content").unwrap();
+    assert_eq!(blob, repo.blob_path(&e).unwrap());
+    assert_eq!(std::fs::read(&blob).unwrap(), b"content");
+    assert!(repo.has_blob(&e).unwrap());
+    repo.write_blob(&e, b"content").unwrap();
+    let names: Vec<String> = std::fs::read_dir(repo.blobs_dir())
+        .unwrap()
+        .map(|d| d.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["abc123"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, b"x").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&blob), mode(&plain));
+    }
+}

@@ -1,7 +1,8 @@
 //! `bench-client ENDPOINT CACHE_DIR OWNER/NAME (snapshot | file NAME)`: one download
 //! with our client (default settings), for `cargo xtask bench download`.
 //! `HF_RS_BENCH_CONNECTIONS`, `HF_RS_BENCH_INITIAL_CONNECTIONS` and
-//! `HF_RS_BENCH_CHUNK_MIB` override the parallel settings
+//! `HF_RS_BENCH_CHUNK_MIB` override the parallel settings, `HF_RS_BENCH_WORKERS` the
+//! snapshot's `max_workers`
 //! (for tuning experiments; the benchmark itself uses the defaults).
 
 #[tokio::main]
@@ -28,9 +29,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let path = match (mode.as_str(), rest) {
         ("snapshot", []) => {
-            api.snapshot_download(repo.as_str())
-                .parallel(parallel)
-                .await?
+            let mut req = api.snapshot_download(repo.as_str()).parallel(parallel);
+            if let Ok(n) = std::env::var("HF_RS_BENCH_WORKERS") {
+                req = req.max_workers(n.parse()?);
+            }
+            req.await?
         }
         ("file", [file]) => {
             api.hf_hub_download(repo.as_str(), file.as_str())
