@@ -177,7 +177,7 @@ const MAX_WAITING_PARTS: usize = 32;
 /// clients waiting for that either). Completion falls back on hashing from disk for
 /// whatever this did not cover (out-of-order overflow, an emulator restart).
 pub(crate) struct Assembly {
-    tx: tokio::sync::mpsc::Sender<(u64, bytes::Bytes)>,
+    tx: tokio::sync::mpsc::Sender<(u64, Arc<Vec<bytes::Bytes>>)>,
     task: tokio::task::JoinHandle<Hashed>,
 }
 
@@ -189,7 +189,7 @@ struct Hashed {
 
 /// Hashes parts in order from 1; stops (keeping what it hashed) once too many parts
 /// wait for a missing one.
-async fn hash_parts(mut rx: tokio::sync::mpsc::Receiver<(u64, bytes::Bytes)>) -> Hashed {
+async fn hash_parts(mut rx: tokio::sync::mpsc::Receiver<(u64, Arc<Vec<bytes::Bytes>>)>) -> Hashed {
     let mut state = Hashed {
         hasher: Sha256::new(),
         bytes: 0,
@@ -210,9 +210,9 @@ async fn hash_parts(mut rx: tokio::sync::mpsc::Receiver<(u64, bytes::Bytes)>) ->
         if !run.is_empty() {
             let mut s = state;
             state = match tokio::task::spawn_blocking(move || {
-                for d in &run {
-                    s.hasher.update(d);
-                    s.bytes += d.len() as u64;
+                for frame in run.iter().flat_map(|part| part.iter()) {
+                    s.hasher.update(frame);
+                    s.bytes += frame.len() as u64;
                 }
                 s
             })
@@ -250,23 +250,31 @@ async fn upload_part(
         .ok_or_else(|| HubErr::bad_request("part numbers start at 1"))?;
     let chunk = chunk.ok_or_else(|| HubErr::bad_request("part URL lacks chunk"))?;
     let dir = part_dir(shared, oid);
-    tokio::fs::create_dir_all(&dir).await?;
-    let data = dir.join("data");
-    // One part (the Hub's chunk size, 10 MiB by default) is gathered in memory and
-    // written with one call: a write per network frame costs more than the copy.
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .map_err(|e| HubErr::bad_request(&format!("part upload interrupted: {e}")))?;
-    let len = bytes.len() as u64;
-    let to_write = bytes.clone();
+    // One part (the Hub's chunk size, 10 MiB by default) is gathered in memory, as the
+    // frames hyper hands over (no copy into one buffer), and written with vectored
+    // writes in one blocking task with its etag record.
+    let mut frames = Vec::new();
+    let mut stream = body.into_data_stream();
+    while let Some(frame) = stream.next().await {
+        frames.push(
+            frame.map_err(|e| HubErr::bad_request(&format!("part upload interrupted: {e}")))?,
+        );
+    }
+    let len: u64 = frames.iter().map(|f| f.len() as u64).sum();
+    let nonce: u32 = rand::random();
+    let etag = format!("\"{n}-{len}-{nonce:08x}\"");
+    let frames = Arc::new(frames);
+    let (to_write, record) = (frames.clone(), format!("{len} {etag}"));
     tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        std::fs::create_dir_all(&dir)?;
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
-            .open(&data)?;
+            .open(dir.join("data"))?;
         f.seek(SeekFrom::Start((n - 1) * chunk))?;
-        f.write_all(&to_write)
+        write_all_frames(&mut f, &to_write)?;
+        std::fs::write(dir.join(format!("part-{n}.etag")), record)
     })
     .await
     .map_err(HubErr::internal)??;
@@ -285,14 +293,26 @@ async fn upload_part(
         entry.tx.clone()
     };
     // A full queue only means completion hashes more from disk.
-    let _ = tx.try_send((n, bytes));
-    let nonce: u32 = rand::random();
-    let etag = format!("\"{n}-{len}-{nonce:08x}\"");
-    tokio::fs::write(dir.join(format!("part-{n}.etag")), format!("{len} {etag}")).await?;
+    let _ = tx.try_send((n, frames));
     let mut resp = StatusCode::OK.into_response();
     resp.headers_mut()
         .insert(header::ETAG, HeaderValue::from_str(&etag).expect("ascii"));
     Ok(resp)
+}
+
+/// Writes every frame, several per call.
+fn write_all_frames(f: &mut std::fs::File, frames: &[bytes::Bytes]) -> std::io::Result<()> {
+    let mut slices: Vec<std::io::IoSlice<'_>> =
+        frames.iter().map(|b| std::io::IoSlice::new(b)).collect();
+    let mut rest = &mut slices[..];
+    while !rest.is_empty() {
+        let n = f.write_vectored(rest)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        std::io::IoSlice::advance_slices(&mut rest, n);
+    }
+    Ok(())
 }
 
 /// Hashes `data` from byte `from` to its end into `hasher`; returns the total size.
