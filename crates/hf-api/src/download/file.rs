@@ -422,16 +422,12 @@ async fn download_small(
             return Ok(None);
         }
         // Verified bytes in memory need no lock: they land under a process-unique name
-        // and are renamed into place (another process writing the same blob writes the
-        // same bytes).
-        let origin = if !force && r.has_blob(&e).map_err(|e| cache_error(e, &root))? {
-            BlobOrigin::Existing
-        } else {
-            r.write_blob(&e, &data).map_err(|e| cache_error(e, &root))?;
-            BlobOrigin::New
-        };
+        // and are renamed into place. The caller found no blob just before; one that
+        // another process finished meanwhile holds the same bytes, so it is simply
+        // replaced (cheaper than looking for it in a folder of thousands of blobs).
+        r.write_blob(&e, &data).map_err(|e| cache_error(e, &root))?;
         let pointer = r
-            .link_snapshot(&c, &p, &e, origin)
+            .link_snapshot(&c, &p, &e, BlobOrigin::New)
             .map_err(|e| cache_error(e, &root))?;
         Ok(Some(pointer))
     })
