@@ -349,6 +349,8 @@ fn snapshot(st: &State, started: Instant) -> LargeFolderReport {
 }
 
 async fn run(req: UploadLargeFolderRequest) -> Result<LargeFolderReport, Error> {
+    // Before scanning or hashing anything.
+    req.api.ensure_online("upload_large_folder")?;
     let id = parse_repo_id(&req.repo_id)?;
     let revision = parse_revision(req.revision.as_deref())?;
     let mut create = req

@@ -50,6 +50,17 @@ async fn offline_client_sends_nothing() {
     assert_offline(&err);
     let err = api.upload_file("alice/m", "y.txt", "y").await.unwrap_err();
     assert_offline(&err);
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("z.txt"), "z").unwrap();
+    let err = api
+        .upload_large_folder("alice/m", folder.path(), hf_api::types::RepoType::Model)
+        .await
+        .unwrap_err();
+    assert_offline(&err);
+    assert!(
+        !folder.path().join(".cache").exists(),
+        "nothing is written to the folder"
+    );
 
     assert!(
         fx.hub.requests().is_empty(),
