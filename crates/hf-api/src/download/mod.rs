@@ -9,11 +9,14 @@
 //!    blob) and the size; a snapshot gets the same facts for every file from one
 //!    listing (`/revision/{rev}?blobs=true`), so it sends no per-file `HEAD`.
 //! 3. The blob is written to `blobs/{etag}.incomplete` under the per-blob lock that
-//!    Python takes too, then renamed into place and linked from `snapshots/`.
+//!    Python takes too, then renamed into place and linked from `snapshots/`. Files of
+//!    at most 1 MiB are fetched and verified in memory first, then written to a
+//!    process-unique `blobs/{etag}.{random}.incomplete` and renamed, without the lock.
 //!
-//! Files of at least [`ParallelConfig::threshold`] bytes are fetched with
-//! [`ParallelConfig::connections`] concurrent range requests of
-//! [`ParallelConfig::chunk_size`] bytes, written in place at their offsets. Their
+//! Files of at least [`ParallelConfig::threshold`] bytes are fetched with concurrent
+//! range requests of [`ParallelConfig::chunk_size`] bytes, written in place at their
+//! offsets: [`ParallelConfig::initial_connections`] at first, doubled while that raises
+//! the throughput, up to [`ParallelConfig::connections`]. Their
 //! partial file is `{etag}.parallel.incomplete` with a `{etag}.parallel.ranges` record
 //! of finished chunks, so an interrupted download resumes chunk by chunk, and a Python
 //! client (which resumes `.incomplete` files by appending) never sees a file with holes.
