@@ -266,6 +266,8 @@ pub enum RequestAuth {
 #[derive(Clone)]
 pub struct AddHubTokenLayer {
     origin: Origin,
+    /// Other services of the same account that get the token (not the credentials).
+    also: Vec<Origin>,
     value: Option<HeaderValue>,
     credentials: HeaderMap,
 }
@@ -286,6 +288,7 @@ impl AddHubTokenLayer {
         };
         Ok(AddHubTokenLayer {
             origin,
+            also: Vec::new(),
             value,
             credentials: HeaderMap::new(),
         })
@@ -308,6 +311,19 @@ impl AddHubTokenLayer {
     /// The origin tokens are sent to.
     pub fn origin(&self) -> &Origin {
         &self.origin
+    }
+
+    /// Also sends the token (not the extra credential headers) to `url`'s origin: a
+    /// second service of the same account, such as the Inference Endpoints API.
+    pub fn also_for(mut self, url: &Uri) -> Result<Self, crate::Error> {
+        let origin = Origin::of(url).ok_or_else(|| {
+            crate::Error::bare(crate::ErrorKind::Config)
+                .with_detail("a token origin must be an absolute http or https URL")
+        })?;
+        if origin != self.origin && !self.also.contains(&origin) {
+            self.also.push(origin);
+        }
+        Ok(self)
     }
 }
 
@@ -369,7 +385,8 @@ where
     }
 
     fn call(&mut self, mut req: Request<B>) -> S::Future {
-        if self.layer.origin.matches(req.uri()) {
+        let primary = self.layer.origin.matches(req.uri());
+        if primary || self.layer.also.iter().any(|o| o.matches(req.uri())) {
             let value = match req.extensions().get::<RequestAuth>() {
                 None | Some(RequestAuth::Default) => self.layer.value.clone(),
                 Some(RequestAuth::Disabled) => None,
@@ -380,8 +397,10 @@ where
             {
                 req.headers_mut().insert(AUTHORIZATION, value);
             }
-            for (name, value) in &self.layer.credentials {
-                req.headers_mut().insert(name.clone(), value.clone());
+            if primary {
+                for (name, value) in &self.layer.credentials {
+                    req.headers_mut().insert(name.clone(), value.clone());
+                }
             }
         }
         self.inner.call(req)

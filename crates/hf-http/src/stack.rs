@@ -59,6 +59,7 @@ pub struct StackBuilder {
     transport_config: crate::transport::TransportConfig,
     transport: Option<HttpService>,
     layers: Vec<LayerFn>,
+    token_also_for: Vec<String>,
 }
 
 impl fmt::Debug for StackBuilder {
@@ -94,7 +95,15 @@ impl StackBuilder {
             transport_config: crate::transport::TransportConfig::default(),
             transport: None,
             layers: Vec::new(),
+            token_also_for: Vec::new(),
         }
+    }
+
+    /// Also sends the token (not the credential headers) to `url`'s origin: a second
+    /// service of the same account, such as the Inference Endpoints API.
+    pub fn token_also_for(mut self, url: impl Into<String>) -> Self {
+        self.token_also_for.push(url.into());
+        self
     }
 
     /// The token sent to the endpoint's origin (and nowhere else). `None`: no token.
@@ -244,8 +253,14 @@ impl StackBuilder {
             .filter_map(|(k, v)| k.map(|k| (k, v)))
             .partition(|(k, _)| *k == AUTHORIZATION || *k == COOKIE || *k == PROXY_AUTHORIZATION);
         let plain: Arc<HeaderMap> = Arc::new(plain.into_iter().collect());
-        let auth = AddHubTokenLayer::new(&endpoint, self.token.as_ref())?
+        let mut auth = AddHubTokenLayer::new(&endpoint, self.token.as_ref())?
             .credentials(credentials.into_iter().collect());
+        for url in &self.token_also_for {
+            let uri: Uri = url.parse().map_err(|e| {
+                Error::new(ErrorKind::Config, e).with_detail("a token origin is not a valid URL")
+            })?;
+            auth = auth.also_for(&uri)?;
+        }
 
         let inner = ServiceBuilder::new()
             .layer(MapHubErrorLayer::new())

@@ -50,6 +50,43 @@ async fn token_goes_only_to_the_endpoint_origin() {
     assert!(other_reqs[0].headers.get(COOKIE).is_none());
 }
 
+/// A second service of the account (the Inference Endpoints API) gets the token but not
+/// the Hub's extra credential headers; a third origin gets neither.
+#[tokio::test]
+async fn token_also_goes_to_a_declared_second_origin() {
+    let hub = TestServer::start().await;
+    let endpoints = TestServer::start().await;
+    let other = TestServer::start().await;
+    endpoints.push(200, &[], "");
+    other.push(200, &[], "");
+    let client = builder(&hub.base())
+        .token(Token::new(SECRET))
+        .header(COOKIE, "session=abc".parse().unwrap())
+        .token_also_for(format!("{}/v2", endpoints.base()))
+        .build()
+        .unwrap();
+    client
+        .send(get(&endpoints.url("/v2/endpoint/me")))
+        .await
+        .unwrap();
+    client.send(get(&other.url("/elsewhere"))).await.unwrap();
+    let e = &endpoints.requests()[0];
+    assert_eq!(
+        e.headers.get(AUTHORIZATION).unwrap(),
+        &format!("Bearer {SECRET}")
+    );
+    assert!(e.headers.get(COOKIE).is_none());
+    let o = &other.requests()[0];
+    assert!(o.headers.get(AUTHORIZATION).is_none());
+    assert!(o.headers.get(COOKIE).is_none());
+    assert!(
+        builder(&hub.base())
+            .token_also_for("not a url")
+            .build()
+            .is_err()
+    );
+}
+
 #[tokio::test]
 async fn user_agent_format_and_custom_headers() {
     let hub = TestServer::start().await;
