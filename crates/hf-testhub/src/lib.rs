@@ -65,6 +65,13 @@
 //!   [`TestHub::add_paper`])
 //! - `GET|POST /api/settings/webhooks`, `GET|POST|DELETE /api/settings/webhooks/{id}`,
 //!   `POST /api/settings/webhooks/{id}/{enable,disable}` (stored, never delivered)
+//! - Inference Endpoints (the `https://api.endpoints.huggingface.cloud/v2` API, so point a
+//!   client at `{url}/v2`): `GET|POST /v2/endpoint/{ns}`,
+//!   `GET|PUT|DELETE /v2/endpoint/{ns}/{name}`,
+//!   `POST /v2/endpoint/{ns}/{name}/{pause,resume,scale-to-zero}` (token required; `{ns}` must
+//!   be the caller or one of their orgs, and changes need a write token); new endpoints are
+//!   `running` at once, and `GET /_endpoints/{ns}/{name}` (their `status.url`) answers 200
+//!   while running, 503 otherwise
 //! - `HEAD|GET /{prefix}{id}/resolve/{rev}/{path}` (Range; LFS files answer 302 to the CDN)
 //! - `POST /{prefix}{id}.git/info/lfs/objects/{batch,verify}`
 //!
@@ -76,9 +83,10 @@
 //! variables and secrets, and repo duplication.
 //!
 //! Differences from the Hub that tests may notice: no Xet (2.x clients need
-//! `HF_HUB_DISABLE_XET=1` when `hf_xet` is installed), no
-//! Inference Endpoints, Spaces never build (their stage is `RUNNING` or `PAUSED`), listings
-//! sort by id unless `sort` is given (then descending unless `direction=1`), and uploads are
+//! `HF_HUB_DISABLE_XET=1` when `hf_xet` is installed), Inference Endpoints deploy nothing
+//! (no `pending`/`initializing` states, and their URL serves no model), Spaces never build
+//! (their stage is `RUNNING` or `PAUSED`), listings sort by id unless `sort` is given (then
+//! descending unless `direction=1`), and uploads are
 //! `lfs` for `.gitattributes` LFS patterns or from 10 MiB (no binary sniffing).
 //!
 //! # Out-of-process use

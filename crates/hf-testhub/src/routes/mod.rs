@@ -6,6 +6,7 @@ pub(crate) mod cdn;
 mod collections;
 mod commits;
 mod discussions;
+mod endpoints;
 mod info;
 mod lfs;
 mod refs;
@@ -451,6 +452,12 @@ async fn route(shared: &Arc<Shared>, ctx: Ctx, raw_path: &str, body: Body) -> Hu
         }
         ["api", "settings", "webhooks", rest @ ..] => {
             return webhooks::route(shared, &ctx, rest, body).await;
+        }
+        ["v2", "endpoint", rest @ ..] if endpoints::is_route(rest) => {
+            return endpoints::route(shared, &ctx, rest, body).await;
+        }
+        ["_endpoints", ns, name] if m == Method::GET => {
+            return endpoints::probe(shared, &ctx, ns, name);
         }
         ["api", "collections", rest @ ..] => {
             return collections::route(shared, &ctx, rest, raw_path, body).await;

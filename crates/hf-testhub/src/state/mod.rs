@@ -12,6 +12,7 @@
 
 pub(crate) mod attrs;
 pub(crate) mod card;
+pub(crate) mod endpoints;
 pub(crate) mod git;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -441,6 +442,9 @@ pub(crate) struct HubState {
     /// Webhooks by id: (owner, webhook object in the Hub's shape).
     #[serde(default)]
     pub(crate) webhooks: BTreeMap<String, (String, serde_json::Value)>,
+    /// Inference Endpoints by namespace, then by name.
+    #[serde(default)]
+    pub(crate) endpoints: BTreeMap<String, BTreeMap<String, endpoints::EndpointRec>>,
 }
 
 /// A collection of repos and papers.

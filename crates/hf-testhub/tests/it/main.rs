@@ -6,6 +6,7 @@ mod commits;
 mod control;
 mod discussions;
 mod downloads;
+mod endpoints;
 mod faults;
 mod pagination;
 mod persistence;
