@@ -35,6 +35,7 @@ pub struct HfApiBuilder {
     headers: Vec<(HeaderName, HeaderValue)>,
     cache_dir: Option<PathBuf>,
     offline: Option<bool>,
+    inference_endpoints_url: Option<String>,
     stack: Vec<StackFn>,
 }
 
@@ -80,6 +81,7 @@ impl HfApiBuilder {
             headers: Vec::new(),
             cache_dir: None,
             offline: None,
+            inference_endpoints_url: None,
             stack: Vec::new(),
         }
     }
@@ -139,6 +141,14 @@ impl HfApiBuilder {
     /// nothing is created.
     pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cache_dir = Some(dir.into());
+        self
+    }
+
+    /// The Inference Endpoints API (default
+    /// [`INFERENCE_ENDPOINTS_URL`](crate::api::endpoints::INFERENCE_ENDPOINTS_URL); like
+    /// Python, `HF_ENDPOINT` does not change it). The client's token is sent there too.
+    pub fn inference_endpoints_url(mut self, url: impl Into<String>) -> Self {
+        self.inference_endpoints_url = Some(url.into().trim_end_matches('/').to_owned());
         self
     }
 
@@ -222,8 +232,12 @@ impl HfApiBuilder {
         for part in self.user_agent {
             ua = ua.push(part);
         }
+        let inference_endpoints = self
+            .inference_endpoints_url
+            .unwrap_or_else(|| crate::api::endpoints::INFERENCE_ENDPOINTS_URL.to_owned());
         let mut stack = HubClient::builder(endpoint)
             .token(resolved.as_ref().map(|(t, _)| t.clone()))
+            .token_also_for(inference_endpoints.clone())
             .user_agent(ua);
         for (name, value) in self.headers {
             stack = stack.header(name, value);
@@ -243,6 +257,7 @@ impl HfApiBuilder {
                 token_origin: resolved.map(|(_, o)| o),
                 whoami_token: whoami_token.map(|(t, _)| t),
                 offline,
+                inference_endpoints,
             }),
         })
     }
@@ -268,6 +283,7 @@ struct Inner {
     token_origin: Option<TokenOrigin>,
     whoami_token: Option<Token>,
     offline: bool,
+    inference_endpoints: String,
 }
 
 impl fmt::Debug for HfApi {
@@ -326,6 +342,11 @@ impl HfApi {
             });
         }
         Ok(())
+    }
+
+    /// The Inference Endpoints API base (no trailing `/`).
+    pub(crate) fn inference_endpoints_url(&self) -> &str {
+        &self.inner.inference_endpoints
     }
 
     pub(crate) fn whoami_fallback_token(&self) -> Option<&Token> {

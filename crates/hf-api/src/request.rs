@@ -166,7 +166,16 @@ impl ApiRequest {
             path_and_query.push('?');
             path_and_query.push_str(q);
         }
-        let uri = self.api.http().url(&path_and_query)?;
+        // Absolute URLs are for the account's other services (Inference Endpoints).
+        let uri = if path_and_query.starts_with("http://") || path_and_query.starts_with("https://")
+        {
+            path_and_query.parse().map_err(|e| Error::InvalidArgument {
+                message: format!("{path_and_query} is not a valid URL"),
+                source: Some(Box::new(e)),
+            })?
+        } else {
+            self.api.http().url(&path_and_query)?
+        };
         let mut req = Request::new(self.body);
         *req.method_mut() = self.method;
         *req.uri_mut() = uri;

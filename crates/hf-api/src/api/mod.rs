@@ -40,6 +40,7 @@ pub mod access_requests;
 pub mod catalogs;
 pub mod collections;
 pub mod discussions;
+pub mod endpoints;
 pub mod expand;
 pub mod files;
 pub mod git;

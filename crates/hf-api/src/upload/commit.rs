@@ -742,7 +742,7 @@ async fn download_regular(
 }
 
 /// Percent-encodes one path segment (everything but unreserved characters).
-fn percent_encode(segment: &str) -> String {
+pub(crate) fn percent_encode(segment: &str) -> String {
     use std::fmt::Write as _;
     let mut out = String::with_capacity(segment.len());
     for b in segment.bytes() {

@@ -44,7 +44,7 @@
 //! was already sent.
 
 mod background;
-mod commit;
+pub(crate) mod commit;
 mod files;
 mod folder;
 mod large_folder;

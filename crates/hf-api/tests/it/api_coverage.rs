@@ -124,10 +124,16 @@ const SPEC: &[(&str, &str)] = &[
 ];
 
 /// Spec methods deliberately without a Rust method, and why.
-const NOT_NEEDED: &[(&str, &str)] = &[(
-    "run_as_future",
-    "not needed: every request future is `Send + 'static`; spawn it (`tokio::spawn(api.model_info(..).into_future())`)",
-)];
+const NOT_NEEDED: &[(&str, &str)] = &[
+    (
+        "run_as_future",
+        "not needed: every request future is `Send + 'static`; spawn it (`tokio::spawn(api.model_info(..).into_future())`)",
+    ),
+    (
+        "create_commits_on_pr",
+        "not implemented on purpose: experimental in 0.26.5 and deprecated there for removal in 0.27; Python points to `upload_large_folder`, which is `HfApi::upload_large_folder` here",
+    ),
+];
 
 fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

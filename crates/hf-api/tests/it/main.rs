@@ -4,6 +4,7 @@ mod api_access_requests;
 mod api_collections;
 mod api_coverage;
 mod api_discussions;
+mod api_endpoints;
 mod api_files;
 mod api_git;
 mod api_info;
