@@ -5,6 +5,7 @@ metadata it gets back are checked. Runs under huggingface_hub 0.26.5 and the new
 """
 
 import hashlib
+import uuid
 import os
 
 import pytest
@@ -475,3 +476,41 @@ def test_lfs_download_reaches_the_cdn_without_authorization(api, repo_name, tmp_
     assert main, "the resolve request must reach the Hub"
     assert all("authorization" not in {k.lower() for k in r["headers"]} for r in cdn)
     assert any("authorization" in {k.lower() for k in r["headers"]} for r in main)
+
+
+def test_inference_endpoints_lifecycle(api, endpoint, monkeypatch):
+    """The emulator's Inference Endpoints service (the real one is a fixed external host,
+    so the client's constant is pointed at the emulator's `/v2`)."""
+    from huggingface_hub import constants
+    from huggingface_hub.utils import HfHubHTTPError
+
+    monkeypatch.setattr(constants, "INFERENCE_ENDPOINTS_ENDPOINT", f"{endpoint}/v2")
+    name = f"ep-{uuid.uuid4().hex[:8]}"
+    ep = api.create_inference_endpoint(
+        name,
+        repository="alice/some-model",
+        framework="pytorch",
+        accelerator="gpu",
+        instance_size="x1",
+        instance_type="nvidia-a10g",
+        region="us-east-1",
+        vendor="aws",
+        task="text-generation",
+    )
+    assert ep.name == name and ep.namespace == USER
+    assert ep.repository == "alice/some-model" and ep.framework == "pytorch"
+    assert ep.status == "running" and ep.url
+    assert name in [e.name for e in api.list_inference_endpoints()]
+    assert api.get_inference_endpoint(name).task == "text-generation"
+    ep = api.update_inference_endpoint(name, max_replica=3)
+    assert ep.raw["compute"]["scaling"]["maxReplica"] == 3
+    assert ep.raw["compute"]["instanceType"] == "nvidia-a10g"
+    assert api.pause_inference_endpoint(name).status == "paused"
+    assert api.resume_inference_endpoint(name).status == "running"
+    # Already running: accepted by default (the 400 names it).
+    assert api.resume_inference_endpoint(name).status == "running"
+    assert api.scale_to_zero_inference_endpoint(name).status == "scaledToZero"
+    api.delete_inference_endpoint(name)
+    with pytest.raises(HfHubHTTPError) as err:
+        api.get_inference_endpoint(name)
+    assert err.value.response.status_code == 404
