@@ -116,6 +116,20 @@ pub enum Error {
         /// What is wrong and what to do.
         message: String,
     },
+    /// An Inference Endpoint ended in a failed state while being waited for (Python's
+    /// `InferenceEndpointError`).
+    #[error("{message}")]
+    InferenceEndpointFailed {
+        /// Which endpoint, its message and what to do.
+        message: String,
+    },
+    /// Waiting for an Inference Endpoint took longer than allowed (Python's
+    /// `InferenceEndpointTimeoutError`).
+    #[error("{message}")]
+    InferenceEndpointTimeout {
+        /// Which endpoint, its last state and what to do.
+        message: String,
+    },
     /// A safetensors header could not be read: too big, truncated or not the expected
     /// JSON.
     #[error("cannot parse the safetensors header of {file}: {message}")]
@@ -193,6 +207,8 @@ impl Error {
             | Error::Io { .. }
             | Error::Integrity { .. }
             | Error::InvalidResponse { .. }
+            | Error::InferenceEndpointFailed { .. }
+            | Error::InferenceEndpointTimeout { .. }
             | Error::SafetensorsParsing { .. }
             | Error::NotASafetensorsRepo { .. }
             | Error::BlockingRuntime { .. }

@@ -601,3 +601,116 @@ impl IntoFuture for DeleteInferenceEndpointRequest {
         })
     }
 }
+
+/// The request built by [`HfApi::wait_inference_endpoint`].
+#[must_use = "a request does nothing until it is awaited"]
+#[derive(Debug, Clone)]
+pub struct WaitInferenceEndpointRequest {
+    api: HfApi,
+    name: String,
+    namespace: Option<String>,
+    token: Option<Token>,
+    timeout: Option<std::time::Duration>,
+    refresh_every: std::time::Duration,
+}
+
+impl HfApi {
+    /// Waits until an endpoint is deployed and answers, like Python's
+    /// `InferenceEndpoint.wait()`: polls [`get_inference_endpoint`](HfApi::get_inference_endpoint)
+    /// until its state is `running` with a URL, then probes that URL until it answers
+    /// (a 2xx, or a 401/403 of a protected endpoint: unlike Python, the probe never
+    /// carries the token, which only goes to the Hub and the Endpoints API). A `failed`
+    /// or `updateFailed` state ends the wait with an error.
+    pub fn wait_inference_endpoint(&self, name: &str) -> WaitInferenceEndpointRequest {
+        WaitInferenceEndpointRequest {
+            api: self.clone(),
+            name: name.to_owned(),
+            namespace: None,
+            token: None,
+            timeout: None,
+            refresh_every: std::time::Duration::from_secs(5),
+        }
+    }
+}
+
+setters!(
+    WaitInferenceEndpointRequest,
+    "The namespace (default: the token owner's name)."
+);
+
+impl WaitInferenceEndpointRequest {
+    /// Gives up after this long (default: wait forever, as Python).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time between two checks (default 5 s).
+    pub fn refresh_every(mut self, every: std::time::Duration) -> Self {
+        self.refresh_every = every;
+        self
+    }
+}
+
+/// Whether the deployed endpoint at `url` answers (see
+/// [`HfApi::wait_inference_endpoint`]).
+async fn answers(api: &HfApi, url: &str) -> bool {
+    let probe = ApiRequest::get(api, url)
+        .auth(Some(hf_http::auth::RequestAuth::Disabled))
+        // One try per check: the wait loop is the retry.
+        .idempotency(Idempotency::NotIdempotent)
+        .send()
+        .await;
+    match probe {
+        Ok(_) => true,
+        Err(e) => matches!(e, Error::Unauthorized(_) | Error::Forbidden(_)),
+    }
+}
+
+impl IntoFuture for WaitInferenceEndpointRequest {
+    type Output = Result<InferenceEndpoint, Error>;
+    type IntoFuture = BoxFuture<InferenceEndpoint>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let start = std::time::Instant::now();
+            let ns = namespace(&self.api, self.namespace.as_deref(), self.token.as_ref()).await?;
+            loop {
+                let mut get = self.api.get_inference_endpoint(&self.name).namespace(&ns);
+                if let Some(t) = &self.token {
+                    get = get.token(t.clone());
+                }
+                let endpoint = get.await?;
+                use hf_types::InferenceEndpointStatus as S;
+                match (&endpoint.status.state, endpoint.status.url.as_deref()) {
+                    (S::Failed | S::UpdateFailed, _) => {
+                        return Err(Error::InferenceEndpointFailed {
+                            message: format!(
+                                "Inference Endpoint {ns}/{} failed to deploy ({}); see its logs \
+                                 on the Hub",
+                                self.name,
+                                endpoint.status.message.as_deref().unwrap_or("no message")
+                            ),
+                        });
+                    }
+                    (S::Running, Some(url)) if answers(&self.api, url).await => {
+                        return Ok(endpoint);
+                    }
+                    _ => {}
+                }
+                if self.timeout.is_some_and(|t| start.elapsed() >= t) {
+                    return Err(Error::InferenceEndpointTimeout {
+                        message: format!(
+                            "Inference Endpoint {ns}/{} is still {:?} after {:?}; wait longer \
+                             or check it on the Hub",
+                            self.name,
+                            endpoint.status.state,
+                            self.timeout.unwrap_or_default()
+                        ),
+                    });
+                }
+                tokio::time::sleep(self.refresh_every).await;
+            }
+        })
+    }
+}

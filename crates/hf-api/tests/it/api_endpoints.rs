@@ -145,3 +145,44 @@ async fn namespaces_and_errors() {
         .unwrap_err();
     assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
 }
+
+/// Waiting: a running endpoint whose URL answers (here a 401 to the token-less probe of
+/// a protected endpoint) is ready at once; a paused one times out with its own error.
+/// The probe never carries the token.
+#[tokio::test]
+async fn wait_for_an_endpoint() {
+    let hub = hub(50).await;
+    let api = endpoints_client(&hub, ALICE);
+    api.create_inference_endpoint("w", "alice/model")
+        .framework("pytorch")
+        .compute("cpu", "x2", "intel-icl")
+        .provider("aws", "us-east-1")
+        .await
+        .unwrap();
+    hub.clear_requests();
+    let ready = api
+        .wait_inference_endpoint("w")
+        .refresh_every(std::time::Duration::from_millis(1))
+        .await
+        .unwrap();
+    assert_eq!(ready.status.state, InferenceEndpointStatus::Running);
+    let probes: Vec<_> = hub
+        .requests()
+        .into_iter()
+        .filter(|r| r.path_and_query.starts_with("/_endpoints/"))
+        .collect();
+    assert_eq!(probes.len(), 1);
+    assert!(probes[0].headers.get("authorization").is_none());
+
+    api.pause_inference_endpoint("w").await.unwrap();
+    let err = api
+        .wait_inference_endpoint("w")
+        .timeout(std::time::Duration::ZERO)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InferenceEndpointTimeout { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("Paused"), "{err}");
+}
