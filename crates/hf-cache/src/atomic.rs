@@ -34,27 +34,40 @@ pub(crate) fn write_renamed(
     contents: &[u8],
     dest: &Path,
 ) -> Result<()> {
-    let mut builder = tempfile::Builder::new();
+    let mut builder = temp_builder();
     builder.prefix(prefix).suffix(suffix).rand_bytes(8);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let tmp = match builder.tempfile_in(dir) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            create_dir_all(dir)?;
-            builder.tempfile_in(dir)
-        }
-        other => other,
-    }
-    .map_err(|e| Error::from_write(dir, e))?;
+    let tmp =
+        in_existing_dir(dir, || builder.tempfile_in(dir)).map_err(|e| Error::from_write(dir, e))?;
     tmp.as_file()
         .write_all(contents)
         .map_err(|e| Error::from_write(tmp.path(), e))?;
     tmp.persist(dest)
         .map_err(|e| Error::from_write(dest, e.error))?;
     Ok(())
+}
+
+/// Runs `create` (which makes an entry in `dir`), creating `dir` and trying again only
+/// when the first try says it is missing: the folder usually exists, and a `mkdir` per
+/// entry costs a call and contends on the parent folder.
+///
+/// ```
+/// # let tmp = tempfile::tempdir().unwrap();
+/// let dir = tmp.path().join("a/b");
+/// let file = dir.join("f");
+/// hf_cache::in_existing_dir(&dir, || std::fs::write(&file, b"x")).unwrap();
+/// assert_eq!(std::fs::read(&file).unwrap(), b"x");
+/// ```
+pub fn in_existing_dir<T>(
+    dir: &Path,
+    mut create: impl FnMut() -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            fs_err::create_dir_all(dir)?;
+            create()
+        }
+        other => other,
+    }
 }
 
 /// Creates `dest` as a symlink to `target`, replacing whatever was there atomically.
@@ -64,18 +77,9 @@ pub(crate) fn write_renamed(
 /// (on ext4 without a journal, recently deleted inodes make later creations scan).
 /// The parent folder is created only when missing.
 pub(crate) fn symlink_atomic(target: &Path, dest: &Path, tmp_dir: &Path) -> std::io::Result<()> {
-    match symlink(target, dest) {
+    let parent = dest.parent().unwrap_or(Path::new(""));
+    match in_existing_dir(parent, || symlink(target, dest)) {
         Ok(()) => return Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(parent) = dest.parent() {
-                fs_err::create_dir_all(parent)?;
-            }
-            match symlink(target, dest) {
-                Ok(()) => return Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(e),
-            }
-        }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
         Err(e) => return Err(e),
     }

@@ -91,6 +91,7 @@ pub mod local_dir;
 mod lock;
 mod scan;
 
+pub use atomic::in_existing_dir;
 pub use delete::{DeleteCacheStrategy, DeleteFailure};
 pub use entry::{BlobLock, BlobOrigin, CachedFile, HfCache, IncompleteFile, RepoCache};
 pub use env::CacheLocations;

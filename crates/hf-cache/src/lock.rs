@@ -111,24 +111,15 @@ impl Drop for LockedFile {
 }
 
 fn open_lock_file(path: &Path) -> Result<std::fs::File> {
-    let open = || {
+    let parent = path.parent().unwrap_or(Path::new(""));
+    let file = crate::atomic::in_existing_dir(parent, || {
         fs_err::OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
             .open(path)
-    };
-    // The folder usually exists: create it only when the open says it is missing.
-    let file = match open() {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(parent) = path.parent() {
-                fs_err::create_dir_all(parent).map_err(|e| Error::from_write(parent, e))?;
-            }
-            open()
-        }
-        other => other,
-    }
+    })
     .map_err(|e| Error::from_write(path, e))?;
     Ok(file.into_file())
 }

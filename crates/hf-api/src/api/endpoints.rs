@@ -61,6 +61,15 @@ macro_rules! setters {
     };
 }
 
+/// `whoami` with the call's token, if it has one.
+async fn whoami(api: &HfApi, token: Option<&Token>) -> Result<hf_types::WhoAmI, Error> {
+    let request = api.whoami();
+    match token {
+        Some(t) => request.token(t.clone()).await,
+        None => request.await,
+    }
+}
+
 /// The namespace to use: the given one, or the token owner's name (a user).
 async fn namespace(
     api: &HfApi,
@@ -70,11 +79,7 @@ async fn namespace(
     if let Some(ns) = given {
         return Ok(ns.to_owned());
     }
-    let mut whoami = api.whoami();
-    if let Some(t) = token {
-        whoami = whoami.token(t.clone());
-    }
-    let me = whoami.await?;
+    let me = whoami(api, token).await?;
     match me.account_type {
         Some(AccountType::User) | None => Ok(me.name),
         Some(_) => Err(Error::InvalidArgument {
@@ -139,11 +144,7 @@ impl IntoFuture for ListInferenceEndpointsRequest {
                 let ns = namespace(&self.api, self.namespace.as_deref(), token).await?;
                 return list_in(&self.api, &ns, token).await;
             }
-            let mut whoami = self.api.whoami();
-            if let Some(t) = token {
-                whoami = whoami.token(t.clone());
-            }
-            let me = whoami.await?;
+            let me = whoami(&self.api, token).await?;
             let mut all = list_in(&self.api, &me.name, token).await?;
             for org in &me.orgs {
                 match list_in(&self.api, &org.name, token).await {
@@ -553,16 +554,24 @@ impl IntoFuture for InferenceEndpointRequest {
                         && self.running_ok
                         && e.to_string().contains("already running") =>
                 {
-                    let mut get = self.api.get_inference_endpoint(&self.name).namespace(ns);
-                    if let Some(t) = token {
-                        get = get.token(t.clone());
-                    }
-                    get.await
+                    get(&self.api, &ns, &self.name, token).await
                 }
                 other => other,
             }
         })
     }
+}
+
+/// `get_inference_endpoint` in a known namespace, with the call's token.
+async fn get(
+    api: &HfApi,
+    ns: &str,
+    name: &str,
+    token: Option<&Token>,
+) -> Result<InferenceEndpoint, Error> {
+    let mut request = api.get_inference_endpoint(name).namespace(ns);
+    request.token = token.cloned();
+    request.await
 }
 
 /// The request built by [`HfApi::delete_inference_endpoint`].
@@ -676,11 +685,7 @@ impl IntoFuture for WaitInferenceEndpointRequest {
             let start = std::time::Instant::now();
             let ns = namespace(&self.api, self.namespace.as_deref(), self.token.as_ref()).await?;
             loop {
-                let mut get = self.api.get_inference_endpoint(&self.name).namespace(&ns);
-                if let Some(t) = &self.token {
-                    get = get.token(t.clone());
-                }
-                let endpoint = get.await?;
+                let endpoint = get(&self.api, &ns, &self.name, self.token.as_ref()).await?;
                 use hf_types::InferenceEndpointStatus as S;
                 match (&endpoint.status.state, endpoint.status.url.as_deref()) {
                     (S::Failed | S::UpdateFailed, _) => {

@@ -365,19 +365,6 @@ async fn fetch_or_clean(job: &Job, paths: &PartialPaths) -> Result<PathBuf, Erro
 /// Serializes the folder updates of small files (see [`download_small`]).
 static SMALL_COMMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
-/// Writes `data` to `path`, creating its folder only when missing (`blobs/` is created
-/// with the first blob; a `mkdir` per file would contend on the repo folder).
-fn write_creating_dir(path: &Path, data: &[u8]) -> Result<(), Error> {
-    let mut written = std::fs::write(path, data);
-    if let (Err(e), Some(dir)) = (&written, path.parent())
-        && e.kind() == std::io::ErrorKind::NotFound
-    {
-        std::fs::create_dir_all(dir).map_err(|e| io_error(dir, "cannot create", e))?;
-        written = std::fs::write(path, data);
-    }
-    written.map_err(|e| io_error(path, "cannot write", e))
-}
-
 /// A small file: fetched and verified in memory first, then written under a
 /// process-unique name, renamed into `blobs/` and linked in one blocking task (a blob
 /// another process finished meanwhile is reused). `None` when the in-memory fetch did
@@ -417,7 +404,10 @@ async fn download_small(
             // other process's partial file is clobbered.
             let lock = r.lock_blob(&e).map_err(|e| cache_error(e, &root))?;
             if force || !lock.is_complete() {
-                write_creating_dir(lock.incomplete_path(), &data)?;
+                let path = lock.incomplete_path();
+                let dir = path.parent().unwrap_or(Path::new(""));
+                hf_cache::in_existing_dir(dir, || std::fs::write(path, &data))
+                    .map_err(|e| io_error(path, "cannot write", e))?;
             }
             return Ok(None);
         }

@@ -129,18 +129,6 @@ for name, kw in json.load(sys.stdin):
 print(json.dumps(out))
 "#;
 
-fn python() -> Option<PathBuf> {
-    let python = std::env::var_os("HF_INTEROP_PYTHON").map(PathBuf::from);
-    if python.is_none() {
-        assert!(
-            std::env::var_os("HF_INTEROP_REQUIRED").is_none(),
-            "HF_INTEROP_REQUIRED is set but HF_INTEROP_PYTHON is not"
-        );
-        eprintln!("HF_INTEROP_PYTHON is not set: skipping the Python comparison");
-    }
-    python
-}
-
 /// Runs the calls in Python against `hub` with `token`; one JSON value per call.
 fn run_python(python: &PathBuf, hub: &TestHub, token: &str, calls: &[(&str, Value)]) -> Vec<Value> {
     let home = tempfile::tempdir().unwrap();
@@ -423,7 +411,9 @@ async fn seeded() -> (TestHub, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_and_python_clients_agree_on_reads() {
-    let Some(py) = python() else { return };
+    let Some(py) = crate::interop_python("Python comparison") else {
+        return;
+    };
     let (hub, first) = seeded().await;
     let api: HfApi = client(&hub, Some(BOB));
     let alice = client(&hub, Some(ALICE));
@@ -893,7 +883,9 @@ async fn rust_and_python_clients_agree_on_reads() {
 /// give the same results and errors (repo names are replaced by `R` and `R2`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_and_python_clients_agree_on_mutations() {
-    let Some(py) = python() else { return };
+    let Some(py) = crate::interop_python("Python comparison") else {
+        return;
+    };
     let hub = hub(2).await;
     let calls = |r: &str, r2: &str| -> Vec<(&'static str, Value)> {
         vec![
@@ -1018,7 +1010,9 @@ async fn rust_and_python_clients_agree_on_mutations() {
 /// Access requests seen by the repo owner, then handled by each client in turn.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_and_python_clients_agree_on_access_requests() {
-    let Some(py) = python() else { return };
+    let Some(py) = crate::interop_python("Python comparison") else {
+        return;
+    };
     let hub = hub(50).await;
     hub.create_repo(HubType::Model, "alice/g", false).unwrap();
     hub.set_gated(HubType::Model, "alice/g", Gated::Manual)

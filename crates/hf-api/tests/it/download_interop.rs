@@ -4,23 +4,11 @@
 //! These tests run only when `HF_INTEROP_PYTHON` names a Python with huggingface_hub;
 //! with `HF_INTEROP_REQUIRED` set (as `cargo xtask ci` does) a missing interpreter fails.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
 use crate::download::{Fx, check_snapshot, fixture, sha256_hex};
-
-fn python() -> Option<PathBuf> {
-    let python = std::env::var_os("HF_INTEROP_PYTHON").map(PathBuf::from);
-    if python.is_none() {
-        assert!(
-            std::env::var_os("HF_INTEROP_REQUIRED").is_none(),
-            "HF_INTEROP_REQUIRED is set but HF_INTEROP_PYTHON is not"
-        );
-        eprintln!("HF_INTEROP_PYTHON is not set: skipping the Python interop test");
-    }
-    python
-}
 
 /// Runs `script` with the emulator as `HF_ENDPOINT`; returns its stdout as JSON.
 async fn run_python(python: &Path, endpoint: &str, home: &Path, script: &str) -> Value {
@@ -62,7 +50,9 @@ fn expected(fx: &Fx, name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_finds_what_rust_downloaded() {
-    let Some(py) = python() else { return };
+    let Some(py) = crate::interop_python("Python interop test") else {
+        return;
+    };
     let fx = fixture().await;
     let api = fx.api();
     let dir = api.snapshot_download("alice/m").await.unwrap();
@@ -136,7 +126,9 @@ print(json.dumps(out))
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_finds_what_python_downloaded() {
-    let Some(py) = python() else { return };
+    let Some(py) = crate::interop_python("Python interop test") else {
+        return;
+    };
     let fx = fixture().await;
     let home = tempfile::tempdir().unwrap();
     let local = tempfile::tempdir().unwrap();
@@ -186,7 +178,9 @@ print(json.dumps({{"dir": d}}))
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_resumes_a_partial_rust_download() {
-    let Some(py) = python() else { return };
+    let Some(py) = crate::interop_python("Python interop test") else {
+        return;
+    };
     let fx = fixture().await;
     // A single-stream partial file as we leave it: a prefix of the content.
     let blobs = fx.repo_dir().join("blobs");

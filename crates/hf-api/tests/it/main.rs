@@ -94,3 +94,17 @@ async fn whoami(State(seen): State<Arc<Mutex<Vec<HeaderMap>>>>, req: Request) ->
         ),
     }
 }
+
+/// The Python named by `HF_INTEROP_PYTHON`, or `None` (the caller skips `what`, unless
+/// `HF_INTEROP_REQUIRED` is set, which makes a missing Python a failure).
+pub(crate) fn interop_python(what: &str) -> Option<std::path::PathBuf> {
+    let python = std::env::var_os("HF_INTEROP_PYTHON").map(std::path::PathBuf::from);
+    if python.is_none() {
+        assert!(
+            std::env::var_os("HF_INTEROP_REQUIRED").is_none(),
+            "HF_INTEROP_REQUIRED is set but HF_INTEROP_PYTHON is not"
+        );
+        eprintln!("HF_INTEROP_PYTHON is not set: skipping the {what}");
+    }
+    python
+}

@@ -2,8 +2,6 @@
 //! (pattern, path) pairs through Python's `filter_repo_objects` (huggingface_hub
 //! 0.26.5) and through [`PatternSet`], and a snapshot against the emulator.
 
-use std::path::PathBuf;
-
 use hf_api::download::PatternSet;
 
 use crate::download::client;
@@ -84,21 +82,11 @@ fn pattern_table_unit() {
     }
 }
 
-fn python() -> Option<PathBuf> {
-    let python = std::env::var_os("HF_INTEROP_PYTHON").map(PathBuf::from);
-    if python.is_none() {
-        assert!(
-            std::env::var_os("HF_INTEROP_REQUIRED").is_none(),
-            "HF_INTEROP_REQUIRED is set but HF_INTEROP_PYTHON is not"
-        );
-        eprintln!("HF_INTEROP_PYTHON is not set: skipping the Python interop test");
-    }
-    python
-}
-
 #[test]
 fn patterns_match_python_filter_repo_objects() {
-    let Some(py) = python() else { return };
+    let Some(py) = crate::interop_python("Python interop test") else {
+        return;
+    };
     let table: Vec<[&str; 2]> = CASES.iter().map(|&(p, s)| [p, s]).collect();
     let script = r"
 import json, sys

@@ -51,18 +51,6 @@ else:
 print(json.dumps(out))
 "#;
 
-fn python() -> Option<PathBuf> {
-    let python = std::env::var_os("HF_INTEROP_PYTHON").map(PathBuf::from);
-    if python.is_none() {
-        assert!(
-            std::env::var_os("HF_INTEROP_REQUIRED").is_none(),
-            "HF_INTEROP_REQUIRED is set but HF_INTEROP_PYTHON is not"
-        );
-        eprintln!("HF_INTEROP_PYTHON is not set: skipping the Python upload interop test");
-    }
-    python
-}
-
 /// Runs the script with `cmd` on stdin (on a blocking thread: the emulator keeps
 /// serving on the runtime meanwhile) and parses its JSON output.
 async fn run_python(python: PathBuf, hub: &TestHub, token: &str, cmd: Value) -> Value {
@@ -112,7 +100,9 @@ fn write(root: &Path, rel: &str, bytes: &[u8]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_downloads_what_rust_uploaded() {
-    let Some(python) = python() else { return };
+    let Some(python) = crate::interop_python("Python upload interop test") else {
+        return;
+    };
     let hub = upload_hub().await;
     hub.create_repo(HubType::Model, "alice/rs", false).unwrap();
     hub.create_repo(HubType::Dataset, "alice/rsds", false)
@@ -217,7 +207,9 @@ async fn python_downloads_what_rust_uploaded() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_reads_what_python_uploaded() {
-    let Some(python) = python() else { return };
+    let Some(python) = crate::interop_python("Python upload interop test") else {
+        return;
+    };
     let hub = upload_hub().await;
     let api = client(&hub, Some(BOB));
     let dir = tempfile::tempdir().unwrap();
@@ -270,7 +262,9 @@ async fn python_resumes_a_large_folder_upload_started_by_rust() {
     use crate::upload_large::{LFS, REGULAR, folder};
     use hf_testhub::{FaultRule, Listener};
 
-    let Some(python) = python() else { return };
+    let Some(python) = crate::interop_python("Python upload interop test") else {
+        return;
+    };
     let hub = upload_hub().await;
     let api = client(&hub, Some(ALICE));
     let dir = tempfile::tempdir().unwrap();
