@@ -255,8 +255,9 @@ async fn corrupt_uploads_are_rejected() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn multipart_with_a_wrong_part_is_rejected_at_completion() {
+/// A hub with 4-byte parts and the multipart upload action for `0123456789`: the
+/// hub, a client, the oid and the action.
+async fn ten_bytes_in_parts_of_four() -> (TestHub, Http, String, Value) {
     let hub = TestHub::builder()
         .user("alice", ALICE)
         .multipart_chunk_size(4)
@@ -269,6 +270,12 @@ async fn multipart_with_a_wrong_part_is_rejected_at_completion() {
     let oid = sha256_hex(data);
     let resp = batch(&http, &hub.url(), json!([{"oid": oid, "size": 10}])).await;
     let up = resp["objects"][0]["actions"]["upload"].clone();
+    (hub, http, oid, up)
+}
+
+#[tokio::test]
+async fn multipart_with_a_wrong_part_is_rejected_at_completion() {
+    let (hub, http, oid, up) = ten_bytes_in_parts_of_four().await;
     let mut parts = Vec::new();
     for (n, chunk) in [(1, &b"0123"[..]), (2, b"4567"), (3, b"89")] {
         let body = if n == 2 { &b"XXXX"[..] } else { chunk };
@@ -304,18 +311,7 @@ async fn multipart_with_a_wrong_part_is_rejected_at_completion() {
 /// content after it was hashed must still give the right answer at completion.
 #[tokio::test]
 async fn multipart_parts_out_of_order_and_resent_are_assembled_right() {
-    let hub = TestHub::builder()
-        .user("alice", ALICE)
-        .multipart_chunk_size(4)
-        .start()
-        .await
-        .unwrap();
-    hub.create_repo(RepoType::Model, "alice/m", false).unwrap();
-    let http = Http::new();
-    let data = b"0123456789";
-    let oid = sha256_hex(data);
-    let resp = batch(&http, &hub.url(), json!([{"oid": oid, "size": 10}])).await;
-    let up = resp["objects"][0]["actions"]["upload"].clone();
+    let (hub, http, oid, up) = ten_bytes_in_parts_of_four().await;
     let mut etags = std::collections::BTreeMap::new();
     // Part 1 first goes out wrong and is hashed as such, then is sent again right;
     // parts 3 and 2 arrive in reverse order.
