@@ -60,6 +60,23 @@ async fn check_repo(hub: &TestHub, expected: &[(String, Vec<u8>)]) {
     }
 }
 
+/// From a [`saved_state`] taken after an interrupted run: how many files were
+/// committed, how many were not hashed yet, and the oids already uploaded.
+fn progress(
+    expected: &[(String, Vec<u8>)],
+    state: &[(String, bool, bool, bool)],
+) -> (usize, usize, Vec<String>) {
+    let committed = state.iter().filter(|s| s.3).count();
+    let not_hashed = state.iter().filter(|s| !s.1).count();
+    let uploaded = expected
+        .iter()
+        .zip(state)
+        .filter(|(_, s)| s.2)
+        .map(|((_, c), _)| oid(c))
+        .collect();
+    (committed, not_hashed, uploaded)
+}
+
 /// (hashed, LFS uploaded, committed) per file, from the saved metadata.
 fn saved_state(root: &Path, expected: &[(String, Vec<u8>)]) -> Vec<(String, bool, bool, bool)> {
     let local = LocalDir::new(root);
@@ -203,15 +220,8 @@ async fn a_dropped_run_resumes_without_uploading_finished_files_again() {
         () = stop.notified() => {} // drops the upload mid-run
     }
     let after_first = saved_state(dir.path(), &expected);
-    let committed_first = after_first.iter().filter(|s| s.3).count();
+    let (committed_first, not_hashed, uploaded) = progress(&expected, &after_first);
     assert!(committed_first >= 3);
-    let not_hashed = after_first.iter().filter(|s| !s.1).count();
-    let uploaded: Vec<String> = expected
-        .iter()
-        .zip(&after_first)
-        .filter(|(_, s)| s.2)
-        .map(|((_, c), _)| oid(c))
-        .collect();
 
     hub.clear_requests();
     let report = api
@@ -300,15 +310,8 @@ async fn a_killed_process_resumes() {
     assert!(!killed.success(), "the child was killed before it finished");
 
     let after_kill = saved_state(dir.path(), &expected);
-    let committed_first = after_kill.iter().filter(|s| s.3).count();
+    let (committed_first, not_hashed, uploaded) = progress(&expected, &after_kill);
     assert!(committed_first >= 3);
-    let not_hashed = after_kill.iter().filter(|s| !s.1).count();
-    let uploaded: Vec<String> = expected
-        .iter()
-        .zip(&after_kill)
-        .filter(|(_, s)| s.2)
-        .map(|((_, c), _)| oid(c))
-        .collect();
 
     hub.clear_requests();
     let report = api
