@@ -12,6 +12,7 @@ use tokio::task::JoinSet;
 
 use crate::error::{Error, LfsObjectError, Result};
 use crate::operation::{AddSource, CommitOperation, UploadMode, additions_mut};
+use crate::source::BlockPool;
 use crate::target::{LFS_MEDIA_TYPE, UploadTarget, json_request, send_json};
 use crate::transfer::{TransferEvent, TransferOptions, upload_object};
 
@@ -184,7 +185,10 @@ pub async fn upload_lfs_objects(
     // once the content is sent, before the completion call, whose answer can take a
     // while (the server assembles the object): the next object starts sending meanwhile.
     let slots = Arc::new(Semaphore::new(options.max_concurrent_files.max(1)));
+    // Read buffers are shared by all the objects of this call.
+    let pool = BlockPool::default();
     for (object, answer) in queue {
+        let pool = pool.clone();
         let client = client.clone();
         let options = options.clone();
         let slots = slots.clone();
@@ -196,13 +200,21 @@ pub async fn upload_lfs_objects(
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            upload_object(&client, &object, answer, &options, auth.as_ref(), slot)
-                .await
-                .map_err(|source| Error::Upload {
-                    path_in_repo,
-                    oid,
-                    source: Box::new(source),
-                })
+            upload_object(
+                &client,
+                &object,
+                answer,
+                &options,
+                auth.as_ref(),
+                slot,
+                &pool,
+            )
+            .await
+            .map_err(|source| Error::Upload {
+                path_in_repo,
+                oid,
+                source: Box::new(source),
+            })
         });
     }
     while !tasks.is_empty() {

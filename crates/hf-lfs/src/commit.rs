@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::operation::{AddSource, CommitOperation, CopySource, UploadMode};
-use crate::source::stream_range;
+use crate::source::{BlockPool, stream_range};
 
 /// Bytes of content read per base64 chunk: a multiple of 3, so chunks encode without
 /// padding and concatenate into one valid base64 string.
@@ -234,15 +234,16 @@ impl CommitPayload {
     /// regular file content comes in base64 chunks of 2 MiB read from the source as the
     /// stream is polled.
     pub fn into_stream(self) -> PayloadStream {
+        let pool = BlockPool::default();
         let inner = stream::iter(self.parts)
-            .flat_map(|part| -> BoxStream<'static, Result<Bytes>> {
+            .flat_map(move |part| -> BoxStream<'static, Result<Bytes>> {
                 match part {
                     Part::Bytes(b) => stream::once(async move { Ok(b) }).boxed(),
                     Part::Base64 {
                         source,
                         size,
                         path_in_repo,
-                    } => stream_range(source, 0, size, B64_READ_BLOCK)
+                    } => stream_range(source, 0, size, B64_READ_BLOCK, pool.clone())
                         .map(move |chunk| match chunk {
                             Ok(chunk) => Ok(Bytes::from(BASE64.encode(&chunk))),
                             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {

@@ -12,7 +12,9 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::operation::{AddSource, CommitOperation, UploadInfo, additions_mut};
-use crate::source::{BLOCK_SIZE, SourceReader, for_each_block, for_each_block_read_ahead};
+use crate::source::{
+    BLOCK_SIZE, BlockPool, SourceReader, for_each_block, for_each_block_read_ahead,
+};
 
 /// Length of the sample sent to the preupload endpoint.
 pub const SAMPLE_SIZE: usize = 512;
@@ -83,6 +85,7 @@ pub fn git_blob_sha1(data: &[u8]) -> String {
 /// The git blob id of a content of known `size`, streamed in blocks (blocking).
 pub(crate) fn git_blob_sha1_source(source: &AddSource, size: u64) -> io::Result<String> {
     let mut reader: SourceReader = source.open()?;
+    let pool = BlockPool::default();
     let mut h = Sha1::new();
     h.update(format!("blob {size}\0").as_bytes());
     let mut pos = 0;
@@ -90,7 +93,7 @@ pub(crate) fn git_blob_sha1_source(source: &AddSource, size: u64) -> io::Result<
         let want = usize::try_from(size - pos)
             .unwrap_or(usize::MAX)
             .min(BLOCK_SIZE);
-        let block = reader.read_at(pos, want)?;
+        let block = reader.read_at(pos, want, &pool)?;
         if block.len() < want {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,

@@ -161,9 +161,10 @@ async fn read_gitignore(ops: &[CommitOperation]) -> Result<Option<String>> {
     let path_in_repo = add.path_in_repo.clone();
     let bytes = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
         let mut reader = source.open()?;
+        let pool = crate::source::BlockPool::default();
         let mut out = Vec::new();
         loop {
-            let block = reader.read_at(out.len() as u64, crate::source::BLOCK_SIZE)?;
+            let block = reader.read_at(out.len() as u64, crate::source::BLOCK_SIZE, &pool)?;
             if block.is_empty() {
                 return Ok(out);
             }

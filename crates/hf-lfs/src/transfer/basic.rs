@@ -9,7 +9,7 @@ use super::{TransferEvent, TransferOptions, backoff, is_retryable};
 use crate::batch::PendingObject;
 use crate::body::SizedBody;
 use crate::error::{Error, Result};
-use crate::source::{BLOCK_SIZE, stream_range};
+use crate::source::{BLOCK_SIZE, BlockPool, stream_range};
 use crate::target::{parse_uri, send_discard};
 
 /// `PUT`s the content to `href`, streamed from the source in blocks. The body is
@@ -20,6 +20,7 @@ pub(super) async fn upload(
     object: &PendingObject,
     href: &str,
     options: &TransferOptions,
+    pool: &BlockPool,
 ) -> Result<()> {
     let uri = parse_uri("LFS batch request", href)?;
     let mut retries = 0;
@@ -28,7 +29,7 @@ pub(super) async fn upload(
         let size = object.size;
         let progress = options.clone();
         let progress_path = object.path_in_repo.clone();
-        let stream = stream_range(object.source.clone(), 0, size, BLOCK_SIZE)
+        let stream = stream_range(object.source.clone(), 0, size, BLOCK_SIZE, pool.clone())
             .inspect_ok(move |block| {
                 progress.emit(TransferEvent::Progress {
                     path_in_repo: &progress_path,

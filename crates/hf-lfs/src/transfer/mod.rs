@@ -16,6 +16,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use crate::batch::PendingObject;
 use crate::error::{Error, Result};
+use crate::source::BlockPool;
 use crate::target::{fix_endpoint, json_request, parse_uri, send_discard};
 
 /// Concurrency and retry settings of LFS transfers.
@@ -162,6 +163,7 @@ pub(crate) async fn upload_object(
     options: &TransferOptions,
     auth: Option<&hf_http::auth::RequestAuth>,
     slot: OwnedSemaphorePermit,
+    pool: &BlockPool,
 ) -> Result<()> {
     let Some(actions) = answer.actions else {
         return Ok(());
@@ -192,9 +194,9 @@ pub(crate) async fn upload_object(
             chunk_size,
             part_urls: parts,
         };
-        multipart::upload(client, object, action, options, auth, slot).await?;
+        multipart::upload(client, object, action, options, auth, slot, pool).await?;
     } else {
-        basic::upload(client, object, &href, options).await?;
+        basic::upload(client, object, &href, options, pool).await?;
         drop(slot);
     }
     if let Some(verify) = actions.verify {

@@ -14,7 +14,7 @@ use crate::batch::PendingObject;
 use crate::body::SizedBody;
 use crate::error::{Error, Result};
 use crate::operation::AddSource;
-use crate::source::{BLOCK_SIZE, stream_range};
+use crate::source::{BLOCK_SIZE, BlockPool, stream_range};
 use crate::target::{LFS_MEDIA_TYPE, json_request, parse_uri, send_discard};
 
 #[derive(Serialize)]
@@ -79,6 +79,7 @@ pub(super) async fn upload(
     options: &TransferOptions,
     auth: Option<&hf_http::auth::RequestAuth>,
     slot: OwnedSemaphorePermit,
+    pool: &BlockPool,
 ) -> Result<()> {
     let Action {
         href,
@@ -116,6 +117,7 @@ pub(super) async fn upload(
             url,
             (index, offset, len),
             options.retry.clone(),
+            pool.clone(),
         ));
     }
     while !tasks.is_empty() {
@@ -186,13 +188,14 @@ async fn put_part(
     url: String,
     (index, offset, len): (usize, u64, u64),
     retry: RetryConfig,
+    pool: BlockPool,
 ) -> Result<(usize, String)> {
     let what = format!("upload of part {}", index + 1);
     let uri = parse_uri("LFS batch request", &url)?;
     let mut retries = 0;
     let headers = loop {
         let read_path = path_in_repo.clone();
-        let stream = stream_range(source.clone(), offset, len, BLOCK_SIZE)
+        let stream = stream_range(source.clone(), offset, len, BLOCK_SIZE, pool.clone())
             .map_err(move |e| {
                 if e.kind() == std::io::ErrorKind::UnexpectedEof {
                     Error::ContentChanged {

@@ -172,6 +172,10 @@ async fn upload_basic(shared: &Shared, oid: &str, size: Option<u64>, body: Body)
 /// the rest to completion (which then reads it back from disk).
 const MAX_WAITING_PARTS: usize = 32;
 
+/// Parts received but not yet taken by the in-order hash. Small, so that what is left
+/// to hash when completion comes (and the client waits) stays small too.
+const HASH_QUEUE_PARTS: usize = 4;
+
 /// A multipart object being hashed in part order while its parts arrive, so that
 /// completion does not have to read the whole object again (the Hub does not keep
 /// clients waiting for that either). Completion falls back on hashing from disk for
@@ -284,7 +288,7 @@ async fn upload_part(
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let entry = assemblies.entry(oid.to_owned()).or_insert_with(|| {
-            let (tx, rx) = tokio::sync::mpsc::channel(MAX_WAITING_PARTS);
+            let (tx, rx) = tokio::sync::mpsc::channel(HASH_QUEUE_PARTS);
             Assembly {
                 tx,
                 task: tokio::spawn(hash_parts(rx)),
@@ -292,8 +296,11 @@ async fn upload_part(
         });
         entry.tx.clone()
     };
-    // A full queue only means completion hashes more from disk.
-    let _ = tx.try_send((n, frames));
+    // The part is acknowledged once the hash has it queued: a hash running behind slows
+    // the uploads down (as a busy server does) instead of leaving the rest of the object
+    // to be read back and hashed from disk at completion, which keeps the client waiting.
+    // The queue is only ever closed by completion (which then reads the disk).
+    let _ = tx.send((n, frames)).await;
     let mut resp = StatusCode::OK.into_response();
     resp.headers_mut()
         .insert(header::ETAG, HeaderValue::from_str(&etag).expect("ascii"));
