@@ -12,9 +12,8 @@ use tokio::task::JoinSet;
 
 use crate::error::{Error, LfsObjectError, Result};
 use crate::operation::{AddSource, CommitOperation, UploadMode, additions_mut};
-use crate::source::BlockPool;
 use crate::target::{LFS_MEDIA_TYPE, UploadTarget, json_request, send_json};
-use crate::transfer::{TransferEvent, TransferOptions, upload_object};
+use crate::transfer::{CallShared, TransferEvent, TransferOptions, upload_object};
 
 /// Objects per LFS batch request, as in the Python client.
 pub const LFS_BATCH_SIZE: usize = 256;
@@ -185,10 +184,9 @@ pub async fn upload_lfs_objects(
     // once the content is sent, before the completion call, whose answer can take a
     // while (the server assembles the object): the next object starts sending meanwhile.
     let slots = Arc::new(Semaphore::new(options.max_concurrent_files.max(1)));
-    // Read buffers are shared by all the objects of this call.
-    let pool = BlockPool::default();
+    let call = CallShared::new(options);
     for (object, answer) in queue {
-        let pool = pool.clone();
+        let call = call.clone();
         let client = client.clone();
         let options = options.clone();
         let slots = slots.clone();
@@ -207,7 +205,7 @@ pub async fn upload_lfs_objects(
                 &options,
                 auth.as_ref(),
                 slot,
-                &pool,
+                &call,
             )
             .await
             .map_err(|source| Error::Upload {

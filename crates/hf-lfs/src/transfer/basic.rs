@@ -5,11 +5,11 @@ use hf_http::{HfBody, HubClient};
 use http::header::CONTENT_LENGTH;
 use http::{HeaderValue, Method, Request};
 
-use super::{TransferEvent, TransferOptions, backoff, is_retryable};
+use super::{CallShared, TransferEvent, TransferOptions, backoff, is_retryable};
 use crate::batch::PendingObject;
 use crate::body::SizedBody;
 use crate::error::{Error, Result};
-use crate::source::{BLOCK_SIZE, BlockPool, stream_range};
+use crate::source::{BLOCK_SIZE, stream_range};
 use crate::target::{parse_uri, send_discard};
 
 /// `PUT`s the content to `href`, streamed from the source in blocks. The body is
@@ -20,36 +20,44 @@ pub(super) async fn upload(
     object: &PendingObject,
     href: &str,
     options: &TransferOptions,
-    pool: &BlockPool,
+    shared: &CallShared,
 ) -> Result<()> {
     let uri = parse_uri("LFS batch request", href)?;
+    // One request for the whole upload, retries included.
+    let _permit = shared.request_permit().await;
     let mut retries = 0;
     loop {
         let path_in_repo = object.path_in_repo.clone();
         let size = object.size;
         let progress = options.clone();
         let progress_path = object.path_in_repo.clone();
-        let stream = stream_range(object.source.clone(), 0, size, BLOCK_SIZE, pool.clone())
-            .inspect_ok(move |block| {
-                progress.emit(TransferEvent::Progress {
-                    path_in_repo: &progress_path,
-                    bytes: block.len() as u64,
-                });
-            })
-            .map_err(move |e| {
-                if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                    Error::ContentChanged {
-                        path_in_repo: path_in_repo.clone(),
-                        expected: size,
-                    }
-                } else {
-                    Error::Read {
-                        path_in_repo: path_in_repo.clone(),
-                        source: e,
-                    }
+        let stream = stream_range(
+            object.source.clone(),
+            0,
+            size,
+            BLOCK_SIZE,
+            shared.blocks.clone(),
+        )
+        .inspect_ok(move |block| {
+            progress.emit(TransferEvent::Progress {
+                path_in_repo: &progress_path,
+                bytes: block.len() as u64,
+            });
+        })
+        .map_err(move |e| {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                Error::ContentChanged {
+                    path_in_repo: path_in_repo.clone(),
+                    expected: size,
                 }
-            })
-            .boxed();
+            } else {
+                Error::Read {
+                    path_in_repo: path_in_repo.clone(),
+                    source: e,
+                }
+            }
+        })
+        .boxed();
         let (body, failure) = SizedBody::new(stream, size);
         let mut req = Request::new(HfBody::from_body(body));
         *req.method_mut() = Method::PUT;

@@ -12,7 +12,7 @@ use hf_http::{HubClient, RetryConfig};
 use hf_types::LfsBatchObject;
 use http::Method;
 use serde::Serialize;
-use tokio::sync::OwnedSemaphorePermit;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::batch::PendingObject;
 use crate::error::{Error, Result};
@@ -22,8 +22,8 @@ use crate::target::{fix_endpoint, json_request, parse_uri, send_discard};
 /// Concurrency and retry settings of LFS transfers.
 ///
 /// Every transfer streams its content from the source in 2 MiB blocks: memory use is
-/// about one block per request in flight (`max_concurrent_files × max_concurrent_parts`
-/// for multipart uploads, one per file for basic uploads).
+/// about two blocks per request in flight, and at most `max_concurrent_requests`
+/// requests (a basic upload or one part of a multipart upload) are in flight at once.
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct TransferOptions {
@@ -32,6 +32,13 @@ pub struct TransferOptions {
     /// Parts of one multipart object uploaded at once. Default 4 (Python sends them one
     /// by one).
     pub max_concurrent_parts: usize,
+    /// Upload requests in flight at once over all objects: a basic upload or one part
+    /// counts as one. Default 10, so that a lone large file sends
+    /// `max_concurrent_parts` parts at once while five files share the budget (two
+    /// parts each) instead of opening twenty connections: beyond a saturated link, more
+    /// streams only add memory and per-connection work on both ends. Never fewer than
+    /// `max_concurrent_files`, so that every object in flight can send.
+    pub max_concurrent_requests: usize,
     /// Retries of streamed uploads (basic uploads and multipart parts), whose body the
     /// HTTP stack cannot replay: the content is read again from the source on each
     /// attempt. Default: 5 retries, 1 s doubling to 8 s, as the Python client retries
@@ -96,6 +103,7 @@ impl fmt::Debug for TransferOptions {
         f.debug_struct("TransferOptions")
             .field("max_concurrent_files", &self.max_concurrent_files)
             .field("max_concurrent_parts", &self.max_concurrent_parts)
+            .field("max_concurrent_requests", &self.max_concurrent_requests)
             .field("retry", &self.retry)
             .field("on_progress", &self.on_progress.as_ref().map(|_| "Fn"))
             .finish()
@@ -107,6 +115,7 @@ impl Default for TransferOptions {
         TransferOptions {
             max_concurrent_files: 5,
             max_concurrent_parts: 4,
+            max_concurrent_requests: 10,
             retry: RetryConfig::default(),
             on_progress: None,
         }
@@ -123,6 +132,12 @@ impl TransferOptions {
     /// Sets [`max_concurrent_parts`](TransferOptions::max_concurrent_parts).
     pub fn max_concurrent_parts(mut self, n: usize) -> Self {
         self.max_concurrent_parts = n.max(1);
+        self
+    }
+
+    /// Sets [`max_concurrent_requests`](TransferOptions::max_concurrent_requests).
+    pub fn max_concurrent_requests(mut self, n: usize) -> Self {
+        self.max_concurrent_requests = n.max(1);
         self
     }
 
@@ -149,6 +164,39 @@ impl TransferOptions {
     }
 }
 
+/// What the objects of one [`upload_lfs_objects`](crate::upload_lfs_objects) call share.
+#[derive(Clone)]
+pub(crate) struct CallShared {
+    /// Read buffers, reused from one block to the next.
+    pub(crate) blocks: BlockPool,
+    /// One permit per upload request in flight
+    /// ([`TransferOptions::max_concurrent_requests`]).
+    pub(crate) requests: Arc<Semaphore>,
+}
+
+impl CallShared {
+    pub(crate) fn new(options: &TransferOptions) -> Self {
+        CallShared {
+            blocks: BlockPool::default(),
+            requests: Arc::new(Semaphore::new(
+                options
+                    .max_concurrent_requests
+                    .max(options.max_concurrent_files)
+                    .max(1),
+            )),
+        }
+    }
+
+    /// Waits for room for one more request.
+    pub(crate) async fn request_permit(&self) -> OwnedSemaphorePermit {
+        self.requests
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed")
+    }
+}
+
 #[derive(Serialize)]
 struct VerifyBody<'a> {
     oid: &'a str,
@@ -163,7 +211,7 @@ pub(crate) async fn upload_object(
     options: &TransferOptions,
     auth: Option<&hf_http::auth::RequestAuth>,
     slot: OwnedSemaphorePermit,
-    pool: &BlockPool,
+    shared: &CallShared,
 ) -> Result<()> {
     let Some(actions) = answer.actions else {
         return Ok(());
@@ -194,9 +242,9 @@ pub(crate) async fn upload_object(
             chunk_size,
             part_urls: parts,
         };
-        multipart::upload(client, object, action, options, auth, slot, pool).await?;
+        multipart::upload(client, object, action, options, auth, slot, shared).await?;
     } else {
-        basic::upload(client, object, &href, options, pool).await?;
+        basic::upload(client, object, &href, options, shared).await?;
         drop(slot);
     }
     if let Some(verify) = actions.verify {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio::task::JoinSet;
 
-use super::{TransferEvent, TransferOptions, backoff, is_retryable};
+use super::{CallShared, TransferEvent, TransferOptions, backoff, is_retryable};
 use crate::batch::PendingObject;
 use crate::body::SizedBody;
 use crate::error::{Error, Result};
@@ -79,7 +79,7 @@ pub(super) async fn upload(
     options: &TransferOptions,
     auth: Option<&hf_http::auth::RequestAuth>,
     slot: OwnedSemaphorePermit,
-    pool: &BlockPool,
+    shared: &CallShared,
 ) -> Result<()> {
     let Action {
         href,
@@ -108,17 +108,24 @@ pub(super) async fn upload(
             part_done(options, object, chunk_size, i);
             parts.set(i, etag);
         }
+        // And room in the budget of the whole call, shared with the other objects.
+        let permit = shared.request_permit().await;
         let offset = index as u64 * chunk_size;
         let len = chunk_size.min(object.size - offset);
-        tasks.spawn(put_part(
+        let part = put_part(
             client.clone(),
             object.source.clone(),
             object.path_in_repo.clone(),
             url,
             (index, offset, len),
             options.retry.clone(),
-            pool.clone(),
-        ));
+            shared.blocks.clone(),
+        );
+        tasks.spawn(async move {
+            let done = part.await;
+            drop(permit);
+            done
+        });
     }
     while !tasks.is_empty() {
         let (i, etag) = join_part(&mut tasks).await?;

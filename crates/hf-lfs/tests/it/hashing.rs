@@ -5,9 +5,9 @@ use std::process::Command;
 
 use hf_lfs::{CommitOperation, CommitOperationAdd, git_blob_sha1, hash_additions, sha256};
 
-/// Deterministic, incompressible-looking content (xorshift).
+/// Deterministic, incompressible-looking content (xorshift); distinct for every seed.
 pub(crate) fn pseudo_random(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
+    let mut x = (seed << 1) | 1;
     let mut out = Vec::with_capacity(len + 8);
     while out.len() < len {
         x ^= x << 13;

@@ -330,8 +330,11 @@ async fn streamed_basic_upload_is_re_read_and_retried() {
     assert!(!ops[0].as_add().unwrap().is_uploaded());
 }
 
-#[tokio::test]
-async fn parts_in_flight_never_exceed_the_limit() {
+/// Servers taking 1 MiB parts from 1 MiB on, and `files` (name, MiB, seed) hashed and
+/// preuploaded, ready for `upload_lfs_objects`.
+async fn multipart_ready(
+    files: &[(&str, usize, u64)],
+) -> (Servers, hf_http::HubClient, Vec<CommitOperation>) {
     let script = Script {
         chunk_size: 1024 * 1024,
         multipart_from: 1024 * 1024,
@@ -339,16 +342,24 @@ async fn parts_in_flight_never_exceed_the_limit() {
     };
     let servers = Servers::start(script).await;
     let client = servers.client();
-    let data = pseudo_random(12 * 1024 * 1024, 13); // 12 parts
-    let mut ops = vec![
-        CommitOperationAdd::from_bytes("p.bin", data)
-            .unwrap()
-            .into(),
-    ];
+    let mut ops: Vec<CommitOperation> = files
+        .iter()
+        .map(|(name, mib, seed)| {
+            CommitOperationAdd::from_bytes(name, pseudo_random(mib * 1024 * 1024, *seed))
+                .unwrap()
+                .into()
+        })
+        .collect();
     hf_lfs::hash_additions(&mut ops).await.unwrap();
     hf_lfs::preupload(&client, &target(), &mut ops, None)
         .await
         .unwrap();
+    (servers, client, ops)
+}
+
+#[tokio::test]
+async fn parts_in_flight_never_exceed_the_limit() {
+    let (servers, client, mut ops) = multipart_ready(&[("p.bin", 12, 13)]).await; // 12 parts
     let (options, events) = recording(TransferOptions::default().max_concurrent_parts(3));
     hf_lfs::upload_lfs_objects(&client, &target(), &mut ops, &options)
         .await
@@ -370,6 +381,30 @@ async fn parts_in_flight_never_exceed_the_limit() {
     assert_eq!(puts, 12);
     let max = servers.max_parts_in_flight();
     assert!((1..=3).contains(&max), "{max} parts in flight at once");
+}
+
+/// `max_concurrent_requests` bounds the parts in flight over all objects of a call,
+/// below `max_concurrent_files x max_concurrent_parts`.
+#[tokio::test]
+async fn parts_of_all_objects_share_the_request_budget() {
+    let files = [("f0.bin", 4, 0), ("f1.bin", 4, 1), ("f2.bin", 4, 2)];
+    let (servers, client, mut ops) = multipart_ready(&files).await;
+    let options = TransferOptions::default()
+        .max_concurrent_files(3)
+        .max_concurrent_parts(4)
+        .max_concurrent_requests(5);
+    hf_lfs::upload_lfs_objects(&client, &target(), &mut ops, &options)
+        .await
+        .unwrap();
+    let puts = servers
+        .requests("storage")
+        .iter()
+        .filter(|r| r.method == http::Method::PUT)
+        .count();
+    assert_eq!(puts, 12, "every part of every object, once");
+    assert!(ops.iter().all(|op| op.as_add().unwrap().is_uploaded()));
+    let max = servers.max_parts_in_flight();
+    assert!((1..=5).contains(&max), "{max} parts in flight at once");
 }
 
 #[tokio::test]

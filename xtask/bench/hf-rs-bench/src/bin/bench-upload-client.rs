@@ -31,6 +31,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     {
         transfer = transfer.max_concurrent_files(n);
     }
+    if let Some(n) = std::env::var("BENCH_REQUESTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        transfer = transfer.max_concurrent_requests(n);
+    }
     if case == "file" {
         api.upload_file(repo, "big.bin", path.as_path())
             .transfer_options(transfer)
