@@ -58,8 +58,8 @@
 //!
 //! Nothing holds a whole file. Hashing reads 2 MiB blocks; basic transfers, multipart
 //! parts and the commit payload stream 2 MiB blocks from the source, so an upload holds
-//! at most one block per request in flight (`max_concurrent_files ×
-//! max_concurrent_parts` requests, see [`TransferOptions`]). Retries read the content
+//! about two blocks per request in flight (at most `max_concurrent_requests` of them,
+//! see [`TransferOptions`]); the blocks are reused once sent. Retries read the content
 //! again from the source.
 //!
 //! # Credentials
