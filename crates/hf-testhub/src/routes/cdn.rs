@@ -183,6 +183,9 @@ const HASH_QUEUE_PARTS: usize = 4;
 pub(crate) struct Assembly {
     tx: tokio::sync::mpsc::Sender<(u64, Arc<Vec<bytes::Bytes>>)>,
     task: tokio::task::JoinHandle<Hashed>,
+    /// Parts are written one at a time. Writers of one file otherwise wait on its inode
+    /// lock in the kernel by spinning, burning CPU that the client shares.
+    write_lock: Arc<std::sync::Mutex<()>>,
 }
 
 /// The sha256 state over the first `bytes` bytes of an object.
@@ -268,21 +271,7 @@ async fn upload_part(
     let nonce: u32 = rand::random();
     let etag = format!("\"{n}-{len}-{nonce:08x}\"");
     let frames = Arc::new(frames);
-    let (to_write, record) = (frames.clone(), format!("{len} {etag}"));
-    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        std::fs::create_dir_all(&dir)?;
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join("data"))?;
-        f.seek(SeekFrom::Start((n - 1) * chunk))?;
-        write_all_frames(&mut f, &to_write)?;
-        std::fs::write(dir.join(format!("part-{n}.etag")), record)
-    })
-    .await
-    .map_err(HubErr::internal)??;
-    let tx = {
+    let (tx, write_lock) = {
         let mut assemblies = shared
             .assemblies
             .lock()
@@ -292,10 +281,30 @@ async fn upload_part(
             Assembly {
                 tx,
                 task: tokio::spawn(hash_parts(rx)),
+                write_lock: Arc::default(),
             }
         });
-        entry.tx.clone()
+        (entry.tx.clone(), entry.write_lock.clone())
     };
+    let (to_write, record) = (frames.clone(), format!("{len} {etag}"));
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        std::fs::create_dir_all(&dir)?;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("data"))?;
+        f.seek(SeekFrom::Start((n - 1) * chunk))?;
+        {
+            let _one_writer = write_lock
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            write_all_frames(&mut f, &to_write)?;
+        }
+        std::fs::write(dir.join(format!("part-{n}.etag")), record)
+    })
+    .await
+    .map_err(HubErr::internal)??;
     // The part is acknowledged once the hash has it queued: a hash running behind slows
     // the uploads down (as a busy server does) instead of leaving the rest of the object
     // to be read back and hashed from disk at completion, which keeps the client waiting.
@@ -395,7 +404,7 @@ async fn complete(
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .remove(oid);
     let partial = match assembly {
-        Some(Assembly { tx, task }) => {
+        Some(Assembly { tx, task, .. }) => {
             drop(tx);
             task.await.ok()
         }
