@@ -44,8 +44,8 @@ pub(crate) struct Args {
     /// Only these cases (comma-separated): `big`, `small`, `medium`, `throttled`.
     #[arg(long, value_delimiter = ',')]
     cases: Vec<String>,
-    /// Write the markdown report here (default: docs/benchmarks.md for a full run,
-    /// nothing with --quick).
+    /// Write the markdown report here (default: docs/benchmarks.md for a full run of
+    /// every case and client, nothing otherwise).
     #[arg(long)]
     write: Option<PathBuf>,
 }
@@ -290,13 +290,23 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
     let _ = std::fs::remove_dir_all(&cache);
     let report = report(args, &cases, &clients, &results, runs);
     println!("{report}");
+    // Only a full run replaces the committed tables (unless --write says where to).
+    let partial = args.quick
+        || !args.cases.is_empty()
+        || !args.clients.is_empty()
+        || args.no_python
+        || args.no_hf_hub;
     let write = args
         .write
         .clone()
-        .or_else(|| (!args.quick).then(|| root.join("docs").join("benchmarks.md")));
-    if let Some(path) = write {
-        write_section(&path, &report)?;
-        step(&format!("report written to {}", path.display()));
+        .or_else(|| (!partial).then(|| root.join("docs").join("benchmarks.md")));
+    match write {
+        Some(path) => {
+            write_section(&path, &report)?;
+            step(&format!("report written to {}", path.display()));
+        }
+        None if partial => step("partial run: docs/benchmarks.md not updated"),
+        None => {}
     }
     Ok(())
 }
