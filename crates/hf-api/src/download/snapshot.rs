@@ -281,6 +281,21 @@ fn skip_cached(
     commit: &CommitOid,
     jobs: Vec<(FileTarget, Option<Known>)>,
 ) -> Result<Vec<(FileTarget, Option<Known>)>, hf_cache::Error> {
+    // A repo folder with neither blobs nor this snapshot (the first download) has
+    // nothing to find: two look-ups instead of two per file.
+    let nothing_cached = !repo.blobs_dir().is_dir() && !repo.snapshot_dir(commit).is_dir();
+    if nothing_cached {
+        return Ok(jobs
+            .into_iter()
+            .map(|(target, known)| {
+                let known = known.map(|mut k| {
+                    k.not_cached = true;
+                    k
+                });
+                (target, known)
+            })
+            .collect());
+    }
     let mut todo = Vec::with_capacity(jobs.len());
     for (target, known) in jobs {
         match known {
