@@ -15,6 +15,7 @@ use super::url::{FileTarget, resolve_path};
 use super::{DownloadOptions, blocking, cache_error, io_error};
 use crate::client::HfApi;
 use crate::error::Error;
+use crate::fs_task::serial;
 use crate::progress::{ProgressEvent, Reporter};
 use crate::request::BoxFuture;
 
@@ -362,11 +363,9 @@ async fn fetch_or_clean(job: &Job, paths: &PartialPaths) -> Result<PathBuf, Erro
     }
 }
 
-/// Serializes the folder updates of small files (see [`download_small`]).
-static SMALL_COMMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
-
 /// A small file: fetched and verified in memory first, then written under a
-/// process-unique name, renamed into `blobs/` and linked in one blocking task (a blob
+/// process-unique name, renamed into `blobs/` and linked in one job on the
+/// [`serial`] file-system thread (a blob
 /// another process finished meanwhile is reused). `None` when the in-memory fetch did
 /// not work out: the caller takes the resumable path (a partial body is kept for it).
 async fn download_small(
@@ -388,17 +387,16 @@ async fn download_small(
     };
     let force = options.force_download;
     let root = repo.cache().root().to_owned();
-    // Two small files' folder updates at a time (one per core): more concurrent creates in the same
-    // folders spin on the folder's lock in the kernel, which costs more CPU than the
-    // writes themselves (measured: 2000 x 4 KiB).
-    let _turn = SMALL_COMMITS.acquire().await.expect("never closed");
+    // The folder updates of small files go one after another on one thread (see
+    // `fs_task::serial`): concurrent creates in one folder spin on its lock in the
+    // kernel, and a blocking task per file costs more than the writes themselves.
     let (r, c, p, e) = (
         repo.clone(),
         meta.commit_hash.clone(),
         target.path.clone(),
         meta.etag.clone(),
     );
-    let pointer = blocking(move || {
+    let pointer = serial(move || {
         if !complete {
             // Keep what arrived for the resumable path, under the blob lock so that no
             // other process's partial file is clobbered.
