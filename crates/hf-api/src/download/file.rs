@@ -387,19 +387,16 @@ async fn download_small(
     };
     let force = options.force_download;
     let root = repo.cache().root().to_owned();
-    // The folder updates of small files go one after another on one thread (see
-    // `fs_task::serial`): concurrent creates in one folder spin on its lock in the
-    // kernel, and a blocking task per file costs more than the writes themselves.
     let (r, c, p, e) = (
         repo.clone(),
         meta.commit_hash.clone(),
         target.path.clone(),
         meta.etag.clone(),
     );
-    let pointer = serial(move || {
-        if !complete {
-            // Keep what arrived for the resumable path, under the blob lock so that no
-            // other process's partial file is clobbered.
+    if !complete {
+        // Keep what arrived for the resumable path, under the blob lock so that no other
+        // process's partial file is clobbered (on the blocking pool: the lock may wait).
+        blocking(move || {
             let lock = r.lock_blob(&e).map_err(|e| cache_error(e, &root))?;
             if force || !lock.is_complete() {
                 let path = lock.incomplete_path();
@@ -407,22 +404,24 @@ async fn download_small(
                 hf_cache::in_existing_dir(dir, || std::fs::write(path, &data))
                     .map_err(|e| io_error(path, "cannot write", e))?;
             }
-            return Ok(None);
-        }
-        // Verified bytes in memory need no lock: they land under a process-unique name
-        // and are renamed into place. The caller found no blob just before; one that
-        // another process finished meanwhile holds the same bytes, so it is simply
-        // replaced (cheaper than looking for it in a folder of thousands of blobs).
+            Ok(())
+        })
+        .await?;
+        return Ok(None);
+    }
+    // Verified bytes in memory need no lock: they land under a process-unique name and
+    // are renamed into place. The caller found no blob just before; one that another
+    // process finished meanwhile holds the same bytes, so it is simply replaced (cheaper
+    // than looking for it in a folder of thousands of blobs). These folder updates go
+    // one after another on one thread (`fs_task::serial`): concurrent creates in one
+    // folder spin on its lock in the kernel, and a blocking task per file costs more
+    // than the writes themselves.
+    let pointer = serial(move || {
         r.write_blob(&e, &data).map_err(|e| cache_error(e, &root))?;
-        let pointer = r
-            .link_snapshot(&c, &p, &e, BlobOrigin::New)
-            .map_err(|e| cache_error(e, &root))?;
-        Ok(Some(pointer))
+        r.link_snapshot(&c, &p, &e, BlobOrigin::New)
+            .map_err(|e| cache_error(e, &root))
     })
     .await?;
-    let Some(pointer) = pointer else {
-        return Ok(None);
-    };
     job.reporter.emit(ProgressEvent::Advance {
         path: &job.display,
         bytes: job.size,
