@@ -34,8 +34,10 @@
 //!
 //! # Blocking work
 //!
-//! `hf-cache` is synchronous; every filesystem call runs under
-//! `tokio::task::spawn_blocking`.
+//! `hf-cache` is synchronous; every filesystem call runs off the async threads: under
+//! `tokio::task::spawn_blocking`, except the folder updates of verified small files,
+//! which go one after another on one file-system thread of their own (it ends after
+//! half a second without work).
 //!
 //! # Cancel safety
 //!
