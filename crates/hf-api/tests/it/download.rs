@@ -122,6 +122,16 @@ fn pace_cdn(hub: &TestHub, bytes_per_sec: u64) {
     );
 }
 
+/// The `Range` headers of the requests the CDN listener got, in order.
+fn cdn_ranges(fx: &Fx) -> Vec<String> {
+    fx.hub
+        .requests()
+        .iter()
+        .filter(|r| r.listener == Listener::Cdn)
+        .filter_map(|r| r.header("range").map(str::to_owned))
+        .collect()
+}
+
 fn small_chunks() -> ParallelConfig {
     ParallelConfig::default()
         .with_connections(4)
@@ -655,13 +665,7 @@ async fn parallel_ranges_assemble_verify_and_report_progress() {
         .await
         .unwrap();
     assert_eq!(std::fs::read(&p).unwrap(), fx.big);
-    let cdn: Vec<String> = fx
-        .hub
-        .requests()
-        .iter()
-        .filter(|r| r.listener == Listener::Cdn)
-        .filter_map(|r| r.header("range").map(str::to_owned))
-        .collect();
+    let cdn = cdn_ranges(&fx);
     // 12 chunks of 256 KiB, plus the resumed one.
     assert_eq!(cdn.len(), 13, "{cdn:?}");
     assert_eq!(counter.started.load(Ordering::Relaxed), 1);
@@ -1044,13 +1048,7 @@ async fn parallel_ramp_adds_connections_without_refetching() {
         .await
         .unwrap();
     assert_eq!(std::fs::read(&p).unwrap(), fx.big);
-    let mut ranges: Vec<String> = fx
-        .hub
-        .requests()
-        .iter()
-        .filter(|r| r.listener == Listener::Cdn)
-        .filter_map(|r| r.header("range").map(str::to_owned))
-        .collect();
+    let mut ranges = cdn_ranges(&fx);
     ranges.sort();
     let before = ranges.len();
     ranges.dedup();

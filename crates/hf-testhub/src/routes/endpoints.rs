@@ -96,12 +96,7 @@ pub(super) async fn route(shared: &Arc<Shared>, ctx: &Ctx, rest: &[&str], body: 
         (Method::PUT, [name]) => {
             let mut rec = find(&st, ns, name)?.clone();
             apply_update(&st, &mut rec, &body, &user)?;
-            let out = endpoint_json(&st, &ctx.base, ns, name, &rec);
-            st.endpoints
-                .get_mut(ns)
-                .expect("found above")
-                .insert((*name).to_owned(), rec);
-            out
+            replace(&mut st, &ctx.base, ns, name, rec)
         }
         (Method::DELETE, [name]) => {
             find(&st, ns, name)?;
@@ -126,12 +121,7 @@ pub(super) async fn route(shared: &Arc<Shared>, ctx: &Ctx, rest: &[&str], body: 
             };
             target.clone_into(&mut rec.state);
             touch(&mut rec, &user);
-            let out = endpoint_json(&st, &ctx.base, ns, name, &rec);
-            st.endpoints
-                .get_mut(ns)
-                .expect("found above")
-                .insert((*name).to_owned(), rec);
-            out
+            replace(&mut st, &ctx.base, ns, name, rec)
         }
         _ => {
             return Err(HubErr::new(
@@ -176,6 +166,16 @@ fn find<'a>(st: &'a HubState, ns: &str, name: &str) -> Result<&'a EndpointRec, H
                 "Inference Endpoint {name} not found in namespace {ns}"
             ))
         })
+}
+
+/// Stores the changed copy of an existing endpoint; returns its JSON.
+fn replace(st: &mut HubState, base: &str, ns: &str, name: &str, rec: EndpointRec) -> Value {
+    let out = endpoint_json(st, base, ns, name, &rec);
+    st.endpoints
+        .get_mut(ns)
+        .expect("the caller found it")
+        .insert(name.to_owned(), rec);
+    out
 }
 
 fn touch(rec: &mut EndpointRec, user: &str) {

@@ -3,8 +3,8 @@
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{ALICE, Http, Resp};
-use hf_testhub::{RepoType, Role, TestHub};
+use crate::support::{ALICE, Http, Resp, hub_with_repo};
+use hf_testhub::{Role, TestHub};
 
 /// The body `create_inference_endpoint` sends (0.26.5).
 fn create_body(name: &str) -> Value {
@@ -20,14 +20,10 @@ fn create_body(name: &str) -> Value {
     })
 }
 
+/// [`hub_with_repo`] plus bob (write token `hf_bob`), a read token of alice and the
+/// org acme (alice a member).
 async fn hub() -> TestHub {
-    let hub = TestHub::builder()
-        .user("alice", ALICE)
-        .start()
-        .await
-        .unwrap();
-    hub.create_repo(RepoType::Model, "alice/repo", false)
-        .unwrap();
+    let hub = hub_with_repo().await;
     hub.add_user("bob");
     hub.add_token("bob", "hf_bob", Role::Write).unwrap();
     hub.add_token("alice", "hf_alice_read", Role::Read).unwrap();
