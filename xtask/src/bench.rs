@@ -487,8 +487,9 @@ fn report(
          cache; medians of {runs} run(s). The emulator (`hf-testhub`, same machine, \
          loopback) serves LFS files from its CDN listener with `Range` support. Our client \
          runs with its defaults (sha256 verification on; files from 64 MiB on use 16 MiB \
-         ranges over 8 connections, doubled every 250 ms up to 32 while each doubling \
-         raises the throughput by 40%). Each run follows a `sync`; the caches of the \
+         ranges over 8 connections at first; every 250 ms the count doubles, up to 32, \
+         while each doubling raises the throughput by 40%, or, when each connection \
+         carries over 100 MB/s, halves while that keeps 90% of it). Each run follows a `sync`; the caches of the \
          2000-file case are deleted after the case, not between runs.\n",
         machine()
     );

@@ -16,7 +16,8 @@
 //! Files of at least [`ParallelConfig::threshold`] bytes are fetched with concurrent
 //! range requests of [`ParallelConfig::chunk_size`] bytes, written in place at their
 //! offsets: [`ParallelConfig::initial_connections`] at first, doubled while that raises
-//! the throughput, up to [`ParallelConfig::connections`]. Their
+//! the throughput, up to [`ParallelConfig::connections`], or halved while that keeps it
+//! when the connections are fast (an unpaced link needs few streams). Their
 //! partial file is `{etag}.parallel.incomplete` with a `{etag}.parallel.ranges` record
 //! of finished chunks, so an interrupted download resumes chunk by chunk, and a Python
 //! client (which resumes `.incomplete` files by appending) never sees a file with holes.
@@ -77,8 +78,10 @@ pub struct ParallelConfig {
     pub connections: usize,
     /// Connections a file starts with. Default 8. Every 250 ms the count doubles (up to
     /// [`connections`](Self::connections)) while each doubling raised the throughput by
-    /// at least 40%; when one did not, it goes back to the previous count. A fast link
-    /// thus keeps few connections and a paced one gets many.
+    /// at least 40%; when one did not, it goes back to the previous count. When each
+    /// connection carries more than about 100 MB/s, or the first doubling did not pay,
+    /// the count halves instead (down to one) while that keeps 90% of the throughput.
+    /// A paced link thus gets many connections and a fast one few.
     pub initial_connections: usize,
     /// Bytes per range request. Default 16 MiB.
     pub chunk_size: u64,

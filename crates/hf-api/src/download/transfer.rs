@@ -768,9 +768,19 @@ async fn fetch_parallel(
                 now = ticks.tick(), if !ramp.done && outcome.is_ok() => {
                     let seconds = now.duration_since(last_tick).as_secs_f64();
                     last_tick = now;
-                    let want = ramp.observe(shared.received.load(Ordering::Relaxed), seconds);
-                    let before = shared.wanted.swap(want, Ordering::SeqCst);
+                    let received = shared.received.load(Ordering::Relaxed);
                     let running = shared.running.load(Ordering::SeqCst);
+                    if running > shared.wanted.load(Ordering::SeqCst) {
+                        // Connections asked to leave still finish their chunk: this
+                        // window says nothing about the new count.
+                        ramp.restart(received);
+                        continue;
+                    }
+                    let want = ramp.observe(received, seconds);
+                    let before = shared.wanted.swap(want, Ordering::SeqCst);
+                    if want < before {
+                        tracing::debug!(file = %job.display, connections = want, "fewer connections");
+                    }
                     // Only add workers while chunks remain; extra workers leave by themselves.
                     if want > before && want > running && !shared.todo.lock().expect("poisoned").is_empty() {
                         tracing::debug!(file = %job.display, connections = want, "more connections");
@@ -858,50 +868,128 @@ impl Shared {
 const RAMP_WINDOW: Duration = Duration::from_millis(250);
 /// The throughput gain a doubling of the connections must bring to be kept.
 const RAMP_GAIN: f64 = 1.4;
+/// The share of the best throughput so far that a halving must keep to be kept.
+const RAMP_KEEP: f64 = 0.9;
+/// Bytes per second per connection above which connections are not paced (about
+/// 1 Gbit/s each): fewer of them may well carry as much, with less work on both ends.
+const FAST_CONNECTION: f64 = 100e6;
 
-/// Decides the connection count of a parallel download from its throughput: doubles
-/// the count after every window in which the last doubling paid off (by
-/// [`RAMP_GAIN`]), and goes back to the previous count once one does not.
+/// Where a [`Ramp`] is in its search.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Phase {
+    /// The first window, at the starting count.
+    Start,
+    /// Doubling; the previous window's throughput and count.
+    Up {
+        rate: f64,
+        count: usize,
+    },
+    /// Halving; the best throughput seen and the lowest count that kept it.
+    Down {
+        best: f64,
+        count: usize,
+    },
+    Done,
+}
+
+/// Decides the connection count of a parallel download from its throughput, one
+/// window at a time.
+///
+/// Paced connections (each slower than [`FAST_CONNECTION`]): the count doubles after
+/// every window in which the last doubling paid off (by [`RAMP_GAIN`]), and goes back
+/// to the previous count once one does not. When the connections are fast, or the
+/// very first doubling does not pay, the starting count may already be more than the
+/// link needs: the count then halves while that keeps the throughput (within
+/// [`RAMP_KEEP`]), down to one, since on a fast link every extra stream only costs CPU
+/// on both ends.
 #[derive(Debug)]
 struct Ramp {
     count: usize,
+    start: usize,
     max: usize,
     /// Bytes received at the start of the window.
     bytes: u64,
-    /// Throughput of the previous window (bytes per second), with its count.
-    previous: Option<(f64, usize)>,
+    phase: Phase,
     done: bool,
 }
 
 impl Ramp {
     fn new(count: usize, max: usize) -> Ramp {
+        let done = count >= max && count <= 1;
         Ramp {
             count,
+            start: count,
             max,
             bytes: 0,
-            previous: None,
-            done: count >= max,
+            phase: if done { Phase::Done } else { Phase::Start },
+            done,
         }
+    }
+
+    /// Starts a new window at `bytes` received in total without judging the last one
+    /// (used while connections that were asked to leave are still finishing a chunk).
+    fn restart(&mut self, bytes: u64) {
+        self.bytes = bytes;
+    }
+
+    /// Halves the count from `count` (the one to come back to), keeping `best`.
+    fn step_down(&mut self, best: f64, count: usize) {
+        self.count = count / 2;
+        self.phase = Phase::Down { best, count };
+    }
+
+    /// Doubles the count from the window at `rate`.
+    fn step_up(&mut self, rate: f64) {
+        if self.count >= self.max {
+            self.finish(self.count);
+            return;
+        }
+        self.phase = Phase::Up {
+            rate,
+            count: self.count,
+        };
+        self.count = (self.count * 2).min(self.max);
+        if self.count >= self.max {
+            // The maximum is not judged: a paced link wants it anyway.
+            self.phase = Phase::Done;
+            self.done = true;
+        }
+    }
+
+    fn finish(&mut self, count: usize) {
+        self.count = count;
+        self.phase = Phase::Done;
+        self.done = true;
     }
 
     /// The end of a window of `seconds` at `bytes` received in total: the connection
     /// count wanted from now on.
     fn observe(&mut self, bytes: u64, seconds: f64) -> usize {
-        if self.done {
-            return self.count;
-        }
         let rate = bytes.saturating_sub(self.bytes) as f64 / seconds.max(1e-3);
         self.bytes = bytes;
-        match self.previous {
-            Some((before, count)) if rate < before * RAMP_GAIN => {
-                self.count = count;
-                self.done = true;
+        match self.phase {
+            Phase::Done => {}
+            Phase::Start if self.count > 1 && rate / self.count as f64 >= FAST_CONNECTION => {
+                self.step_down(rate, self.count);
             }
-            _ => {
-                self.previous = Some((rate, self.count));
-                self.count = (self.count * 2).min(self.max);
-                self.done = self.count >= self.max;
+            Phase::Start => self.step_up(rate),
+            Phase::Up {
+                rate: before,
+                count,
+            } if rate < before * RAMP_GAIN => {
+                if count == self.start && count > 1 {
+                    self.step_down(before.max(rate), count);
+                } else {
+                    self.finish(count);
+                }
             }
+            Phase::Up { .. } => self.step_up(rate),
+            Phase::Down { best, count } if rate < best * RAMP_KEEP => self.finish(count),
+            Phase::Down { best, .. } if self.count > 1 => {
+                let count = self.count;
+                self.step_down(best.max(rate), count);
+            }
+            Phase::Down { .. } => self.finish(1),
         }
         self.count
     }
@@ -1064,15 +1152,69 @@ mod tests {
         assert_eq!(ramp.observe(1400 * MB, 0.25), 64);
     }
 
-    /// A fast link saturated by the first connections: one doubling is tried, does not
-    /// pay off, and the count goes back.
+    /// A link saturated by the first connections, each under 100 MB/s: one doubling is
+    /// tried and does not pay off, so fewer connections are tried; they carry less, and
+    /// the count goes back to the start.
     #[test]
-    fn ramp_goes_back_when_a_doubling_does_not_pay() {
+    fn ramp_goes_back_when_neither_more_nor_fewer_connections_pay() {
         let mut ramp = Ramp::new(16, 64);
         assert_eq!(ramp.observe(300 * MB, 0.25), 32);
-        assert_eq!(ramp.observe(620 * MB, 0.25), 16);
+        assert_eq!(ramp.observe(620 * MB, 0.25), 8);
+        assert!(!ramp.done);
+        assert_eq!(ramp.observe(800 * MB, 0.25), 16);
         assert!(ramp.done);
-        assert_eq!(ramp.observe(900 * MB, 0.25), 16);
+        assert_eq!(ramp.observe(1100 * MB, 0.25), 16);
+    }
+
+    /// Fast connections (an unpaced link, e.g. loopback): the count halves while the
+    /// throughput holds, down to one.
+    #[test]
+    fn ramp_steps_down_to_one_while_the_throughput_holds() {
+        let mut ramp = Ramp::new(8, 32);
+        // 8 connections at 1.2 GB/s: 150 MB/s each.
+        assert_eq!(ramp.observe(300 * MB, 0.25), 4);
+        assert_eq!(ramp.observe(600 * MB, 0.25), 2);
+        // Within 10% of the best (1.2 GB/s) still counts as holding.
+        assert_eq!(ramp.observe(880 * MB, 0.25), 1);
+        assert!(!ramp.done);
+        assert_eq!(ramp.observe(1180 * MB, 0.25), 1);
+        assert!(ramp.done);
+    }
+
+    /// Fast connections whose number still matters: the halving loses throughput, and
+    /// the count goes back to the last one that kept it.
+    #[test]
+    fn ramp_steps_back_up_when_a_halving_loses_throughput() {
+        let mut ramp = Ramp::new(8, 32);
+        assert_eq!(ramp.observe(300 * MB, 0.25), 4);
+        assert_eq!(ramp.observe(590 * MB, 0.25), 2);
+        assert_eq!(ramp.observe(790 * MB, 0.25), 4);
+        assert!(ramp.done);
+    }
+
+    /// The first doubling does not pay although each connection is under 100 MB/s:
+    /// the start was already more than the link needs, so fewer are tried, down to the
+    /// count that still keeps the throughput.
+    #[test]
+    fn ramp_steps_down_after_a_first_doubling_that_does_not_pay() {
+        let mut ramp = Ramp::new(8, 32);
+        // 8 x 80 MB/s, then 16 connections carry no more.
+        assert_eq!(ramp.observe(160 * MB, 0.25), 16);
+        assert_eq!(ramp.observe(325 * MB, 0.25), 4);
+        assert_eq!(ramp.observe(490 * MB, 0.25), 2);
+        assert_eq!(ramp.observe(580 * MB, 0.25), 4);
+        assert!(ramp.done);
+    }
+
+    /// A window in which connections were still leaving is not judged: the next one
+    /// starts where it ended.
+    #[test]
+    fn ramp_restart_ignores_the_settling_window() {
+        let mut ramp = Ramp::new(8, 32);
+        assert_eq!(ramp.observe(300 * MB, 0.25), 4);
+        // The settling window carried 8 connections' worth; only what follows counts.
+        ramp.restart(700 * MB);
+        assert_eq!(ramp.observe(1000 * MB, 0.25), 2);
     }
 
     /// Stops at the maximum even when it is not a power of two of the start, and does
@@ -1083,8 +1225,12 @@ mod tests {
         assert_eq!(ramp.observe(MB, 0.25), 6);
         assert_eq!(ramp.observe(3 * MB, 0.25), 10);
         assert!(ramp.done);
+        // Starting at the maximum: slow connections stay, fast ones may step down.
         let mut fixed = Ramp::new(4, 4);
-        assert!(fixed.done);
         assert_eq!(fixed.observe(MB, 0.25), 4);
+        assert!(fixed.done);
+        let mut single = Ramp::new(1, 1);
+        assert!(single.done);
+        assert_eq!(single.observe(1000 * MB, 0.25), 1);
     }
 }

@@ -1,9 +1,10 @@
 //! `bench-client ENDPOINT CACHE_DIR OWNER/NAME (snapshot | file NAME)`: one download
 //! with our client (default settings), for `cargo xtask bench download`.
 //! `HF_RS_BENCH_CONNECTIONS`, `HF_RS_BENCH_INITIAL_CONNECTIONS` and
-//! `HF_RS_BENCH_CHUNK_MIB` override the parallel settings, `HF_RS_BENCH_WORKERS` the
+//! `HF_RS_BENCH_CHUNK_MIB` and `HF_RS_BENCH_THRESHOLD_MIB` override the parallel settings, `HF_RS_BENCH_WORKERS` the
 //! snapshot's `max_workers`
-//! (for tuning experiments; the benchmark itself uses the defaults).
+//! (for tuning experiments; the benchmark itself uses the defaults). `RUST_LOG` (e.g.
+//! `hf_api=debug`) logs to stderr.
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -13,6 +14,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "usage: bench-client ENDPOINT CACHE_DIR OWNER/NAME (snapshot | file NAME)".into(),
         );
     };
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let api = hf_api::HfApiBuilder::new()
         .endpoint(endpoint.as_str())
         .cache_dir(cache.as_str())
@@ -26,6 +33,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Ok(n) = std::env::var("HF_RS_BENCH_CHUNK_MIB") {
         parallel = parallel.with_chunk_size(n.parse::<u64>()? << 20);
+    }
+    if let Ok(n) = std::env::var("HF_RS_BENCH_THRESHOLD_MIB") {
+        parallel = parallel.with_threshold(n.parse::<u64>()? << 20);
     }
     let path = match (mode.as_str(), rest) {
         ("snapshot", []) => {
