@@ -80,7 +80,8 @@ pub struct ParallelConfig {
     /// [`connections`](Self::connections)) while each doubling raised the throughput by
     /// at least 40%; when one did not, it goes back to the previous count. When each
     /// connection carries more than about 100 MB/s, or the first doubling did not pay,
-    /// the count halves instead (down to one) while that keeps 90% of the throughput.
+    /// the count halves instead (down to one) while that keeps 90% of the throughput
+    /// (if the first halving does not, doubling is tried).
     /// A paced link thus gets many connections and a fast one few.
     pub initial_connections: usize,
     /// Bytes per range request. Default 16 MiB.

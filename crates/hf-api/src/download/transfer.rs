@@ -884,10 +884,12 @@ enum Phase {
         rate: f64,
         count: usize,
     },
-    /// Halving; the best throughput seen and the lowest count that kept it.
+    /// Halving; the best throughput seen and the lowest count that kept it, and
+    /// whether doubling is still to be tried (the first halving, from the start).
     Down {
         best: f64,
         count: usize,
+        then_up: bool,
     },
     Done,
 }
@@ -901,7 +903,7 @@ enum Phase {
 /// very first doubling does not pay, the starting count may already be more than the
 /// link needs: the count then halves while that keeps the throughput (within
 /// [`RAMP_KEEP`]), down to one, since on a fast link every extra stream only costs CPU
-/// on both ends.
+/// on both ends. If the very first halving loses throughput, doubling is tried instead.
 #[derive(Debug)]
 struct Ramp {
     count: usize,
@@ -910,6 +912,8 @@ struct Ramp {
     /// Bytes received at the start of the window.
     bytes: u64,
     phase: Phase,
+    /// Fewer connections than the start were tried already.
+    went_down: bool,
     done: bool,
 }
 
@@ -922,6 +926,7 @@ impl Ramp {
             max,
             bytes: 0,
             phase: if done { Phase::Done } else { Phase::Start },
+            went_down: false,
             done,
         }
     }
@@ -933,9 +938,14 @@ impl Ramp {
     }
 
     /// Halves the count from `count` (the one to come back to), keeping `best`.
-    fn step_down(&mut self, best: f64, count: usize) {
+    fn step_down(&mut self, best: f64, count: usize, then_up: bool) {
         self.count = count / 2;
-        self.phase = Phase::Down { best, count };
+        self.went_down = true;
+        self.phase = Phase::Down {
+            best,
+            count,
+            then_up,
+        };
     }
 
     /// Doubles the count from the window at `rate`.
@@ -970,24 +980,37 @@ impl Ramp {
         match self.phase {
             Phase::Done => {}
             Phase::Start if self.count > 1 && rate / self.count as f64 >= FAST_CONNECTION => {
-                self.step_down(rate, self.count);
+                self.step_down(rate, self.count, true);
             }
             Phase::Start => self.step_up(rate),
             Phase::Up {
                 rate: before,
                 count,
             } if rate < before * RAMP_GAIN => {
-                if count == self.start && count > 1 {
-                    self.step_down(before.max(rate), count);
+                if count == self.start && count > 1 && !self.went_down {
+                    self.step_down(before.max(rate), count, false);
                 } else {
                     self.finish(count);
                 }
             }
             Phase::Up { .. } => self.step_up(rate),
-            Phase::Down { best, count } if rate < best * RAMP_KEEP => self.finish(count),
+            Phase::Down {
+                best,
+                count,
+                then_up,
+            } if rate < best * RAMP_KEEP => {
+                // Fewer connections carry less: back to the last count that kept the
+                // throughput, and from the start, see whether more carry more.
+                self.count = count;
+                if then_up {
+                    self.step_up(best);
+                } else {
+                    self.finish(count);
+                }
+            }
             Phase::Down { best, .. } if self.count > 1 => {
                 let count = self.count;
-                self.step_down(best.max(rate), count);
+                self.step_down(best.max(rate), count, false);
             }
             Phase::Down { .. } => self.finish(1),
         }
@@ -1189,6 +1212,25 @@ mod tests {
         assert_eq!(ramp.observe(300 * MB, 0.25), 4);
         assert_eq!(ramp.observe(590 * MB, 0.25), 2);
         assert_eq!(ramp.observe(790 * MB, 0.25), 4);
+        assert!(ramp.done);
+    }
+
+    /// Fast connections on a link wider still: the first halving loses throughput, so
+    /// doubling from the start is tried, and kept while it pays.
+    #[test]
+    fn ramp_doubles_when_the_first_halving_loses_throughput() {
+        let mut ramp = Ramp::new(8, 32);
+        // 8 x 150 MB/s; 4 carry 600 MB/s.
+        assert_eq!(ramp.observe(300 * MB, 0.25), 4);
+        assert_eq!(ramp.observe(450 * MB, 0.25), 16);
+        // 16 carry 2 GB/s: kept, and the maximum follows.
+        assert_eq!(ramp.observe(950 * MB, 0.25), 32);
+        assert!(ramp.done);
+        // Had the doubling not paid either, the count would stay at the start.
+        let mut ramp = Ramp::new(8, 32);
+        assert_eq!(ramp.observe(300 * MB, 0.25), 4);
+        assert_eq!(ramp.observe(450 * MB, 0.25), 16);
+        assert_eq!(ramp.observe(760 * MB, 0.25), 8);
         assert!(ramp.done);
     }
 
