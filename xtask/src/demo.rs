@@ -211,7 +211,16 @@ pub(crate) fn run() -> Result<()> {
     let entries: Vec<&str> = listing.lines().map(str::trim).collect();
     say(
         "list",
-        format!("{} entr(ies): {}", entries.len(), entries.join("; ")),
+        format!(
+            "{} {}: {}",
+            entries.len(),
+            if entries.len() == 1 {
+                "entry"
+            } else {
+                "entries"
+            },
+            entries.join("; ")
+        ),
     );
 
     // A second user with a fresh cache downloads the repo.
