@@ -81,7 +81,8 @@ pub struct ParallelConfig {
     /// at least 40%; when one did not, it goes back to the previous count. When each
     /// connection carries more than about 100 MB/s, or the first doubling did not pay,
     /// the count halves instead (down to one) while that keeps 90% of the throughput
-    /// (if the first halving does not, doubling is tried).
+    /// (if the first halving does not, doubling is tried). Once settled, two windows in
+    /// a row below half the best throughput start the search upwards again.
     /// A paced link thus gets many connections and a fast one few.
     pub initial_connections: usize,
     /// Bytes per range request. Default 16 MiB.

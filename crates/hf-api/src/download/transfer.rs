@@ -765,7 +765,7 @@ async fn fetch_parallel(
         loop {
             let joined = tokio::select! {
                 joined = workers.join_next() => joined,
-                now = ticks.tick(), if !ramp.done && outcome.is_ok() => {
+                now = ticks.tick(), if ramp.watching() && outcome.is_ok() => {
                     let seconds = now.duration_since(last_tick).as_secs_f64();
                     last_tick = now;
                     let received = shared.received.load(Ordering::Relaxed);
@@ -870,6 +870,12 @@ const RAMP_WINDOW: Duration = Duration::from_millis(250);
 const RAMP_GAIN: f64 = 1.4;
 /// The share of the best throughput so far that a halving must keep to be kept.
 const RAMP_KEEP: f64 = 0.9;
+/// A finished search starts again (upwards) after [`REVIVE_AFTER`] windows in a row
+/// below this share of the best throughput seen: the link changed, or its pacing began
+/// late, and the few connections that suited it before may no longer do.
+const REVIVE_BELOW: f64 = 0.5;
+/// See [`REVIVE_BELOW`].
+const REVIVE_AFTER: u32 = 2;
 /// Bytes per second per connection above which connections are not paced (about
 /// 1 Gbit/s each): fewer of them may well carry as much, with less work on both ends.
 const FAST_CONNECTION: f64 = 100e6;
@@ -904,6 +910,8 @@ enum Phase {
 /// link needs: the count then halves while that keeps the throughput (within
 /// [`RAMP_KEEP`]), down to one, since on a fast link every extra stream only costs CPU
 /// on both ends. If the very first halving loses throughput, doubling is tried instead.
+/// Once settled, the ramp keeps watching: if the throughput collapses (see
+/// [`REVIVE_BELOW`]), it searches upwards again from the current count.
 #[derive(Debug)]
 struct Ramp {
     count: usize,
@@ -914,6 +922,10 @@ struct Ramp {
     phase: Phase,
     /// Fewer connections than the start were tried already.
     went_down: bool,
+    /// The best throughput since the search last (re)started.
+    peak: f64,
+    /// Windows in a row, once settled, below [`REVIVE_BELOW`] of `peak`.
+    slow: u32,
     done: bool,
 }
 
@@ -927,8 +939,16 @@ impl Ramp {
             bytes: 0,
             phase: if done { Phase::Done } else { Phase::Start },
             went_down: false,
+            peak: 0.0,
+            slow: 0,
             done,
         }
+    }
+
+    /// Whether a window can still change anything (the count can grow, or the search
+    /// is not over).
+    fn watching(&self) -> bool {
+        !self.done || self.count < self.max
     }
 
     /// Starts a new window at `bytes` received in total without judging the last one
@@ -978,6 +998,19 @@ impl Ramp {
         let rate = bytes.saturating_sub(self.bytes) as f64 / seconds.max(1e-3);
         self.bytes = bytes;
         match self.phase {
+            Phase::Done if self.count < self.max => {
+                self.slow = if rate < self.peak * REVIVE_BELOW {
+                    self.slow + 1
+                } else {
+                    0
+                };
+                if self.slow >= REVIVE_AFTER {
+                    self.slow = 0;
+                    self.peak = 0.0;
+                    self.done = false;
+                    self.step_up(rate);
+                }
+            }
             Phase::Done => {}
             Phase::Start if self.count > 1 && rate / self.count as f64 >= FAST_CONNECTION => {
                 self.step_down(rate, self.count, true);
@@ -1014,6 +1047,7 @@ impl Ramp {
             }
             Phase::Down { .. } => self.finish(1),
         }
+        self.peak = self.peak.max(rate);
         self.count
     }
 }
@@ -1246,6 +1280,33 @@ mod tests {
         assert_eq!(ramp.observe(490 * MB, 0.25), 2);
         assert_eq!(ramp.observe(580 * MB, 0.25), 4);
         assert!(ramp.done);
+    }
+
+    /// Settled at one connection, the throughput halves for two windows in a row: the
+    /// ramp searches upwards again, and settles where doubling stops paying. One slow
+    /// window alone changes nothing.
+    #[test]
+    fn ramp_searches_again_when_the_throughput_collapses() {
+        let mut ramp = Ramp::new(8, 32);
+        assert_eq!(ramp.observe(300 * MB, 0.25), 4);
+        assert_eq!(ramp.observe(600 * MB, 0.25), 2);
+        assert_eq!(ramp.observe(900 * MB, 0.25), 1);
+        assert_eq!(ramp.observe(1200 * MB, 0.25), 1);
+        assert!(ramp.done);
+        // One window at a third of the peak, then back to normal: nothing changes.
+        assert_eq!(ramp.observe(1300 * MB, 0.25), 1);
+        assert_eq!(ramp.observe(1600 * MB, 0.25), 1);
+        // Two in a row: doubling is tried again, and kept while it pays.
+        assert_eq!(ramp.observe(1700 * MB, 0.25), 1);
+        assert_eq!(ramp.observe(1800 * MB, 0.25), 2);
+        assert!(!ramp.done);
+        assert_eq!(ramp.observe(2000 * MB, 0.25), 4);
+        assert_eq!(ramp.observe(2250 * MB, 0.25), 2);
+        assert!(ramp.done);
+        // At the maximum there is nothing left to watch.
+        let mut paced = Ramp::new(16, 32);
+        assert_eq!(paced.observe(200 * MB, 0.25), 32);
+        assert!(!paced.watching());
     }
 
     /// A window in which connections were still leaving is not judged: the next one
