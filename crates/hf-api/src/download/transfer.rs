@@ -926,29 +926,37 @@ struct Ramp {
     peak: f64,
     /// Windows in a row, once settled, below [`REVIVE_BELOW`] of `peak`.
     slow: u32,
-    done: bool,
 }
 
 impl Ramp {
     fn new(count: usize, max: usize) -> Ramp {
-        let done = count >= max && count <= 1;
         Ramp {
             count,
             start: count,
             max,
             bytes: 0,
-            phase: if done { Phase::Done } else { Phase::Start },
+            // One connection that may not grow has nothing to search.
+            phase: if count >= max && count <= 1 {
+                Phase::Done
+            } else {
+                Phase::Start
+            },
             went_down: false,
             peak: 0.0,
             slow: 0,
-            done,
         }
+    }
+
+    /// Whether the search is over (the ramp may still start another, see
+    /// [`watching`](Self::watching)).
+    fn done(&self) -> bool {
+        self.phase == Phase::Done
     }
 
     /// Whether a window can still change anything (the count can grow, or the search
     /// is not over).
     fn watching(&self) -> bool {
-        !self.done || self.count < self.max
+        !self.done() || self.count < self.max
     }
 
     /// Starts a new window at `bytes` received in total without judging the last one
@@ -982,14 +990,12 @@ impl Ramp {
         if self.count >= self.max {
             // The maximum is not judged: a paced link wants it anyway.
             self.phase = Phase::Done;
-            self.done = true;
         }
     }
 
     fn finish(&mut self, count: usize) {
         self.count = count;
         self.phase = Phase::Done;
-        self.done = true;
     }
 
     /// The end of a window of `seconds` at `bytes` received in total: the connection
@@ -1007,7 +1013,6 @@ impl Ramp {
                 if self.slow >= REVIVE_AFTER {
                     self.slow = 0;
                     self.peak = 0.0;
-                    self.done = false;
                     self.step_up(rate);
                 }
             }
@@ -1205,7 +1210,7 @@ mod tests {
         let mut ramp = Ramp::new(16, 64);
         assert_eq!(ramp.observe(200 * MB, 0.25), 32);
         assert_eq!(ramp.observe(600 * MB, 0.25), 64);
-        assert!(ramp.done);
+        assert!(ramp.done());
         assert_eq!(ramp.observe(1400 * MB, 0.25), 64);
     }
 
@@ -1217,9 +1222,9 @@ mod tests {
         let mut ramp = Ramp::new(16, 64);
         assert_eq!(ramp.observe(300 * MB, 0.25), 32);
         assert_eq!(ramp.observe(620 * MB, 0.25), 8);
-        assert!(!ramp.done);
+        assert!(!ramp.done());
         assert_eq!(ramp.observe(800 * MB, 0.25), 16);
-        assert!(ramp.done);
+        assert!(ramp.done());
         assert_eq!(ramp.observe(1100 * MB, 0.25), 16);
     }
 
@@ -1233,9 +1238,9 @@ mod tests {
         assert_eq!(ramp.observe(600 * MB, 0.25), 2);
         // Within 10% of the best (1.2 GB/s) still counts as holding.
         assert_eq!(ramp.observe(880 * MB, 0.25), 1);
-        assert!(!ramp.done);
+        assert!(!ramp.done());
         assert_eq!(ramp.observe(1180 * MB, 0.25), 1);
-        assert!(ramp.done);
+        assert!(ramp.done());
     }
 
     /// Fast connections whose number still matters: the halving loses throughput, and
@@ -1246,7 +1251,7 @@ mod tests {
         assert_eq!(ramp.observe(300 * MB, 0.25), 4);
         assert_eq!(ramp.observe(590 * MB, 0.25), 2);
         assert_eq!(ramp.observe(790 * MB, 0.25), 4);
-        assert!(ramp.done);
+        assert!(ramp.done());
     }
 
     /// Fast connections on a link wider still: the first halving loses throughput, so
@@ -1259,13 +1264,13 @@ mod tests {
         assert_eq!(ramp.observe(450 * MB, 0.25), 16);
         // 16 carry 2 GB/s: kept, and the maximum follows.
         assert_eq!(ramp.observe(950 * MB, 0.25), 32);
-        assert!(ramp.done);
+        assert!(ramp.done());
         // Had the doubling not paid either, the count would stay at the start.
         let mut ramp = Ramp::new(8, 32);
         assert_eq!(ramp.observe(300 * MB, 0.25), 4);
         assert_eq!(ramp.observe(450 * MB, 0.25), 16);
         assert_eq!(ramp.observe(760 * MB, 0.25), 8);
-        assert!(ramp.done);
+        assert!(ramp.done());
     }
 
     /// The first doubling does not pay although each connection is under 100 MB/s:
@@ -1279,7 +1284,7 @@ mod tests {
         assert_eq!(ramp.observe(325 * MB, 0.25), 4);
         assert_eq!(ramp.observe(490 * MB, 0.25), 2);
         assert_eq!(ramp.observe(580 * MB, 0.25), 4);
-        assert!(ramp.done);
+        assert!(ramp.done());
     }
 
     /// Settled at one connection, the throughput halves for two windows in a row: the
@@ -1292,17 +1297,17 @@ mod tests {
         assert_eq!(ramp.observe(600 * MB, 0.25), 2);
         assert_eq!(ramp.observe(900 * MB, 0.25), 1);
         assert_eq!(ramp.observe(1200 * MB, 0.25), 1);
-        assert!(ramp.done);
+        assert!(ramp.done());
         // One window at a third of the peak, then back to normal: nothing changes.
         assert_eq!(ramp.observe(1300 * MB, 0.25), 1);
         assert_eq!(ramp.observe(1600 * MB, 0.25), 1);
         // Two in a row: doubling is tried again, and kept while it pays.
         assert_eq!(ramp.observe(1700 * MB, 0.25), 1);
         assert_eq!(ramp.observe(1800 * MB, 0.25), 2);
-        assert!(!ramp.done);
+        assert!(!ramp.done());
         assert_eq!(ramp.observe(2000 * MB, 0.25), 4);
         assert_eq!(ramp.observe(2250 * MB, 0.25), 2);
-        assert!(ramp.done);
+        assert!(ramp.done());
         // At the maximum there is nothing left to watch.
         let mut paced = Ramp::new(16, 32);
         assert_eq!(paced.observe(200 * MB, 0.25), 32);
@@ -1327,13 +1332,13 @@ mod tests {
         let mut ramp = Ramp::new(3, 10);
         assert_eq!(ramp.observe(MB, 0.25), 6);
         assert_eq!(ramp.observe(3 * MB, 0.25), 10);
-        assert!(ramp.done);
+        assert!(ramp.done());
         // Starting at the maximum: slow connections stay, fast ones may step down.
         let mut fixed = Ramp::new(4, 4);
         assert_eq!(fixed.observe(MB, 0.25), 4);
-        assert!(fixed.done);
+        assert!(fixed.done());
         let mut single = Ramp::new(1, 1);
-        assert!(single.done);
+        assert!(single.done());
         assert_eq!(single.observe(1000 * MB, 0.25), 1);
     }
 }
