@@ -121,6 +121,8 @@ struct Sample {
     wall: f64,
     cpu: f64,
     rss_kib: u64,
+    /// CPU seconds the emulator spent during the run.
+    hub_cpu: f64,
 }
 
 /// Runs the benchmark.
@@ -256,7 +258,7 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
             );
         }
     }
-    let header = "| case | client | median wall (s) | best wall (s) | throughput at median (MiB/s) | CPU user+sys (s) | peak RSS (MiB) |\n|---|---|---|---|---|---|---|\n";
+    let header = "| case | client | median wall (s) | best wall (s) | throughput at median (MiB/s) | CPU user+sys (s) | peak RSS (MiB) | emulator CPU (s) |\n|---|---|---|---|---|---|---|---|\n";
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load = load
         .split_whitespace()
@@ -265,8 +267,10 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
         .join(" ");
     let report = format!(
         "{header}{table}\n{verdicts}\nLoad average when the runs ended: {load} (other work on the machine \
-         makes single runs vary; the emulator, which hashes each multipart object as its parts arrive, \
-         shares the cores with the client).\n"
+         makes single runs vary; the emulator shares the cores with the client). The emulator runs with \
+         `--defer-upload-check`: it stores each LFS upload once its size and parts check out, as the Hub's \
+         storage does, and hashes every stored object after the timed run (`POST /_testhub/check-lfs`); \
+         a run whose uploads do not hash to their oids fails.\n"
     );
     println!("\n{report}");
     if args.quick || !args.cases.is_empty() {
@@ -279,11 +283,12 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
 fn row(case: &str, client: &str, total: u64, m: &Sample, all: &[Sample]) -> String {
     let best = all.iter().map(|s| s.wall).fold(f64::INFINITY, f64::min);
     format!(
-        "| {case} | {client} | {:.2} | {best:.2} | {:.1} | {:.2} | {:.0} |",
+        "| {case} | {client} | {:.2} | {best:.2} | {:.1} | {:.2} | {:.0} | {:.2} |",
         m.wall,
         total as f64 / (1024.0 * 1024.0) / m.wall,
         m.cpu,
-        peak(all) as f64 / 1024.0
+        peak(all) as f64 / 1024.0,
+        m.hub_cpu
     )
 }
 
@@ -355,9 +360,13 @@ fn measure(
         };
     }
     crate::bench::flush_disk();
+    let hub_before = process_cpu(hub.id())?;
     let start = Instant::now();
     let out = timed.output().context("could not run /usr/bin/time")?;
     let wall = start.elapsed().as_secs_f64();
+    let hub_cpu = process_cpu(hub.id())? - hub_before;
+    // Outside the timed window: every uploaded LFS object must hash to its oid.
+    let checked = out.status.success().then(|| check_lfs(&url));
     let _ = hub.kill();
     let _ = hub.wait();
     if !keep_data {
@@ -370,6 +379,7 @@ fn measure(
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    checked.unwrap_or(Ok(()))?;
     let text = std::fs::read_to_string(&times)?;
     let last = text.lines().last().unwrap_or_default();
     let nums: Vec<f64> = last
@@ -380,7 +390,7 @@ fn measure(
         bail!("unexpected /usr/bin/time output {text:?}");
     };
     eprintln!(
-        "    {:<40} wall {wall:7.2}s cpu {:6.2}s rss {:6.0} MiB",
+        "    {:<40} wall {wall:7.2}s cpu {:6.2}s rss {:6.0} MiB, emulator cpu {hub_cpu:5.2}s",
         cmd.get_program().to_string_lossy(),
         user + sys,
         rss / 1024.0
@@ -389,12 +399,54 @@ fn measure(
         wall,
         cpu: user + sys,
         rss_kib: rss as u64,
+        hub_cpu,
     })
+}
+
+/// User + system CPU seconds of process `pid` so far (Linux `/proc`).
+fn process_cpu(pid: u32) -> Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .with_context(|| format!("could not read the CPU time of process {pid}"))?;
+    // utime and stime are fields 14 and 15; the name (field 2) may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let ticks: f64 = fields[11..13]
+        .iter()
+        .map(|v| v.parse::<f64>())
+        .sum::<Result<f64, _>>()
+        .context("unexpected /proc stat line")?;
+    Ok(ticks / 100.0)
+}
+
+/// Asks the emulator to hash every LFS object it stored (`POST /_testhub/check-lfs`);
+/// an error names those whose content does not match their oid.
+fn check_lfs(url: &str) -> Result<()> {
+    use std::io::Read as _;
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut conn = std::net::TcpStream::connect(addr)
+        .with_context(|| format!("could not connect to the emulator at {addr}"))?;
+    write!(
+        conn,
+        "POST /_testhub/check-lfs HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer)?;
+    if !answer.starts_with("HTTP/1.1 200") {
+        bail!("uploaded content does not match its oid: {answer}");
+    }
+    Ok(())
 }
 
 fn start_hub(hub_bin: &Path, data: &Path) -> Result<(Child, String)> {
     let mut child = Command::new(hub_bin)
-        .args(["serve", "--user", USER, "--token", TOKEN, "--data"])
+        // The emulator's own sha256 check of each upload runs after the timed window
+        // (`check_lfs`), as the Hub's storage does not hash in the request either.
+        .args(["serve", "--defer-upload-check", "--user", USER, "--token", TOKEN])
+        .arg("--data")
         .arg(data)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

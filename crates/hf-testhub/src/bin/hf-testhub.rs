@@ -47,6 +47,10 @@ enum Command {
         /// Lifetime of signed CDN URLs, in seconds.
         #[arg(long)]
         url_ttl_secs: Option<u64>,
+        /// Store LFS uploads after a size check only; `POST /_testhub/check-lfs` hashes them
+        /// later (for benchmarks).
+        #[arg(long)]
+        defer_upload_check: bool,
     },
 }
 
@@ -62,8 +66,12 @@ async fn main() -> std::process::ExitCode {
         chunk_size,
         lfs_threshold,
         url_ttl_secs,
+        defer_upload_check,
     } = Cli::parse().command;
-    let mut b = hf_testhub::TestHub::builder().port(port).cdn_port(cdn_port);
+    let mut b = hf_testhub::TestHub::builder()
+        .port(port)
+        .cdn_port(cdn_port)
+        .defer_upload_check(defer_upload_check);
     if let Some(d) = data {
         b = b.data_dir(d);
     }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::response::IntoResponse as _;
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -211,6 +212,20 @@ pub(super) async fn handle(
             );
             shared.persist(&st)?;
             ok_json(&json!({}))
+        }
+        (Method::POST, "check-lfs") => {
+            let root = shared.objects.lfs_dir();
+            let report = tokio::task::spawn_blocking(move || super::cdn::check_lfs_objects(&root))
+                .await
+                .map_err(HubErr::internal)??;
+            // A status says it all to scripts: 409 when any object is not what it claims.
+            let clean = report["bad"].as_array().is_some_and(Vec::is_empty);
+            let status = if clean {
+                StatusCode::OK
+            } else {
+                StatusCode::CONFLICT
+            };
+            Ok((status, axum::Json(report)).into_response())
         }
         (Method::POST, "page-size") => {
             let v = read_json(body).await?;

@@ -17,32 +17,34 @@ use sha2::{Digest, Sha256};
 use super::{HubErr, HubResult, read_json};
 use crate::Shared;
 
-/// A streamed upload in a temp file, with its size and sha256.
+/// A streamed upload in a temp file, with its size and (when asked for) its sha256.
 pub(crate) struct Spooled {
     pub(crate) file: tempfile::NamedTempFile,
     pub(crate) size: u64,
-    pub(crate) sha256: String,
+    pub(crate) sha256: Option<String>,
 }
 
-/// Streams a request body to a temp file in `dir`, hashing it on the way.
+/// Streams a request body to a temp file in `dir`, hashing it on the way if `hash`.
 ///
 /// Hashing and disk writes run on a blocking thread fed through a small channel, so the
 /// network keeps flowing while the previous chunks are hashed and written.
-pub(crate) async fn spool(body: Body, dir: &Path) -> Result<Spooled, HubErr> {
+pub(crate) async fn spool(body: Body, dir: &Path, hash: bool) -> Result<Spooled, HubErr> {
     let tmp = tempfile::NamedTempFile::new_in(dir)?;
     let file = tmp.as_file().try_clone()?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(64);
-    let worker = tokio::task::spawn_blocking(move || -> std::io::Result<(u64, String)> {
+    let worker = tokio::task::spawn_blocking(move || -> std::io::Result<(u64, Option<String>)> {
         let mut out = std::io::BufWriter::with_capacity(4 << 20, file);
-        let mut hasher = Sha256::new();
+        let mut hasher = hash.then(Sha256::new);
         let mut size = 0u64;
         while let Some(chunk) = rx.blocking_recv() {
-            hasher.update(&chunk);
+            if let Some(h) = &mut hasher {
+                h.update(&chunk);
+            }
             size += chunk.len() as u64;
             out.write_all(&chunk)?;
         }
         out.flush()?;
-        Ok((size, hex::encode(hasher.finalize())))
+        Ok((size, hasher.map(|h| hex::encode(h.finalize()))))
     });
     let mut stream = body.into_data_stream();
     let mut failure = None;
@@ -141,12 +143,12 @@ async fn download(shared: &Shared, oid: &str, headers: &HeaderMap, head: bool) -
     Ok(super::resolve::serve_file(&shared.objects.lfs_path(oid), size, headers, head, h).await)
 }
 
-/// Verifies a spooled upload against the announced oid/size and stores it.
+/// Verifies a spooled upload against the announced oid (unless the check is deferred)
+/// and size, and stores it.
 fn store(shared: &Shared, oid: &str, size: Option<u64>, spooled: Spooled) -> HubResult {
-    if spooled.sha256 != oid {
+    if let Some(sha) = spooled.sha256.as_deref().filter(|sha| *sha != oid) {
         return Err(HubErr::bad_request(&format!(
-            "Uploaded content has sha256 {} but {oid} was announced",
-            spooled.sha256
+            "Uploaded content has sha256 {sha} but {oid} was announced"
         )));
     }
     if size.is_some_and(|s| s != spooled.size) {
@@ -164,7 +166,12 @@ fn store(shared: &Shared, oid: &str, size: Option<u64>, spooled: Spooled) -> Hub
 }
 
 async fn upload_basic(shared: &Shared, oid: &str, size: Option<u64>, body: Body) -> HubResult {
-    let spooled = spool(body, &shared.objects.tmp_dir()).await?;
+    let spooled = spool(
+        body,
+        &shared.objects.tmp_dir(),
+        !shared.cfg.defer_upload_check,
+    )
+    .await?;
     store(shared, oid, size, spooled)
 }
 
@@ -181,11 +188,17 @@ const HASH_QUEUE_PARTS: usize = 4;
 /// clients waiting for that either). Completion falls back on hashing from disk for
 /// whatever this did not cover (out-of-order overflow, an emulator restart).
 pub(crate) struct Assembly {
-    tx: tokio::sync::mpsc::Sender<(u64, Arc<Vec<bytes::Bytes>>)>,
-    task: tokio::task::JoinHandle<Hashed>,
+    /// The in-order hash; none when the sha256 check is deferred.
+    hash: Option<InOrderHash>,
     /// Parts are written one at a time. Writers of one file otherwise wait on its inode
     /// lock in the kernel by spinning, burning CPU that the client shares.
     write_lock: Arc<std::sync::Mutex<()>>,
+}
+
+/// Parts go in through `tx`; `task` ends with the hash of the parts it could take in order.
+struct InOrderHash {
+    tx: tokio::sync::mpsc::Sender<(u64, Arc<Vec<bytes::Bytes>>)>,
+    task: tokio::task::JoinHandle<Hashed>,
 }
 
 /// The sha256 state over the first `bytes` bytes of an object.
@@ -276,15 +289,22 @@ async fn upload_part(
             .assemblies
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let entry = assemblies.entry(oid.to_owned()).or_insert_with(|| {
-            let (tx, rx) = tokio::sync::mpsc::channel(HASH_QUEUE_PARTS);
-            Assembly {
-                tx,
-                task: tokio::spawn(hash_parts(rx)),
+        let entry = assemblies
+            .entry(oid.to_owned())
+            .or_insert_with(|| Assembly {
+                hash: (!shared.cfg.defer_upload_check).then(|| {
+                    let (tx, rx) = tokio::sync::mpsc::channel(HASH_QUEUE_PARTS);
+                    InOrderHash {
+                        tx,
+                        task: tokio::spawn(hash_parts(rx)),
+                    }
+                }),
                 write_lock: Arc::default(),
-            }
-        });
-        (entry.tx.clone(), entry.write_lock.clone())
+            });
+        (
+            entry.hash.as_ref().map(|h| h.tx.clone()),
+            entry.write_lock.clone(),
+        )
     };
     let (to_write, record) = (frames.clone(), format!("{len} {etag}"));
     tokio::task::spawn_blocking(move || -> std::io::Result<()> {
@@ -309,7 +329,9 @@ async fn upload_part(
     // the uploads down (as a busy server does) instead of leaving the rest of the object
     // to be read back and hashed from disk at completion, which keeps the client waiting.
     // The queue is only ever closed by completion (which then reads the disk).
-    let _ = tx.send((n, frames)).await;
+    if let Some(tx) = tx {
+        let _ = tx.send((n, frames)).await;
+    }
     let mut resp = StatusCode::OK.into_response();
     resp.headers_mut()
         .insert(header::ETAG, HeaderValue::from_str(&etag).expect("ascii"));
@@ -346,6 +368,22 @@ fn hash_file_from(data: &Path, mut hasher: Sha256, from: u64) -> std::io::Result
         total += n as u64;
     }
     Ok((total, hex::encode(hasher.finalize())))
+}
+
+/// Hashes every object in the LFS store `dir` (blocking): how many there are, and those
+/// whose content does not hash to their name.
+pub(crate) fn check_lfs_objects(dir: &Path) -> std::io::Result<Value> {
+    let (mut checked, mut bad) = (0u64, Vec::new());
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let oid = entry.file_name().to_string_lossy().into_owned();
+        let (_, sha) = hash_file_from(&entry.path(), Sha256::new(), 0)?;
+        checked += 1;
+        if sha != oid {
+            bad.push(json!({"oid": oid, "sha256": sha}));
+        }
+    }
+    Ok(json!({"checked": checked, "bad": bad}))
 }
 
 async fn complete(
@@ -403,33 +441,41 @@ async fn complete(
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .remove(oid);
-    let partial = match assembly {
-        Some(Assembly { tx, task, .. }) => {
-            drop(tx);
-            task.await.ok()
-        }
-        None => None,
+    let problem = if shared.cfg.defer_upload_check {
+        let stored = tokio::fs::metadata(&data).await?.len();
+        (stored != size).then(|| format!("assembled object has {stored} bytes, expected {size}"))
+    } else {
+        let partial = match assembly.and_then(|a| a.hash) {
+            Some(InOrderHash { tx, task }) => {
+                drop(tx);
+                task.await.ok()
+            }
+            None => None,
+        };
+        let (expected_oid, data) = (oid.to_owned(), data.clone());
+        let (hashed_size, sha) = tokio::task::spawn_blocking(move || {
+            let (hasher, from) = partial.map_or((Sha256::new(), 0), |h| (h.hasher, h.bytes));
+            let fresh = from == 0;
+            let result = hash_file_from(&data, hasher, from)?;
+            // A part re-sent after it was hashed may differ: trust only the disk.
+            if !fresh && (result.0 != size || result.1 != expected_oid) {
+                return hash_file_from(&data, Sha256::new(), 0);
+            }
+            Ok::<_, std::io::Error>(result)
+        })
+        .await
+        .map_err(HubErr::internal)??;
+        (hashed_size != size || sha != oid).then(|| {
+            format!(
+                "assembled object has sha256 {sha} and {hashed_size} bytes, expected {oid} and {size}"
+            )
+        })
     };
-    let expected_oid = oid.to_owned();
-    let (hashed_size, sha) = tokio::task::spawn_blocking(move || {
-        let (hasher, from) = partial.map_or((Sha256::new(), 0), |h| (h.hasher, h.bytes));
-        let fresh = from == 0;
-        let result = hash_file_from(&data, hasher, from)?;
-        // A part re-sent after it was hashed may differ: trust only the disk.
-        if !fresh && (result.0 != size || result.1 != expected_oid) {
-            return hash_file_from(&data, Sha256::new(), 0);
-        }
-        Ok::<_, std::io::Error>(result)
-    })
-    .await
-    .map_err(HubErr::internal)??;
-    if hashed_size != size || sha != oid {
+    if let Some(problem) = problem {
         let _ = tokio::fs::remove_dir_all(&dir).await;
-        return Err(HubErr::bad_request(&format!(
-            "assembled object has sha256 {sha} and {hashed_size} bytes, expected {oid} and {size}"
-        )));
+        return Err(HubErr::bad_request(&problem));
     }
-    tokio::fs::rename(dir.join("data"), shared.objects.lfs_path(oid)).await?;
+    tokio::fs::rename(&data, shared.objects.lfs_path(oid)).await?;
     let _ = tokio::fs::remove_dir_all(&dir).await;
     Ok(axum::Json(json!({})).into_response())
 }

@@ -263,7 +263,7 @@ pub(super) async fn commit(
         check_upload_access(&st, ctx, repo, create_pr)?;
     }
     // Bodies can be large (base64 of regular files): spool to disk, then parse by line.
-    let spooled = super::cdn::spool(body, &shared.objects.tmp_dir()).await?;
+    let spooled = super::cdn::spool(body, &shared.objects.tmp_dir(), false).await?;
     let objects = shared.objects.clone();
     let parsed = tokio::task::spawn_blocking(move || parse_ndjson(spooled.file.path(), &objects))
         .await

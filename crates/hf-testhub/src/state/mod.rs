@@ -734,8 +734,12 @@ impl Objects {
         self.root.join("blobs").join(sha1)
     }
 
+    pub(crate) fn lfs_dir(&self) -> PathBuf {
+        self.root.join("lfs")
+    }
+
     pub(crate) fn lfs_path(&self, sha256: &str) -> PathBuf {
-        self.root.join("lfs").join(sha256)
+        self.lfs_dir().join(sha256)
     }
 
     pub(crate) fn tmp_dir(&self) -> PathBuf {

@@ -255,12 +255,13 @@ async fn corrupt_uploads_are_rejected() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
-/// A hub with 4-byte parts and the multipart upload action for `0123456789`: the
-/// hub, a client, the oid and the action.
-async fn ten_bytes_in_parts_of_four() -> (TestHub, Http, String, Value) {
+/// A hub with 4-byte parts (checking uploads in the request unless `defer`) and the
+/// multipart upload action for `0123456789`: the hub, a client, the oid and the action.
+async fn ten_bytes_in_parts_of_four(defer: bool) -> (TestHub, Http, String, Value) {
     let hub = TestHub::builder()
         .user("alice", ALICE)
         .multipart_chunk_size(4)
+        .defer_upload_check(defer)
         .start()
         .await
         .unwrap();
@@ -273,12 +274,12 @@ async fn ten_bytes_in_parts_of_four() -> (TestHub, Http, String, Value) {
     (hub, http, oid, up)
 }
 
-#[tokio::test]
-async fn multipart_with_a_wrong_part_is_rejected_at_completion() {
-    let (hub, http, oid, up) = ten_bytes_in_parts_of_four().await;
-    let mut parts = Vec::new();
-    for (n, chunk) in [(1, &b"0123"[..]), (2, b"4567"), (3, b"89")] {
-        let body = if n == 2 { &b"XXXX"[..] } else { chunk };
+/// Sends `parts` (numbered from 1) to the multipart action `up` and completes it; the
+/// completion's status.
+async fn upload_parts(http: &Http, oid: &str, up: &Value, parts: &[&[u8]]) -> StatusCode {
+    let mut done_parts = Vec::new();
+    for (i, body) in parts.iter().enumerate() {
+        let n = i + 1;
         let r = http
             .send(
                 Method::PUT,
@@ -288,18 +289,25 @@ async fn multipart_with_a_wrong_part_is_rejected_at_completion() {
                 body.to_vec(),
             )
             .await;
-        parts.push(json!({"partNumber": n, "etag": r.header("etag").unwrap()}));
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        done_parts.push(json!({"partNumber": n, "etag": r.header("etag").unwrap()}));
     }
-    let done = http
-        .send(
-            Method::POST,
-            up["href"].as_str().unwrap(),
-            None,
-            LFS,
-            json!({"oid": oid, "parts": parts}).to_string(),
-        )
-        .await;
-    assert_eq!(done.status, StatusCode::BAD_REQUEST);
+    http.send(
+        Method::POST,
+        up["href"].as_str().unwrap(),
+        None,
+        LFS,
+        json!({"oid": oid, "parts": done_parts}).to_string(),
+    )
+    .await
+    .status
+}
+
+#[tokio::test]
+async fn multipart_with_a_wrong_part_is_rejected_at_completion() {
+    let (hub, http, oid, up) = ten_bytes_in_parts_of_four(false).await;
+    let done = upload_parts(&http, &oid, &up, &[b"0123", b"XXXX", b"89"]).await;
+    assert_eq!(done, StatusCode::BAD_REQUEST);
     let again = batch(&http, &hub.url(), json!([{"oid": oid, "size": 10}])).await;
     assert!(
         again["objects"][0].get("actions").is_some(),
@@ -311,7 +319,7 @@ async fn multipart_with_a_wrong_part_is_rejected_at_completion() {
 /// content after it was hashed must still give the right answer at completion.
 #[tokio::test]
 async fn multipart_parts_out_of_order_and_resent_are_assembled_right() {
-    let (hub, http, oid, up) = ten_bytes_in_parts_of_four().await;
+    let (hub, http, oid, up) = ten_bytes_in_parts_of_four(false).await;
     let mut etags = std::collections::BTreeMap::new();
     // Part 1 first goes out wrong and is hashed as such, then is sent again right;
     // parts 3 and 2 arrive in reverse order.
@@ -347,4 +355,62 @@ async fn multipart_parts_out_of_order_and_resent_are_assembled_right() {
         again["objects"][0].get("actions").is_none(),
         "the object is stored: {again}"
     );
+}
+
+/// With the check deferred, uploads are stored on their size alone and the control
+/// route finds the ones whose content does not hash to their oid.
+#[tokio::test]
+async fn deferred_check_stores_on_size_and_reports_bad_content_later() {
+    let (hub, http, oid, up) = ten_bytes_in_parts_of_four(true).await;
+    let check = format!("{}/_testhub/check-lfs", hub.url());
+    let r = http.post_json(&check, None, &json!({})).await;
+    assert_eq!(
+        (r.status, r.json()["checked"].as_u64()),
+        (StatusCode::OK, Some(0))
+    );
+    assert_eq!(
+        upload_parts(&http, &oid, &up, &[b"0123", b"XXXX", b"89"]).await,
+        StatusCode::OK
+    );
+    // Basic uploads: one wrong, one right, one of the wrong size (refused at once).
+    let (evil, fine, short) = (sha256_hex(b"good"), sha256_hex(b"fine"), sha256_hex(b"abc"));
+    let resp = batch(
+        &http,
+        &hub.url(),
+        json!([{"oid": evil, "size": 4}, {"oid": fine, "size": 4}, {"oid": short, "size": 4}]),
+    )
+    .await;
+    for (i, body, status) in [
+        (0, &b"evil"[..], StatusCode::OK),
+        (1, b"fine", StatusCode::OK),
+        (2, b"abc", StatusCode::BAD_REQUEST),
+    ] {
+        let href = resp["objects"][i]["actions"]["upload"]["href"]
+            .as_str()
+            .unwrap();
+        let r = http.send(Method::PUT, href, None, &[], body.to_vec()).await;
+        assert_eq!(r.status, status, "object {i}: {}", r.text());
+    }
+    let r = http.post_json(&check, None, &json!({})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    let report = r.json();
+    assert_eq!(report["checked"], 3, "{report}");
+    let mut bad: Vec<(String, String)> = report["bad"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["oid"].as_str().unwrap().to_owned(),
+                b["sha256"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    bad.sort();
+    let mut want = vec![
+        (oid, sha256_hex(b"0123XXXX89")),
+        (evil, sha256_hex(b"evil")),
+    ];
+    want.sort();
+    assert_eq!(bad, want);
 }
