@@ -320,7 +320,8 @@ impl TestHubBuilder {
     /// to a later `POST /_testhub/check-lfs` (default: uploads whose content does not hash
     /// to their oid are refused at once).
     ///
-    /// The Hub's storage does not hash uploads in the request either. Benchmarks use this
+    /// The storage behind the Hub's pre-signed URLs (S3) keeps the bytes without checking
+    /// them against the oid, on machines of its own. Benchmarks use this
     /// so that the emulator's own check (a second of CPU per 2 GiB) neither shares the
     /// client's cores nor counts in its time, and run the check after each timed run.
     pub fn defer_upload_check(mut self, defer: bool) -> Self {
