@@ -123,17 +123,18 @@ const SPEC: &[(&str, &str)] = &[
     ("paper_info", "4.11"),
 ];
 
+/// Spec methods implemented under another name: `(python, rust, what it is)`.
+const RENAMED: &[(&str, &str, &str)] = &[(
+    "run_as_future",
+    "background",
+    "a `BackgroundQueue`: jobs run one at a time in the order spawned, each `spawn` hands back a handle to await (async only, as it needs a tokio runtime; a lone request future can also be `tokio::spawn`ed)",
+)];
+
 /// Spec methods deliberately without a Rust method, and why.
-const NOT_NEEDED: &[(&str, &str)] = &[
-    (
-        "run_as_future",
-        "not needed: every request future is `Send + 'static`; spawn it (`tokio::spawn(api.model_info(..).into_future())`)",
-    ),
-    (
-        "create_commits_on_pr",
-        "not implemented on purpose: experimental in 0.26.5 and deprecated there for removal in 0.27; Python points to `upload_large_folder`, which is `HfApi::upload_large_folder` here",
-    ),
-];
+const NOT_NEEDED: &[(&str, &str)] = &[(
+    "create_commits_on_pr",
+    "not implemented on purpose: experimental in 0.26.5 and deprecated there for removal in 0.27; Python points to `upload_large_folder`, which is `HfApi::upload_large_folder` here",
+)];
 
 fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -185,12 +186,22 @@ fn rust_methods() -> BTreeMap<String, String> {
     out
 }
 
+/// The Rust method (and a note when it has another name) implementing `python`, if any.
+fn rust_name(
+    python: &'static str,
+    methods: &BTreeMap<String, String>,
+) -> Option<(&'static str, &'static str)> {
+    match RENAMED.iter().find(|(p, _, _)| *p == python) {
+        Some((_, rust, note)) => Some((*rust, *note)),
+        None => Some((python, "")),
+    }
+    .filter(|(rust, _)| methods.contains_key(*rust))
+}
+
 fn render() -> String {
     let methods = rust_methods();
-    let done = SPEC
-        .iter()
-        .filter(|(m, _)| methods.contains_key(*m))
-        .count();
+    let rust_name = |python: &'static str| rust_name(python, &methods);
+    let done = SPEC.iter().filter(|(m, _)| rust_name(m).is_some()).count();
     let mut md = String::new();
     md.push_str("# API coverage\n\n");
     md.push_str(
@@ -205,11 +216,17 @@ fn render() -> String {
     );
     md.push_str("| Python method | spec § | Rust | source |\n|---|---|---|---|\n");
     for (name, section) in SPEC {
-        match methods.get(*name) {
-            Some(file) => {
+        match rust_name(name) {
+            Some((rust, note)) => {
+                let note = if note.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {note}")
+                };
                 let _ = writeln!(
                     md,
-                    "| `{name}` | {section} | `HfApi::{name}` | `crates/hf-api/{file}` |"
+                    "| `{name}` | {section} | `HfApi::{rust}`{note} | `crates/hf-api/{}` |",
+                    methods[rust]
                 );
             }
             None => match NOT_NEEDED.iter().find(|(m, _)| m == name) {
