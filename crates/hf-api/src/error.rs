@@ -163,6 +163,14 @@ pub enum Error {
         /// Which limit, the actual value, and what to do.
         message: String,
     },
+    /// A multi-commit pull request ([`HfApi::create_commits_on_pr`](crate::HfApi::create_commits_on_pr))
+    /// is not in the state its plan expects: its comment lists other steps, or other
+    /// commits were pushed to it. Nothing more was pushed; close it to start over.
+    #[error("{message}")]
+    MultiCommit {
+        /// What does not match, and what to do.
+        message: String,
+    },
     /// The blocking API's runtime thread could not run the request (it could not start,
     /// or the request panicked).
     #[error("{message}")]
@@ -212,6 +220,7 @@ impl Error {
             | Error::SafetensorsParsing { .. }
             | Error::NotASafetensorsRepo { .. }
             | Error::BlockingRuntime { .. }
+            | Error::MultiCommit { .. }
             | Error::InvalidArgument { .. } => None,
         }
     }

@@ -1,7 +1,7 @@
 //! Uploads and commits: `create_commit`, `preupload_lfs_files`, `upload_file`,
 //! `upload_folder`, `delete_file`, `delete_files`, `delete_folder`,
-//! `upload_large_folder`, a [`CommitScheduler`] and a [`BackgroundQueue`]
-//! (Python's `run_as_future`).
+//! `upload_large_folder`, `create_commits_on_pr` (with [`plan_multi_commits`]), a
+//! [`CommitScheduler`] and a [`BackgroundQueue`] (Python's `run_as_future`).
 //!
 //! Every commit runs the steps of [`hf_lfs`]: hash the additions (once, files in
 //! parallel), ask the Hub how each one is stored (`preupload`), upload LFS content
@@ -48,6 +48,7 @@ pub(crate) mod commit;
 mod files;
 mod folder;
 mod large_folder;
+mod multi_commits;
 mod scheduler;
 
 pub use background::{BackgroundQueue, JoinHandle};
@@ -57,6 +58,9 @@ pub use files::{
 };
 pub use folder::UploadFolderRequest;
 pub use large_folder::{LargeFolderReport, UploadLargeFolderRequest};
+pub use multi_commits::{
+    CreateCommitsOnPrRequest, MultiCommitLimits, MultiCommitPlan, plan_multi_commits,
+};
 pub use scheduler::{CommitScheduler, CommitSchedulerBuilder};
 
 pub use hf_lfs::{

@@ -131,10 +131,7 @@ const RENAMED: &[(&str, &str, &str)] = &[(
 )];
 
 /// Spec methods deliberately without a Rust method, and why.
-const NOT_NEEDED: &[(&str, &str)] = &[(
-    "create_commits_on_pr",
-    "not implemented on purpose: experimental in 0.26.5 and deprecated there for removal in 0.27; Python points to `upload_large_folder`, which is `HfApi::upload_large_folder` here",
-)];
+const NOT_NEEDED: &[(&str, &str)] = &[];
 
 fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

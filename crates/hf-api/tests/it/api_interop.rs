@@ -7,9 +7,7 @@
 //! for each call, a JSON projection of the result (ids, shas, sizes, paths, refs, commit
 //! ids) or the name of the exception; the Rust side builds the same projection.
 
-use std::io::Write as _;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::path::Path;
 
 use futures_util::TryStreamExt;
 use hf_api::{Error, HfApi, RepoInfo};
@@ -130,23 +128,9 @@ print(json.dumps(out))
 "#;
 
 /// Runs the calls in Python against `hub` with `token`; one JSON value per call.
-fn run_python(python: &PathBuf, hub: &TestHub, token: &str, calls: &[(&str, Value)]) -> Vec<Value> {
-    let home = tempfile::tempdir().unwrap();
-    let mut child = Command::new(python)
-        .args(["-c", SCRIPT])
-        .env("HF_ENDPOINT", hub.url())
-        .env("HF_TOKEN", token)
-        .env("HF_HOME", home.path())
-        .env("HF_HUB_DISABLE_TELEMETRY", "1")
-        .env("HF_HUB_DISABLE_IMPLICIT_TOKEN", "0")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+fn run_python(python: &Path, hub: &TestHub, token: &str, calls: &[(&str, Value)]) -> Vec<Value> {
     let input = serde_json::to_vec(calls).unwrap();
-    child.stdin.take().unwrap().write_all(&input).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = crate::python_script(python, SCRIPT, &hub.url(), token, &input);
     assert!(
         out.status.success(),
         "python failed:\n{}",

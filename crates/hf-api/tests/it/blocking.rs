@@ -200,3 +200,36 @@ fn upload_and_download_builders_get_send_for_free() {
         "hello from a plain thread\n"
     );
 }
+
+/// Free async helpers get `.send()` too: a multi-commit upload from plain blocking code.
+#[test]
+fn a_multi_commit_upload_runs_blocking() {
+    use hf_api::upload::{CommitOperationAdd, MultiCommitLimits, plan_multi_commits};
+    let hub = hub();
+    let api = api(&hub, ALICE);
+    api.create_repo("alice/mc").send().unwrap();
+    let ops = ["a.txt", "b.txt", "c.txt"]
+        .map(|p| {
+            CommitOperationAdd::from_bytes(p, p.as_bytes().to_vec())
+                .unwrap()
+                .into()
+        })
+        .to_vec();
+    let limits = MultiCommitLimits {
+        max_operations_per_commit: 2,
+        ..MultiCommitLimits::default()
+    };
+    let plan = plan_multi_commits(ops, limits).send().unwrap();
+    assert_eq!(plan.addition_commits.len(), 2);
+    let url = api
+        .create_commits_on_pr("alice/mc", plan, "Three files")
+        .send()
+        .unwrap();
+    assert!(url.ends_with("/alice/mc/discussions/1"), "{url}");
+    let files: Vec<String> = api
+        .list_repo_files("alice/mc")
+        .iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(files.contains(&"c.txt".to_owned()), "{files:?}");
+}

@@ -22,6 +22,7 @@ mod commit_warnings;
 mod download;
 mod download_interop;
 mod download_process;
+mod multi_commits;
 mod offline;
 mod patterns;
 mod upload;
@@ -107,4 +108,34 @@ pub(crate) fn interop_python(what: &str) -> Option<std::path::PathBuf> {
         eprintln!("HF_INTEROP_PYTHON is not set: skipping the {what}");
     }
     python
+}
+
+/// Runs `python -c script` against the hub at `endpoint` with `token` (in a fresh
+/// `HF_HOME`, telemetry and progress bars off), `stdin` as its input; blocks until it
+/// exits and returns its output.
+pub(crate) fn python_script(
+    python: &std::path::Path,
+    script: &str,
+    endpoint: &str,
+    token: &str,
+    stdin: &[u8],
+) -> std::process::Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let home = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(python)
+        .args(["-c", script])
+        .env("HF_ENDPOINT", endpoint)
+        .env("HF_TOKEN", token)
+        .env("HF_HOME", home.path())
+        .env("HF_HUB_DISABLE_TELEMETRY", "1")
+        .env("HF_HUB_DISABLE_IMPLICIT_TOKEN", "0")
+        .env("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the interop python starts");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
 }

@@ -8,9 +8,8 @@
 //! interpreter into a failure).
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use hf_api::types::RepoType;
 use hf_api::upload::{
@@ -56,27 +55,7 @@ print(json.dumps(out))
 async fn run_python(python: PathBuf, hub: &TestHub, token: &str, cmd: Value) -> Value {
     let (url, token) = (hub.url(), token.to_owned());
     tokio::task::spawn_blocking(move || {
-        let home = tempfile::tempdir().unwrap();
-        let mut child = Command::new(python)
-            .args(["-c", SCRIPT])
-            .env("HF_ENDPOINT", url)
-            .env("HF_TOKEN", token)
-            .env("HF_HOME", home.path())
-            .env("HF_HUB_DISABLE_TELEMETRY", "1")
-            .env("HF_HUB_DISABLE_IMPLICIT_TOKEN", "0")
-            .env("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the interop python starts");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(cmd.to_string().as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = crate::python_script(&python, SCRIPT, &url, &token, cmd.to_string().as_bytes());
         assert!(
             out.status.success(),
             "python failed:\n{}",
