@@ -187,7 +187,18 @@ impl UploadFolderRequest {
         self
     }
 
-    async fn run(mut self) -> Result<CommitInfo, Error> {
+    /// Pushes the folder as several commits on a pull request, one per step of
+    /// [`plan_multi_commits`](super::plan_multi_commits) (default limits), merged at the
+    /// end unless [`create_pr`](Self::create_pr) is set: Python's experimental
+    /// `upload_folder(multi_commits=True)`. Resolves to the pull request's URL; a run that
+    /// stops part-way resumes when called again (see [`HfApi::create_commits_on_pr`]).
+    /// Only the main branch can be the target.
+    pub fn multi_commits(self) -> UploadFolderMultiCommitsRequest {
+        UploadFolderMultiCommitsRequest(self)
+    }
+
+    /// The operations of the upload: deletions (when asked for), then additions.
+    async fn operations(&mut self) -> Result<Vec<CommitOperation>, Error> {
         if self.options.commit_message.is_none() {
             self.options.commit_message = Some("Upload folder using huggingface_hub".to_owned());
         }
@@ -238,7 +249,60 @@ impl UploadFolderRequest {
             );
         }
         ops.extend(additions.into_iter().map(CommitOperation::from));
+        Ok(ops)
+    }
+
+    async fn run(mut self) -> Result<CommitInfo, Error> {
+        let ops = self.operations().await?;
         run_commit(self.api, self.repo_id, self.options, ops).await
+    }
+}
+
+/// The request built by [`UploadFolderRequest::multi_commits`]; resolves to the pull
+/// request's URL.
+#[must_use = "an upload does nothing until it is awaited"]
+#[derive(Debug, Clone)]
+pub struct UploadFolderMultiCommitsRequest(UploadFolderRequest);
+
+impl UploadFolderMultiCommitsRequest {
+    async fn run(self) -> Result<String, Error> {
+        let mut folder = self.0;
+        if folder
+            .options
+            .revision
+            .as_deref()
+            .is_some_and(|r| r != "main")
+        {
+            return Err(Error::invalid_argument(
+                "multi-commit uploads go to the main branch only; leave revision unset",
+                None,
+            ));
+        }
+        let ops = folder.operations().await?;
+        let plan = super::plan_multi_commits(ops, super::MultiCommitLimits::default()).await?;
+        let o = folder.options;
+        let mut req = folder
+            .api
+            .create_commits_on_pr(&folder.repo_id, plan, o.commit_message.unwrap_or_default())
+            .repo_type(o.repo_type)
+            .merge_pr(!o.create_pr)
+            .transfer_options(o.transfer);
+        if let Some(d) = o.commit_description {
+            req = req.commit_description(d);
+        }
+        if let Some(t) = o.token {
+            req = req.token(t);
+        }
+        req.await
+    }
+}
+
+impl IntoFuture for UploadFolderMultiCommitsRequest {
+    type Output = Result<String, Error>;
+    type IntoFuture = BoxFuture<String>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
     }
 }
 

@@ -56,7 +56,7 @@ pub use commit::{CreateCommitRequest, PreuploadLfsFilesRequest};
 pub use files::{
     DeleteFileRequest, DeleteFilesRequest, DeleteFolderRequest, FileSource, UploadFileRequest,
 };
-pub use folder::UploadFolderRequest;
+pub use folder::{UploadFolderMultiCommitsRequest, UploadFolderRequest};
 pub use large_folder::{LargeFolderReport, UploadLargeFolderRequest};
 pub use multi_commits::{
     CreateCommitsOnPrRequest, MultiCommitLimits, MultiCommitPlan, plan_multi_commits,

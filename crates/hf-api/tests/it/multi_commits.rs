@@ -434,3 +434,48 @@ async fn rust_resumes_a_run_that_python_started() {
     assert_eq!(pr_commits(&hub), 4, "we pushed only the three steps left");
     expect_final_files(&api).await;
 }
+
+#[tokio::test]
+async fn upload_folder_can_push_in_several_commits() {
+    let (hub, _plan, api) = setup(false).await;
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [("w1.bin", content(2000, 1)), ("w2.bin", content(2000, 2))] {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    // Only the main branch can be the target; nothing is sent before that check.
+    let err = api
+        .upload_folder("alice/m", dir.path())
+        .revision("dev")
+        .multi_commits()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument { .. }), "{err}");
+    let url = api
+        .upload_folder("alice/m", dir.path())
+        .delete_patterns(["old.txt"])
+        .create_pr(true)
+        .multi_commits()
+        .await
+        .unwrap();
+    assert!(url.ends_with("/alice/m/discussions/1"), "{url}");
+    let pr = api.get_discussion_details("alice/m", 1).await.unwrap();
+    assert_eq!(
+        pr.discussion.status,
+        DiscussionStatus::Open,
+        "create_pr leaves it open"
+    );
+    assert_eq!(pr.discussion.title, "Upload folder using huggingface_hub");
+    // One commit deletes, one adds.
+    assert_eq!(pr_commits(&hub), 2);
+    assert_eq!(
+        files(&api, "alice/m", "refs/pr/1").await,
+        [
+            ".gitattributes",
+            "keep.txt",
+            "old_dir/x.txt",
+            "old_dir/y.txt",
+            "w1.bin",
+            "w2.bin"
+        ]
+    );
+}
