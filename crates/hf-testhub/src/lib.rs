@@ -113,7 +113,9 @@
 //!
 //! Files are streamed from disk in 1 MiB reads; uploads are spooled to disk while a blocking
 //! thread hashes and writes, and multipart parts are written in place so completion only
-//! hashes. On a disk-bound machine put `--data` on a tmpfs for benchmarks.
+//! hashes. On a disk-bound machine put `--data` on a tmpfs for benchmarks, and
+//! `--defer-upload-check` keeps the emulator's sha256 of uploads out of the clients' way
+//! (see [`TestHubBuilder::defer_upload_check`]).
 //!
 //! State lives in a data directory (a temp dir owned by the handle unless one is given):
 //! see the `state` module docs for its format. Every mutation rewrites `state.json`
