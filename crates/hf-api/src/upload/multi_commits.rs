@@ -441,11 +441,15 @@ async fn run(req: CreateCommitsOnPrRequest) -> Result<String, Error> {
         .ok_or_else(|| fail("it has no comment listing the steps".to_owned()))?;
     let planned: HashSet<String> = strategy.steps().map(|s| s.id.clone()).collect();
     if listed != planned {
-        return Err(fail(format!(
-            "its comment lists {} step(s), the plan has {}",
-            listed.len(),
-            planned.len()
-        )));
+        return Err(fail(if listed.len() == planned.len() {
+            "its comment lists other steps than the plan's".to_owned()
+        } else {
+            format!(
+                "its comment lists {} step(s), the plan has {}",
+                listed.len(),
+                planned.len()
+            )
+        }));
     }
 
     // The commits on the pull request that are not on main, by title.
