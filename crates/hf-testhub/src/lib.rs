@@ -100,7 +100,7 @@
 //! |---|---|---|
 //! | `POST /_testhub/faults` | `{"method"?, "path"? \| "regex"?, "listener"? ("main"\|"cdn"), "times"?, "status"?, "retry_after"?, "delay_ms"?, "drop_after"?, "truncate_after"?, "corrupt_at"?, "throttle_bps"?}` | adds a [`FaultRule`] |
 //! | `DELETE /_testhub/faults` | — | removes every rule |
-//! | `GET /_testhub/requests` | — | the request log as JSON: `listener`, `method`, `path`, `headers` (`authorization` redacted), `body_bytes`, `status` |
+//! | `GET /_testhub/requests` | — | the request log as JSON: `listener`, `method`, `path`, `headers` (`authorization` redacted), `body_bytes`, `status`, `peer` (the client's address: one per connection) |
 //! | `DELETE /_testhub/requests` | — | clears the log |
 //! | `POST /_testhub/users` | `{"name", "token"?, "role"? ("read"\|"write"), "org"? (bool), "members"?}` | adds a user (and token) or an org |
 //! | `POST /_testhub/grant` | `{"repo_type"?, "repo_id", "user"}` | accepts an access request to a gated repo |
@@ -454,10 +454,12 @@ impl TestHubBuilder {
         let (main, cdn) = (main.tap_io(nodelay), cdn.tap_io(nodelay));
         let tasks = vec![
             tokio::spawn(async move {
-                let _ = axum::serve(main, main_app).await;
+                let app = main_app.into_make_service_with_connect_info::<SocketAddr>();
+                let _ = axum::serve(main, app).await;
             }),
             tokio::spawn(async move {
-                let _ = axum::serve(cdn, cdn_app).await;
+                let app = cdn_app.into_make_service_with_connect_info::<SocketAddr>();
+                let _ = axum::serve(cdn, app).await;
             }),
         ];
         Ok(TestHub {

@@ -30,6 +30,8 @@ pub struct LoggedRequest {
     pub body_bytes: u64,
     /// Response status.
     pub status: StatusCode,
+    /// The client's address: requests with the same one came over the same connection.
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 impl LoggedRequest {
@@ -72,6 +74,7 @@ impl fmt::Debug for LoggedRequest {
             .field("headers", &headers)
             .field("body_bytes", &self.body_bytes)
             .field("status", &self.status)
+            .field("peer", &self.peer)
             .finish()
     }
 }

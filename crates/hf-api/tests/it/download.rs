@@ -1031,8 +1031,9 @@ async fn credentials_never_reach_the_cdn() {
 }
 
 /// Starting with one connection on paced bodies, the download adds connections as it
-/// goes (the ramp; its decisions are unit-tested in the crate): whatever it decides,
-/// every chunk is asked for exactly once and the content is verified.
+/// goes (the ramp; its decisions are unit-tested in the crate). A connection that slow
+/// always gets company after the first window, and every chunk is still asked for
+/// exactly once and the content verified.
 #[tokio::test]
 async fn parallel_ramp_adds_connections_without_refetching() {
     let fx = fixture().await;
@@ -1058,4 +1059,15 @@ async fn parallel_ramp_adds_connections_without_refetching() {
         "a chunk was fetched twice: {ranges:?}"
     );
     assert_eq!(ranges.len(), 12, "{ranges:?}");
+    let connections: std::collections::HashSet<_> = fx
+        .hub
+        .requests()
+        .iter()
+        .filter(|r| r.listener == Listener::Cdn && r.header("range").is_some())
+        .filter_map(|r| r.peer)
+        .collect();
+    assert!(
+        connections.len() >= 2,
+        "the ramp added connections: {connections:?}"
+    );
 }

@@ -110,6 +110,7 @@ pub(super) async fn handle(
                         "headers": headers,
                         "body_bytes": r.body_bytes,
                         "status": r.status.as_u16(),
+                        "peer": r.peer.map(|p| p.to_string()),
                     })
                 })
                 .collect();

@@ -665,6 +665,10 @@ pub(crate) async fn observe(
         .path_and_query()
         .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
     let headers = req.headers().clone();
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0);
     let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let rules: Vec<_> = {
         let mut faults = shared.faults.lock().expect("faults lock");
@@ -725,6 +729,7 @@ pub(crate) async fn observe(
         headers,
         body_bytes: counter.load(std::sync::atomic::Ordering::Relaxed),
         status: resp.status(),
+        peer,
     });
     resp
 }

@@ -68,6 +68,11 @@ async fn control_api_scripts_faults_users_grants_and_reads_the_log() {
     assert_eq!(log[0]["status"], 429);
     assert_eq!(log[0]["headers"]["authorization"], "***");
     assert_eq!(log[0]["listener"], "main");
+    let peer = log[0]["peer"].as_str().unwrap_or_default();
+    assert!(
+        peer.starts_with("127.0.0.1:"),
+        "the client's address: {log}"
+    );
     let r = http
         .post_json(&ctl("faults"), None, &json!({"regex": "("}))
         .await;
