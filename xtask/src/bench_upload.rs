@@ -366,7 +366,11 @@ fn measure(
     let wall = start.elapsed().as_secs_f64();
     let hub_cpu = process_cpu(hub.id())? - hub_before;
     // Outside the timed window: every uploaded LFS object must hash to its oid.
-    let checked = out.status.success().then(|| check_lfs(&url));
+    let checked = if out.status.success() {
+        check_lfs(&url)
+    } else {
+        Ok(())
+    };
     let _ = hub.kill();
     let _ = hub.wait();
     if !keep_data {
@@ -379,7 +383,7 @@ fn measure(
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    checked.unwrap_or(Ok(()))?;
+    checked?;
     let text = std::fs::read_to_string(&times)?;
     let last = text.lines().last().unwrap_or_default();
     let nums: Vec<f64> = last

@@ -12,6 +12,7 @@ use hf_types::CommitInfo;
 use super::DEFAULT_IGNORE_PATTERNS;
 use super::commit::{CommitOptions, commit_setters, run_commit};
 use super::files::deletions_matching;
+use super::multi_commits::CreateCommitsOnPrRequest;
 use crate::client::HfApi;
 use crate::download::PatternSet;
 use crate::error::Error;
@@ -280,20 +281,8 @@ impl UploadFolderMultiCommitsRequest {
         }
         let ops = folder.operations().await?;
         let plan = super::plan_multi_commits(ops, super::MultiCommitLimits::default()).await?;
-        let o = folder.options;
-        let mut req = folder
-            .api
-            .create_commits_on_pr(&folder.repo_id, plan, o.commit_message.unwrap_or_default())
-            .repo_type(o.repo_type)
-            .merge_pr(!o.create_pr)
-            .transfer_options(o.transfer);
-        if let Some(d) = o.commit_description {
-            req = req.commit_description(d);
-        }
-        if let Some(t) = o.token {
-            req = req.token(t);
-        }
-        req.await
+        CreateCommitsOnPrRequest::with_options(folder.api, &folder.repo_id, plan, folder.options)
+            .await
     }
 }
 

@@ -15,10 +15,13 @@ use std::future::IntoFuture;
 
 use futures_util::TryStreamExt;
 use hf_http::Token;
-use hf_lfs::{CommitOperation, CommitOperationAdd, CommitOperationDelete, TransferOptions};
+use hf_lfs::{
+    CommitOperation, CommitOperationAdd, CommitOperationDelete, TransferOptions, UploadInfo,
+};
 use hf_types::{DiscussionEventKind, DiscussionStatus, DiscussionWithDetails, RepoType};
 use sha2::{Digest, Sha256};
 
+use super::commit::{CommitOptions, header, run_commit};
 use crate::api::discussions::DiscussionStatusFilter;
 use crate::client::HfApi;
 use crate::error::Error;
@@ -99,7 +102,7 @@ pub async fn plan_multi_commits(
                 }
             }
             CommitOperation::Add(a) => {
-                let size = upload_size(&a)?;
+                let size = hashed(&a)?.size;
                 if size >= max_size {
                     plan.addition_commits.push(vec![a]);
                 } else if additions_size + size < max_size {
@@ -127,8 +130,9 @@ pub async fn plan_multi_commits(
     Ok(plan)
 }
 
-fn upload_size(a: &CommitOperationAdd) -> Result<u64, Error> {
-    a.upload_info().map(|i| i.size).ok_or_else(|| {
+/// The size and sha256 of an addition, which must have been hashed.
+fn hashed(a: &CommitOperationAdd) -> Result<&UploadInfo, Error> {
+    a.upload_info().ok_or_else(|| {
         Error::invalid_argument(format!("{:?} was not hashed", a.path_in_repo()), None)
     })
 }
@@ -156,12 +160,7 @@ impl Step {
         for op in &operations {
             match op {
                 CommitOperation::Add(a) => {
-                    let info = a.upload_info().ok_or_else(|| {
-                        Error::invalid_argument(
-                            format!("{:?} was not hashed", a.path_in_repo()),
-                            None,
-                        )
-                    })?;
+                    let info = hashed(a)?;
                     sha.update(b"ADD");
                     sha.update(a.path_in_repo().as_bytes());
                     sha.update(hex::decode(info.sha256.as_str()).expect("an LfsOid is hex"));
@@ -216,31 +215,32 @@ impl Step {
     }
 }
 
-/// Every step of a plan, deletions first (the order they are pushed in), and the plan's id.
+/// Every step of a plan and the plan's id.
 #[derive(Debug)]
 struct Strategy {
-    deletions: Vec<Step>,
-    additions: Vec<Step>,
+    /// Deletions first, the order they are pushed in.
+    steps: Vec<Step>,
+    /// How many of `steps` are deletions.
+    deletions: usize,
     id: String,
 }
 
 impl Strategy {
     async fn new(plan: MultiCommitPlan) -> Result<Strategy, Error> {
-        let mut additions = Vec::new();
+        let deletions = plan.deletion_commits.len();
+        let mut steps = Vec::with_capacity(deletions + plan.addition_commits.len());
+        for group in plan.deletion_commits {
+            steps.push(Step::new(group.into_iter().map(Into::into).collect())?);
+        }
         for group in plan.addition_commits {
             let mut ops: Vec<CommitOperation> = group.into_iter().map(Into::into).collect();
             hf_lfs::hash_additions(&mut ops).await?;
-            additions.push(Step::new(ops)?);
+            steps.push(Step::new(ops)?);
         }
-        let deletions = plan
-            .deletion_commits
-            .into_iter()
-            .map(|group| Step::new(group.into_iter().map(Into::into).collect()))
-            .collect::<Result<Vec<_>, _>>()?;
         // The plan's id runs over the additions, then the deletions (as in Python).
         let mut sha = Sha256::new();
         let mut seen = HashSet::new();
-        for step in additions.iter().chain(&deletions) {
+        for step in steps[deletions..].iter().chain(&steps[..deletions]) {
             if !seen.insert(step.id.as_str()) {
                 return Err(Error::invalid_argument(
                     "the plan has the same commit twice; every step must differ",
@@ -256,21 +256,18 @@ impl Strategy {
                 None,
             ));
         }
+        let id = hex::encode(sha.finalize());
         Ok(Strategy {
+            steps,
             deletions,
-            additions,
-            id: hex::encode(sha.finalize()),
+            id,
         })
-    }
-
-    fn steps(&self) -> impl Iterator<Item = &Step> {
-        self.deletions.iter().chain(&self.additions)
     }
 
     /// The pull request's first comment: the message, the plan's id and a checkbox line
     /// per step.
     fn comment(&self, message: &str, description: Option<&str>) -> String {
-        let steps: Vec<String> = self.steps().map(Step::line).collect();
+        let steps: Vec<String> = self.steps.iter().map(Step::line).collect();
         format!(
             "\n## {message}\n\n{}\n\n**Multi commit ID:** {}\n\nScheduled commits:\n\n{}\n\n\
              _Opened by a multi-commit upload: each step below is pushed as one commit whose \
@@ -309,12 +306,10 @@ pub struct CreateCommitsOnPrRequest {
     api: HfApi,
     repo_id: String,
     plan: MultiCommitPlan,
-    commit_message: String,
-    commit_description: Option<String>,
-    repo_type: RepoType,
-    token: Option<Token>,
+    /// The message (the pull request's title), description, repo type, token and
+    /// transfer settings; each step's commit takes them with its own message and branch.
+    options: CommitOptions,
     merge_pr: bool,
-    transfer: TransferOptions,
 }
 
 impl HfApi {
@@ -340,36 +335,48 @@ impl HfApi {
         plan: MultiCommitPlan,
         commit_message: impl Into<String>,
     ) -> CreateCommitsOnPrRequest {
-        CreateCommitsOnPrRequest {
-            api: self.clone(),
-            repo_id: repo_id.to_owned(),
-            plan,
-            commit_message: commit_message.into(),
-            commit_description: None,
-            repo_type: RepoType::Model,
-            token: None,
-            merge_pr: true,
-            transfer: TransferOptions::default(),
-        }
+        let options = CommitOptions {
+            commit_message: Some(commit_message.into()),
+            ..CommitOptions::default()
+        };
+        CreateCommitsOnPrRequest::with_options(self.clone(), repo_id, plan, options)
     }
 }
 
 impl CreateCommitsOnPrRequest {
+    /// The request with the settings of another upload (`upload_folder`): its message,
+    /// description, repo type, token and transfer settings. Merged unless it asked for a
+    /// pull request.
+    pub(crate) fn with_options(
+        api: HfApi,
+        repo_id: &str,
+        plan: MultiCommitPlan,
+        options: CommitOptions,
+    ) -> Self {
+        CreateCommitsOnPrRequest {
+            api,
+            repo_id: repo_id.to_owned(),
+            plan,
+            merge_pr: !options.create_pr,
+            options,
+        }
+    }
+
     /// The description, shown under the message in the pull request's first comment.
     pub fn commit_description(mut self, description: impl Into<String>) -> Self {
-        self.commit_description = Some(description.into());
+        self.options.commit_description = Some(description.into());
         self
     }
 
     /// The repo type (default: model).
     pub fn repo_type(mut self, repo_type: RepoType) -> Self {
-        self.repo_type = repo_type;
+        self.options.repo_type = repo_type;
         self
     }
 
     /// Uses this token instead of the client's for every request of this call.
     pub fn token(mut self, token: Token) -> Self {
-        self.token = Some(token);
+        self.options.token = Some(token);
         self
     }
 
@@ -381,13 +388,13 @@ impl CreateCommitsOnPrRequest {
 
     /// LFS files uploaded at once within a step (default 5, as Python's `num_threads`).
     pub fn num_threads(mut self, n: usize) -> Self {
-        self.transfer = self.transfer.max_concurrent_files(n);
+        self.options.transfer = self.options.transfer.max_concurrent_files(n);
         self
     }
 
     /// Transfer settings (concurrency, retries, progress hook) of the LFS uploads.
     pub fn transfer_options(mut self, options: TransferOptions) -> Self {
-        self.transfer = options;
+        self.options.transfer = options;
         self
     }
 }
@@ -404,27 +411,23 @@ impl IntoFuture for CreateCommitsOnPrRequest {
 /// Applies the request's repo type and token to a request builder.
 macro_rules! scoped {
     ($req:expr, $builder:expr) => {{
-        let b = $builder.repo_type($req.repo_type);
-        match &$req.token {
+        let b = $builder.repo_type($req.options.repo_type);
+        match &$req.options.token {
             Some(t) => b.token(t.clone()),
             None => b,
         }
     }};
 }
 
-async fn run(req: CreateCommitsOnPrRequest) -> Result<String, Error> {
-    if req.commit_message.trim().is_empty() {
-        return Err(Error::invalid_argument(
-            "commit_message must not be empty (it becomes the pull request's title)",
-            None,
-        ));
-    }
-    let mut req = req;
+async fn run(mut req: CreateCommitsOnPrRequest) -> Result<String, Error> {
+    // The message becomes the pull request's title: checked as a commit's would be.
+    header(&req.options)?;
+    let message = req.options.commit_message.clone().unwrap_or_default();
     let mut strategy = Strategy::new(std::mem::take(&mut req.plan)).await?;
     let api = &req.api;
     let repo = req.repo_id.as_str();
-    let description = req.commit_description.as_deref();
-    let pr = find_or_open_pr(&req, &strategy).await?;
+    let description = req.options.commit_description.as_deref();
+    let pr = find_or_open_pr(&req, &strategy, &message).await?;
     let num = pr.discussion.num;
     let fail = |what: String| Error::MultiCommit {
         message: format!(
@@ -439,7 +442,7 @@ async fn run(req: CreateCommitsOnPrRequest) -> Result<String, Error> {
             _ => None,
         })
         .ok_or_else(|| fail("it has no comment listing the steps".to_owned()))?;
-    let planned: HashSet<String> = strategy.steps().map(|s| s.id.clone()).collect();
+    let planned: HashSet<String> = strategy.steps.iter().map(|s| s.id.clone()).collect();
     if listed != planned {
         return Err(fail(if listed.len() == planned.len() {
             "its comment lists other steps than the plan's".to_owned()
@@ -470,39 +473,44 @@ async fn run(req: CreateCommitsOnPrRequest) -> Result<String, Error> {
             planned.len()
         )));
     }
-    for step in strategy.deletions.iter_mut().chain(&mut strategy.additions) {
+    for step in &mut strategy.steps {
         step.completed = pushed.contains(&step.id);
     }
-    let deletions_left = strategy.deletions.iter().any(|s| !s.completed);
-    if deletions_left && strategy.additions.iter().any(|s| s.completed) {
+    let (deletions, additions) = strategy.steps.split_at(strategy.deletions);
+    if deletions.iter().any(|s| !s.completed) && additions.iter().any(|s| s.completed) {
         return Err(fail(
             "additions were pushed before every deletion was".to_owned(),
         ));
     }
-    let left = strategy.steps().filter(|s| !s.completed).count();
+    let left = strategy.steps.iter().filter(|s| !s.completed).count();
     if left < planned.len() {
         tracing::info!(pr = num, left, "resuming a multi-commit upload");
     }
 
-    for i in 0..strategy.deletions.len() + strategy.additions.len() {
-        let step = if i < strategy.deletions.len() {
-            &mut strategy.deletions[i]
-        } else {
-            &mut strategy.additions[i - strategy.deletions.len()]
-        };
+    for i in 0..strategy.steps.len() {
+        let step = &strategy.steps[i];
         if step.completed {
             continue;
         }
-        scoped!(
-            req,
-            api.create_commit(repo, step.operations.clone(), step.id.clone())
-                .revision(&git_ref)
-                .transfer_options(req.transfer.clone())
+        // Each step is a commit to the pull request titled with the step's id.
+        let options = CommitOptions {
+            revision: Some(git_ref.clone()),
+            commit_message: Some(step.id.clone()),
+            commit_description: None,
+            create_pr: false,
+            parent_commit: None,
+            ..req.options.clone()
+        };
+        run_commit(
+            api.clone(),
+            req.repo_id.clone(),
+            options,
+            step.operations.clone(),
         )
         .await?;
-        step.completed = true;
         tracing::info!(pr = num, step = %step.id, "multi-commit step pushed");
-        let text = strategy.comment(&req.commit_message, description);
+        strategy.steps[i].completed = true;
+        let text = strategy.comment(&message, description);
         scoped!(
             req,
             api.edit_discussion_comment(repo, num, &comment_id, &text)
@@ -510,7 +518,7 @@ async fn run(req: CreateCommitsOnPrRequest) -> Result<String, Error> {
         .await?;
     }
 
-    scoped!(req, api.rename_discussion(repo, num, &req.commit_message)).await?;
+    scoped!(req, api.rename_discussion(repo, num, &message)).await?;
     scoped!(
         req,
         api.change_discussion_status(repo, num, DiscussionStatusFilter::Open)
@@ -554,7 +562,7 @@ async fn run(req: CreateCommitsOnPrRequest) -> Result<String, Error> {
     Ok(format!(
         "{}/{}{}/discussions/{num}",
         api.endpoint(),
-        req.repo_type.url_prefix(),
+        req.options.repo_type.url_prefix(),
         req.repo_id
     ))
 }
@@ -563,6 +571,7 @@ async fn run(req: CreateCommitsOnPrRequest) -> Result<String, Error> {
 async fn find_or_open_pr(
     req: &CreateCommitsOnPrRequest,
     strategy: &Strategy,
+    message: &str,
 ) -> Result<DiscussionWithDetails, Error> {
     let api = &req.api;
     let repo = req.repo_id.as_str();
@@ -576,11 +585,8 @@ async fn find_or_open_pr(
             return scoped!(req, api.get_discussion_details(repo, d.num)).await;
         }
     }
-    let title = format!(
-        "[WIP] {} (multi-commit {})",
-        req.commit_message, strategy.id
-    );
-    let comment = strategy.comment(&req.commit_message, req.commit_description.as_deref());
+    let title = format!("[WIP] {message} (multi-commit {})", strategy.id);
+    let comment = strategy.comment(message, req.options.commit_description.as_deref());
     scoped!(
         req,
         api.create_pull_request(repo, &title).description(comment)
