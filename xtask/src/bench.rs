@@ -487,20 +487,24 @@ fn report(
          cache; medians of {runs} run(s). The emulator (`hf-testhub`, same machine, \
          loopback) serves LFS files from its CDN listener with `Range` support. Our client \
          runs with its defaults (sha256 verification on; files from 64 MiB on use 16 MiB \
-         ranges over 8 connections at first; every 250 ms the count doubles, up to 32, \
-         while each doubling raises the throughput by 40%, or, when each connection \
-         carries over 100 MB/s, halves while that keeps 90% of it). Each run follows a `sync`; the caches of the \
-         2000-file case are deleted after the case, not between runs.\n",
+         ranges, the first and last 32 of them growing from and shrinking to 1 MiB, over \
+         16 connections at first; every 250 ms the count doubles, up to 32, while each \
+         doubling raises the throughput by 40%, or halves while that keeps 90% of it, when \
+         each connection carries over 100 MB/s or a doubling did not pay). Each run \
+         follows a `sync`; the caches of the 2000-file case are deleted after the case, \
+         not between runs.\n",
         machine()
     );
     let _ = writeln!(
         s,
         "How our client verifies parallel downloads: each range is written in place at its \
          offset from 128 KiB buffers (two per connection, one filling while the other is \
-         written), and one task follows the contiguous finished prefix of the file, \
-         re-reading it from the page cache in 2 MiB blocks to feed the sha256. Hashing \
-         thus overlaps the transfer and only the last chunk is hashed after the last byte \
-         arrives, with memory bounded by the buffers (not by the file size).\n"
+         written by the file's one writer thread), and one task follows the contiguous \
+         finished prefix of the file, re-reading it from the page cache in 2 MiB blocks to \
+         feed the sha256. Hashing thus overlaps the transfer, and since the ranges at both \
+         ends of the file are smaller the connections do not finish theirs all at once: \
+         the prefix grows steadily and little is hashed after the last byte arrives, with \
+         memory bounded by the buffers (not by the file size).\n"
     );
     for (ci, case) in cases.iter().enumerate() {
         let _ = writeln!(s, "### {}\n", case.name);

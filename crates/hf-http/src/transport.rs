@@ -25,6 +25,12 @@ use tower_service::Service;
 use crate::body::{HfBody, ResponseBody};
 use crate::error::{Error, ErrorKind};
 
+/// Largest read buffer of an HTTP/1 connection (hyper's default is about 400 KiB).
+/// Body frames are slices of it that keep it alive until they are consumed, so with
+/// many parallel range requests the buffers add up; reads of 128 KiB drain a socket as
+/// fast (one frame fills one of the download's 128 KiB write blocks).
+const READ_BUF_MAX: usize = 128 << 10;
+
 /// Settings of the default transport.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -97,6 +103,7 @@ impl HyperTransport {
             tls: Arc::new(OnceLock::new()),
         };
         let client = Client::builder(TokioExecutor::new())
+            .http1_max_buf_size(READ_BUF_MAX)
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
             .pool_idle_timeout(config.pool_idle_timeout)

@@ -201,6 +201,8 @@ pub(crate) fn wrap_body(body: Body, fault: BodyFault) -> Body {
         fault: BodyFault,
         pending: Option<Bytes>,
         done: bool,
+        /// When the throttled body may send its next slice.
+        due: Option<tokio::time::Instant>,
     }
     let st = St {
         inner: body.into_data_stream(),
@@ -208,6 +210,7 @@ pub(crate) fn wrap_body(body: Body, fault: BodyFault) -> Body {
         fault,
         pending: None,
         done: false,
+        due: None,
     };
     let stream = futures_util::stream::unfold(st, |mut st| async move {
         if st.done {
@@ -253,13 +256,23 @@ pub(crate) fn wrap_body(body: Body, fault: BodyFault) -> Body {
             }
         }
         if let Some(bps) = st.fault.throttle_bps {
-            // Pace in slices of about a tenth of a second each.
+            // Pace in slices of about a tenth of a second each, on a schedule (as a
+            // traffic shaper does): the time spent reading and sending a slice counts
+            // toward its share, so a busy machine does not slow the body below its rate.
+            // A reader that stalled may catch up by one slice at most.
             let slice = (bps / 10).max(1) as usize;
             if chunk.len() > slice {
                 st.pending = Some(chunk.split_off(slice));
             }
-            let secs = chunk.len() as f64 / bps as f64;
-            tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+            let now = tokio::time::Instant::now();
+            let credit = Duration::from_secs_f64(slice as f64 / bps as f64);
+            let start = match st.due {
+                Some(due) => due.max(now.checked_sub(credit).unwrap_or(now)),
+                None => now,
+            };
+            let due = start + Duration::from_secs_f64(chunk.len() as f64 / bps as f64);
+            st.due = Some(due);
+            tokio::time::sleep_until(due).await;
         }
         if let Some(at) = st.fault.corrupt_at
             && at >= st.pos

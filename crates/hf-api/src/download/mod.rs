@@ -14,12 +14,13 @@
 //!    process-unique `blobs/{etag}.{random}.incomplete` and renamed, without the lock.
 //!
 //! Files of at least [`ParallelConfig::threshold`] bytes are fetched with concurrent
-//! range requests of [`ParallelConfig::chunk_size`] bytes, written in place at their
-//! offsets: [`ParallelConfig::initial_connections`] at first, doubled while that raises
-//! the throughput, up to [`ParallelConfig::connections`], or halved while that keeps it
-//! when the connections are fast (an unpaced link needs few streams). Their
-//! partial file is `{etag}.parallel.incomplete` with a `{etag}.parallel.ranges` record
-//! of finished chunks, so an interrupted download resumes chunk by chunk, and a Python
+//! range requests of [`ParallelConfig::chunk_size`] bytes (smaller ones at the start
+//! and at the end of the file, see [`ParallelConfig::chunk_size`]), written in place at
+//! their offsets by one writer thread: [`ParallelConfig::initial_connections`] at first,
+//! doubled while that raises the throughput, up to [`ParallelConfig::connections`], or
+//! halved while that keeps it (an unpaced link needs few streams). Their partial file
+//! is `{etag}.parallel.incomplete` with a `{etag}.parallel.ranges` record of the byte
+//! ranges finished, so an interrupted download resumes chunk by chunk, and a Python
 //! client (which resumes `.incomplete` files by appending) never sees a file with holes.
 //! Smaller files use one stream and Python's `.incomplete` file, resumed with
 //! `Range: bytes={len}-`.
@@ -76,7 +77,7 @@ pub struct ParallelConfig {
     /// Most concurrent connections per file. Default 32: CDNs often pace each
     /// connection, so the aggregate grows with the connection count.
     pub connections: usize,
-    /// Connections a file starts with. Default 8. Every 250 ms the count doubles (up to
+    /// Connections a file starts with. Default 16. Every 250 ms the count doubles (up to
     /// [`connections`](Self::connections)) while each doubling raised the throughput by
     /// at least 40%; when one did not, it goes back to the previous count. When each
     /// connection carries more than about 100 MB/s, or the first doubling did not pay,
@@ -85,7 +86,12 @@ pub struct ParallelConfig {
     /// a row below half the best throughput start the search upwards again.
     /// A paced link thus gets many connections and a fast one few.
     pub initial_connections: usize,
-    /// Bytes per range request. Default 16 MiB.
+    /// Bytes per range request. Default 16 MiB. The first
+    /// [`connections`](Self::connections) requests of a file grow to this size in equal
+    /// steps (from 1 MiB at least) and the last ones shrink from it the same way, so
+    /// that the connections do not all finish a chunk at the same moment: the hash,
+    /// which follows the finished prefix of the file, then starts at once and has
+    /// little left to do after the last byte.
     pub chunk_size: u64,
     /// Files of at least this size are fetched in parallel. Default 64 MiB.
     pub threshold: u64,
@@ -95,7 +101,7 @@ impl Default for ParallelConfig {
     fn default() -> Self {
         ParallelConfig {
             connections: 32,
-            initial_connections: 8,
+            initial_connections: 16,
             chunk_size: 16 << 20,
             threshold: 64 << 20,
         }

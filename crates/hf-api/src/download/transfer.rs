@@ -205,8 +205,56 @@ fn backoff(failures: u32) -> Duration {
 // ---------------------------------------------------------------------------------------
 // Sequential writer with double buffering
 
-/// A write in flight: gives back its buffer and the hasher.
-type PendingWrite = JoinHandle<std::io::Result<(Vec<u8>, Hasher)>>;
+/// A write in flight: gives back its buffer (and, on a blocking task, the hasher).
+enum PendingWrite {
+    Task(JoinHandle<std::io::Result<(Vec<u8>, Hasher)>>),
+    Sink(tokio::sync::oneshot::Receiver<std::io::Result<Vec<u8>>>),
+}
+
+/// A block for a [`FileSink`]: written at `offset`, then handed back through `done`.
+struct SinkWrite {
+    buf: Vec<u8>,
+    offset: u64,
+    done: tokio::sync::oneshot::Sender<std::io::Result<Vec<u8>>>,
+}
+
+/// One thread that writes every block of a parallel download. Writers of one file
+/// only take turns on its lock in the kernel (spinning while they wait), and a
+/// blocking task per block costs two thread hand-offs; one thread fed by a queue
+/// writes as fast, with neither.
+struct FileSink {
+    tx: tokio::sync::mpsc::Sender<SinkWrite>,
+    task: JoinHandle<()>,
+}
+
+impl FileSink {
+    fn start(file: Arc<std::fs::File>, queue: usize) -> FileSink {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<SinkWrite>(queue.max(1));
+        let task = tokio::task::spawn_blocking(move || {
+            while let Some(SinkWrite {
+                mut buf,
+                offset,
+                done,
+            }) = rx.blocking_recv()
+            {
+                let res = write_all_at(&file, &buf, offset).map(|()| {
+                    buf.clear();
+                    buf
+                });
+                // The connection that sent it may have been cancelled; nothing to do.
+                let _ = done.send(res);
+            }
+        });
+        FileSink { tx, task }
+    }
+
+    /// Waits for the thread once every sender is gone.
+    async fn finish(self) {
+        drop(self.tx);
+        // A panic there already failed the write that caused it.
+        let _ = self.task.await;
+    }
+}
 
 /// A hash thread fed with the write buffers (shared with the writes, not copied).
 struct HashFeed {
@@ -245,6 +293,8 @@ struct SeqWriter {
     feed: Option<HashFeed>,
     /// Buffers shared with the hash thread and the writes, reused once both let go.
     pool: Vec<Arc<Vec<u8>>>,
+    /// Writes go to this thread instead of a blocking task each (no hashing then).
+    sink: Option<tokio::sync::mpsc::Sender<SinkWrite>>,
     pending: Option<PendingWrite>,
 }
 
@@ -256,7 +306,20 @@ impl SeqWriter {
             hasher: Some(hasher),
             feed: None,
             pool: Vec::new(),
+            sink: None,
             pending: None,
+        }
+    }
+
+    /// A writer whose blocks go to `sink` (no hashing).
+    fn to_sink(
+        file: Arc<std::fs::File>,
+        path: Arc<Path>,
+        sink: tokio::sync::mpsc::Sender<SinkWrite>,
+    ) -> SeqWriter {
+        SeqWriter {
+            sink: Some(sink),
+            ..SeqWriter::new(file, path, Hasher::None)
         }
     }
 
@@ -272,21 +335,32 @@ impl SeqWriter {
             hasher: Some(Hasher::None),
             feed: Some(HashFeed::start(hasher)),
             pool: Vec::new(),
+            sink: None,
             pending: None,
         }
     }
 
     /// Waits for the write in flight; returns its (emptied) buffer.
     async fn wait(&mut self) -> Result<Option<Vec<u8>>, Error> {
-        let Some(handle) = self.pending.take() else {
-            return Ok(None);
+        fn failed(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+            Error::Io {
+                context: "a write task failed".to_owned(),
+                source: std::io::Error::other(e),
+            }
+        }
+        let buf = match self.pending.take() {
+            None => return Ok(None),
+            Some(PendingWrite::Task(handle)) => {
+                let joined = handle.await.map_err(failed)?;
+                let (buf, hasher) = joined.map_err(|e| io_error(&self.path, "cannot write", e))?;
+                self.hasher = Some(hasher);
+                buf
+            }
+            Some(PendingWrite::Sink(done)) => done
+                .await
+                .map_err(failed)?
+                .map_err(|e| io_error(&self.path, "cannot write", e))?,
         };
-        let joined = handle.await.map_err(|e| Error::Io {
-            context: "a write task failed".to_owned(),
-            source: std::io::Error::other(e),
-        })?;
-        let (buf, hasher) = joined.map_err(|e| io_error(&self.path, "cannot write", e))?;
-        self.hasher = Some(hasher);
         Ok(Some(buf))
     }
 
@@ -296,15 +370,26 @@ impl SeqWriter {
             return self.submit_shared(buf, offset).await;
         }
         let spare = self.wait().await?;
+        if let Some(sink) = &self.sink {
+            let (done, rx) = tokio::sync::oneshot::channel();
+            if sink.send(SinkWrite { buf, offset, done }).await.is_err() {
+                return Err(Error::Io {
+                    context: "the write thread stopped".to_owned(),
+                    source: std::io::Error::other("the write thread ended early"),
+                });
+            }
+            self.pending = Some(PendingWrite::Sink(rx));
+            return Ok(spare.unwrap_or_else(|| Vec::with_capacity(WRITE_BLOCK)));
+        }
         let mut hasher = self.hasher.take().expect("no write in flight");
         let file = self.file.clone();
-        self.pending = Some(tokio::task::spawn_blocking(move || {
+        self.pending = Some(PendingWrite::Task(tokio::task::spawn_blocking(move || {
             let mut buf = buf;
             write_all_at(&file, &buf, offset)?;
             hasher.update(&buf);
             buf.clear();
             Ok((buf, hasher))
-        }));
+        })));
         Ok(spare.unwrap_or_else(|| Vec::with_capacity(WRITE_BLOCK)))
     }
 
@@ -325,10 +410,10 @@ impl SeqWriter {
         }
         let hasher = self.hasher.take().expect("no write in flight");
         let (file, data) = (self.file.clone(), shared.clone());
-        self.pending = Some(tokio::task::spawn_blocking(move || {
+        self.pending = Some(PendingWrite::Task(tokio::task::spawn_blocking(move || {
             write_all_at(&file, &data, offset)?;
             Ok((Vec::new(), hasher))
-        }));
+        })));
         self.pool.push(shared);
         let free = self.pool.iter().position(|b| Arc::strong_count(b) == 1);
         if let Some(Ok(mut spare)) = free.map(|i| Arc::try_unwrap(self.pool.swap_remove(i))) {
@@ -357,7 +442,7 @@ async fn pump(
     writer: &mut SeqWriter,
     (mut offset, limit): (u64, u64),
     spare: &mut Vec<u8>,
-    received: Option<&AtomicU64>,
+    parallel: Option<&Shared>,
 ) -> Result<(u64, Option<hf_http::Error>), Error> {
     let mut stream = Box::pin(res.into_body().into_stream());
     let mut buf = std::mem::take(spare);
@@ -376,19 +461,26 @@ async fn pump(
                         ),
                     });
                 }
-                buf.extend_from_slice(&bytes);
-                if let Some(received) = received {
-                    received.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                if let Some(sh) = parallel {
+                    sh.received.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 }
-                if buf.len() >= WRITE_BLOCK {
-                    let n = buf.len() as u64;
-                    let next = writer.submit(buf, buf_start).await?;
-                    buf = next;
-                    buf_start += n;
-                    job.reporter.emit(ProgressEvent::Advance {
-                        path: &job.display,
-                        bytes: n,
-                    });
+                // Fill whole blocks only: a frame larger than the room left would
+                // otherwise grow the buffer (and every buffer reused after it).
+                let mut rest = &bytes[..];
+                while !rest.is_empty() {
+                    let take = rest.len().min(WRITE_BLOCK.saturating_sub(buf.len()).max(1));
+                    buf.extend_from_slice(&rest[..take]);
+                    rest = &rest[take..];
+                    if buf.len() >= WRITE_BLOCK {
+                        let n = buf.len() as u64;
+                        let next = writer.submit(buf, buf_start).await?;
+                        buf = next;
+                        buf_start += n;
+                        job.reporter.emit(ProgressEvent::Advance {
+                            path: &job.display,
+                            bytes: n,
+                        });
+                    }
                 }
             }
             Err(e) => {
@@ -588,17 +680,62 @@ impl From<Error> for Fallback {
     }
 }
 
+/// The smallest chunk of a plan (see [`chunk_starts`]) when the chunk size is larger:
+/// smaller range requests would cost more in round trips than they save.
+const MIN_CHUNK: u64 = 1 << 20;
+
+/// Where the chunks of a parallel download start: `n` chunks growing in equal steps up
+/// to `chunk` bytes, then whole chunks, then `n` chunks shrinking in the same steps
+/// (fewer steps when the file is small).
+///
+/// Connections fetch chunks in order, so with equal chunks they all finish theirs at
+/// about the same time, again and again: the finished prefix of the file, which the
+/// hash follows, then jumps by `n` chunks at once, the first jump only after a whole
+/// chunk's time, and the last `n` chunks are left to hash after the last byte. Growing
+/// first chunks spread the connections' finishing times from the start (the hash
+/// starts at once and its input arrives steadily), and shrinking last chunks bring them
+/// back together at the end, so that no connection idles and little is left to hash.
+fn chunk_starts(size: u64, chunk: u64, n: usize) -> Vec<u64> {
+    let chunk = chunk.max(1);
+    let floor = chunk.min(MIN_CHUNK);
+    let mut steps = (n as u64).min((size / chunk).saturating_sub(1));
+    let (ramp, middle) = loop {
+        let ramp: Vec<u64> = (1..=steps)
+            .map(|k| (chunk * k / steps).max(floor))
+            .collect();
+        // Whole chunks in between, or none; not a sliver that rounding left over.
+        match size.checked_sub(2 * ramp.iter().sum::<u64>()) {
+            Some(middle) if steps == 0 || middle == 0 || middle >= floor => break (ramp, middle),
+            _ => steps -= 1,
+        }
+    };
+    let mut sizes = ramp.clone();
+    let count = middle.div_ceil(chunk);
+    // Equal middle chunks (no short one left over to spoil the spread).
+    sizes.extend((0..count).map(|j| middle / count + u64::from(j < middle % count)));
+    sizes.extend(ramp.iter().rev());
+    sizes
+        .iter()
+        .scan(0, |at, len| {
+            let start = *at;
+            *at += len;
+            Some(start)
+        })
+        .collect()
+}
+
 /// Which chunks are on disk; the hasher follows the contiguous prefix.
 struct Chunks {
     done: Vec<bool>,
-    chunk_size: u64,
+    /// Where each chunk starts; the last one ends at `size`.
+    starts: Vec<u64>,
     size: u64,
 }
 
 impl Chunks {
     fn bounds(&self, i: usize) -> (u64, u64) {
-        let start = i as u64 * self.chunk_size;
-        (start, (start + self.chunk_size).min(self.size))
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.size);
+        (self.starts[i], end)
     }
 
     fn prefix(&self) -> u64 {
@@ -609,52 +746,73 @@ impl Chunks {
     }
 }
 
-/// Reads the record of finished chunks: a header `v1 {size} {chunk_size}` and one
-/// chunk index per line. Anything unexpected means "start over".
-fn read_ranges(path: &Path, size: u64, chunk_size: u64, count: usize) -> Option<Vec<bool>> {
+/// Reads the record of finished byte ranges (a header `v2 {size}`, then one
+/// `{start} {end}` per line) and marks the chunks of `starts` that they cover. The
+/// record names bytes, not chunk numbers, so it still counts after the chunk settings
+/// changed. Anything unexpected in the header means "start over".
+fn read_ranges(path: &Path, chunks: &Chunks) -> Option<Vec<bool>> {
+    let size = chunks.size;
     let text = std::fs::read_to_string(path).ok()?;
     let mut lines = text.lines();
-    if lines.next()? != format!("v1 {size} {chunk_size}") {
+    if lines.next()? != format!("v2 {size}") {
         return None;
     }
-    let mut done = vec![false; count];
-    for line in lines {
-        // A torn last line (killed mid-write) is ignored.
-        if let Ok(i) = line.parse::<usize>()
-            && i < count
-        {
-            done[i] = true;
+    let mut ranges: Vec<(u64, u64)> = lines
+        .filter_map(|line| {
+            // A torn last line (killed mid-write) is ignored.
+            let (a, b) = line.split_once(' ')?;
+            let (a, b) = (a.parse::<u64>().ok()?, b.parse::<u64>().ok()?);
+            (a < b && b <= size).then_some((a, b))
+        })
+        .collect();
+    ranges.sort_unstable();
+    let mut merged: Vec<(u64, u64)> = Vec::with_capacity(ranges.len());
+    for (a, b) in ranges {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
         }
     }
-    Some(done)
+    Some(
+        (0..chunks.starts.len())
+            .map(|i| {
+                let (a, b) = chunks.bounds(i);
+                // The last merged range starting at or before `a` must reach `b`.
+                let k = merged.partition_point(|r| r.0 <= a);
+                k > 0 && merged[k - 1].1 >= b
+            })
+            .collect(),
+    )
 }
 
 /// Opens the parallel partial file and the finished-chunk record, adopting a
 /// single-stream `.incomplete` prefix if that is all there is.
+/// (`chunks.done` is ignored and set.)
 fn prepare_parallel(
     paths: &PartialPaths,
-    size: u64,
-    chunk_size: u64,
-) -> Result<(std::fs::File, std::fs::File, Vec<bool>), Error> {
-    let count = size.div_ceil(chunk_size) as usize;
+    mut chunks: Chunks,
+) -> Result<(std::fs::File, std::fs::File, Chunks), Error> {
+    let (count, size) = (chunks.starts.len(), chunks.size);
     if let Some(parent) = paths.parallel.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "cannot create", e))?;
     }
     let mut done = if paths.parallel.is_file() {
-        read_ranges(&paths.ranges, size, chunk_size, count)
+        read_ranges(&paths.ranges, &chunks)
     } else {
         None
     };
     let mut adopted = 0;
     if done.is_none()
         && let Ok(meta) = std::fs::metadata(&paths.single)
-        && meta.len() >= chunk_size
+        && meta.len() >= chunks.bounds(0).1
         && meta.len() <= size
     {
         // A contiguous prefix from a single-stream download (ours or Python's).
         std::fs::rename(&paths.single, &paths.parallel)
             .map_err(|e| io_error(&paths.parallel, "cannot rename to", e))?;
-        adopted = (meta.len() / chunk_size) as usize;
+        adopted = (0..count)
+            .take_while(|&i| chunks.bounds(i).1 <= meta.len())
+            .count();
     }
     let fresh = done.is_none();
     let file = std::fs::OpenOptions::new()
@@ -674,11 +832,10 @@ fn prepare_parallel(
         record
             .set_len(0)
             .map_err(|e| io_error(&paths.ranges, "cannot truncate", e))?;
-        let mut text = format!("v1 {size} {chunk_size}\n");
-        for i in 0..adopted {
-            text.push_str(&i.to_string());
-            text.push('\n');
-        }
+        let text = match adopted {
+            0 => format!("v2 {size}\n"),
+            n => format!("v2 {size}\n0 {}\n", chunks.bounds(n - 1).1),
+        };
         record
             .write_all(text.as_bytes())
             .map_err(|e| io_error(&paths.ranges, "cannot write", e))?;
@@ -686,7 +843,8 @@ fn prepare_parallel(
         d[..adopted].fill(true);
         done = Some(d);
     }
-    Ok((file, record, done.expect("set above")))
+    chunks.done = done.expect("set above");
+    Ok((file, record, chunks))
 }
 
 async fn fetch_parallel(
@@ -696,13 +854,13 @@ async fn fetch_parallel(
 ) -> Result<PathBuf, Fallback> {
     let cfg = job.options.parallel;
     for attempt in 1..=MAX_VERIFY_ATTEMPTS {
-        let (p, size, cs) = (paths.clone(), job.size, cfg.chunk_size);
-        let (file, record, done) = blocking(move || prepare_parallel(&p, size, cs)).await?;
-        let chunks = Chunks {
-            done,
-            chunk_size: cfg.chunk_size,
+        let plan = Chunks {
+            done: Vec::new(),
+            starts: chunk_starts(job.size, cfg.chunk_size, cfg.connections),
             size: job.size,
         };
+        let p = paths.clone();
+        let (file, record, chunks) = blocking(move || prepare_parallel(&p, plan)).await?;
         let resumed: u64 = (0..chunks.done.len())
             .filter(|&i| chunks.done[i])
             .map(|i| {
@@ -726,12 +884,14 @@ async fn fetch_parallel(
             .filter(|&i| !chunks.done[i])
             .collect();
         let file = Arc::new(file);
+        let sink = FileSink::start(file.clone(), cfg.connections);
         let (prefix_tx, prefix_rx) = watch::channel(chunks.prefix());
         let first = cfg.first_connections();
         let shared = Arc::new(Shared {
             chunks: Mutex::new(chunks),
             todo: Mutex::new(todo),
             record: Mutex::new(record),
+            sink: sink.tx.clone(),
             prefix: prefix_tx,
             received: AtomicU64::new(0),
             running: AtomicUsize::new(0),
@@ -806,11 +966,14 @@ async fn fetch_parallel(
                 outcome = Err(e);
             }
         }
+        // Every worker is gone: the last sender goes with `shared`.
+        drop(shared);
+        sink.finish().await;
         if let Err(e) = outcome {
             hash_task.abort();
             return Err(e);
         }
-        drop(shared);
+        tracing::debug!(file = %job.display, "all ranges written");
         let hasher = hash_task.await.map_err(|e| Error::Io {
             context: "the hashing task failed".to_owned(),
             source: std::io::Error::other(e),
@@ -843,6 +1006,8 @@ struct Shared {
     chunks: Mutex<Chunks>,
     todo: Mutex<VecDeque<usize>>,
     record: Mutex<std::fs::File>,
+    /// The thread writing the blocks (see [`FileSink`]).
+    sink: tokio::sync::mpsc::Sender<SinkWrite>,
     prefix: watch::Sender<u64>,
     /// Body bytes received so far (the throughput the [`Ramp`] watches).
     received: AtomicU64,
@@ -1079,7 +1244,7 @@ async fn worker(
         let ranges = ranges.clone();
         blocking(move || {
             let mut rec = sh.record.lock().expect("poisoned");
-            rec.write_all(format!("{i}\n").as_bytes())
+            rec.write_all(format!("{start} {end}\n").as_bytes())
                 .map_err(|e| io_error(&ranges, "cannot write", e))
         })
         .await?;
@@ -1100,7 +1265,7 @@ async fn fetch_chunk(
     (start, end): (u64, u64),
     spare: &mut Vec<u8>,
 ) -> Result<(), Fallback> {
-    let mut writer = SeqWriter::new(file.clone(), path.clone(), Hasher::None);
+    let mut writer = SeqWriter::to_sink(file.clone(), path.clone(), shared.sink.clone());
     let mut offset = start;
     let mut failures = 0;
     while offset < end {
@@ -1122,15 +1287,8 @@ async fn fetch_chunk(
                 ),
             }));
         }
-        let (next, failure) = pump(
-            job,
-            res,
-            &mut writer,
-            (offset, end),
-            spare,
-            Some(&shared.received),
-        )
-        .await?;
+        let (next, failure) =
+            pump(job, res, &mut writer, (offset, end), spare, Some(shared)).await?;
         if next > offset {
             failures = 0;
         }
@@ -1200,7 +1358,75 @@ async fn hash_prefix(
 
 #[cfg(test)]
 mod tests {
-    use super::Ramp;
+    use super::{Chunks, MIN_CHUNK, Ramp, chunk_starts, read_ranges};
+
+    const MIB: u64 = 1 << 20;
+
+    fn sizes(size: u64, chunk: u64, n: usize) -> Vec<u64> {
+        let starts = chunk_starts(size, chunk, n);
+        assert_eq!(starts.first(), Some(&0));
+        let mut ends = starts[1..].to_vec();
+        ends.push(size);
+        starts.iter().zip(ends).map(|(a, b)| b - a).collect()
+    }
+
+    /// A large file: 32 growing chunks, equal whole ones, 32 shrinking ones.
+    #[test]
+    fn chunks_grow_and_shrink_at_the_ends_of_a_large_file() {
+        let s = sizes(2048 * MIB, 16 * MIB, 32);
+        assert_eq!(s.iter().sum::<u64>(), 2048 * MIB);
+        let (head, rest) = s.split_at(32);
+        let (middle, tail) = rest.split_at(rest.len() - 32);
+        assert!(head.windows(2).all(|w| w[0] <= w[1]), "{head:?}");
+        assert_eq!(head[..3], [MIN_CHUNK, MIN_CHUNK, 3 * MIB / 2], "the floor");
+        assert_eq!(head[31], 16 * MIB);
+        assert_eq!(tail.iter().rev().copied().collect::<Vec<_>>(), head);
+        let (lo, hi) = (middle.iter().min().unwrap(), middle.iter().max().unwrap());
+        assert!(*hi <= 16 * MIB && hi - lo <= 1, "{lo} {hi}");
+        // 2 GiB minus the two ramps (about 16 MiB x 33 in all), in whole chunks.
+        assert_eq!(middle.len(), 95);
+    }
+
+    /// Small files get fewer steps, tiny chunk settings plain equal chunks, and every
+    /// plan covers the file exactly with chunks of at most the chunk size.
+    #[test]
+    fn chunk_plans_cover_the_file_whatever_the_settings() {
+        let m = |v: &[u64]| v.iter().map(|x| x * MIB).collect::<Vec<_>>();
+        assert_eq!(sizes(64 * MIB, 16 * MIB, 32), m(&[8, 16, 16, 16, 8]));
+        assert_eq!(sizes(4 * MIB, 256 << 10, 4), vec![256 << 10; 16]);
+        assert_eq!(sizes(20 * MIB, 16 * MIB, 32), vec![10 * MIB; 2]);
+        for size in [MIB + 1, 3 * MIB + 7, 64 * MIB, 100 * MIB + 3, 5000 * MIB] {
+            for chunk in [64 << 10, MIB, 16 * MIB] {
+                for n in [1, 2, 7, 32] {
+                    let s = sizes(size, chunk, n);
+                    assert_eq!(s.iter().sum::<u64>(), size, "{size} {chunk} {n}");
+                    assert!(s.iter().all(|&c| c > 0 && c <= chunk), "{size} {chunk} {n}");
+                }
+            }
+        }
+    }
+
+    /// The record names byte ranges: touching ranges merge, a chunk counts only when
+    /// covered whole, a torn or stray line is ignored, another size means none.
+    #[test]
+    fn the_record_marks_the_chunks_its_ranges_cover() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.parallel.ranges");
+        let chunks = Chunks {
+            done: Vec::new(),
+            starts: vec![0, 10, 20, 35],
+            size: 50,
+        };
+        std::fs::write(&path, "v2 50\n10 20\n0 10\n20 30\n35 50\n60 70\n3").unwrap();
+        assert_eq!(
+            read_ranges(&path, &chunks),
+            Some(vec![true, true, false, true])
+        );
+        std::fs::write(&path, "v2 51\n0 10\n").unwrap();
+        assert_eq!(read_ranges(&path, &chunks), None);
+        std::fs::write(&path, "v1 50 10\n0\n").unwrap();
+        assert_eq!(read_ranges(&path, &chunks), None);
+    }
 
     const MB: u64 = 1_000_000;
 

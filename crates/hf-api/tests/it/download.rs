@@ -678,6 +678,61 @@ async fn parallel_ranges_assemble_verify_and_report_progress() {
     assert_eq!(blobs(&fx.repo_dir()), [sha256_hex(&fx.big)]);
 }
 
+/// With chunks larger than 1 MiB, the first ranges of a file grow to the chunk size
+/// and the last ones shrink from it (so that the connections do not all finish at
+/// once); the file still assembles and verifies, written by the one writer thread.
+#[tokio::test]
+async fn parallel_ranges_grow_at_the_start_and_shrink_at_the_end() {
+    let fx = fixture().await;
+    const MIB: u64 = 1 << 20;
+    let huge = content(7, 24 << 20);
+    fx.hub
+        .upload_file(
+            hf_testhub::RepoType::Model,
+            "alice/m",
+            "main",
+            "huge.bin",
+            &huge,
+        )
+        .unwrap();
+    fx.hub.clear_requests();
+    let p = fx
+        .api()
+        .hf_hub_download("alice/m", "huge.bin")
+        .parallel(
+            ParallelConfig::default()
+                .with_connections(4)
+                .with_chunk_size(4 * MIB)
+                .with_threshold(MIB),
+        )
+        .await
+        .unwrap();
+    assert!(std::fs::read(&p).unwrap() == huge, "content differs");
+    let mut got = cdn_ranges(&fx);
+    got.sort_by_key(|r| {
+        r["bytes=".len()..]
+            .split('-')
+            .next()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    });
+    // 4 steps of 1 MiB up to 4 MiB, one whole chunk, and the same steps down.
+    let sizes = [1, 2, 3, 4, 4, 4, 3, 2, 1];
+    let mut at = 0;
+    let want: Vec<String> = sizes
+        .iter()
+        .map(|s| {
+            let r = format!("bytes={}-{}", at, at + s * MIB - 1);
+            at += s * MIB;
+            r
+        })
+        .collect();
+    assert_eq!(got, want);
+    // No partial file or record left.
+    assert_eq!(blobs(&fx.repo_dir()), [sha256_hex(&huge)]);
+}
+
 #[tokio::test]
 async fn concurrent_tasks_share_one_blob() {
     let fx = fixture().await;
@@ -755,7 +810,8 @@ async fn dropped_future_resumes_without_refetching() {
         .unwrap()
         .lines()
         .skip(1)
-        .map(|l| l.parse::<u64>().unwrap() * 256 * 1024)
+        // `{start} {end}` per finished chunk.
+        .map(|l| l.split_once(' ').unwrap().0.parse::<u64>().unwrap())
         .collect();
     assert!(!done.is_empty());
     fx.hub.clear_faults();
