@@ -22,9 +22,20 @@ use crate::client::HfApi;
 use crate::error::Error;
 use crate::progress::{ProgressEvent, Reporter};
 
-/// Bytes gathered from the body before one positioned write (per connection; two such
-/// buffers exist per connection, one being filled while the other is written).
+/// Bytes gathered from the body before one positioned write, per connection of a
+/// parallel download (two such buffers exist per connection, one being filled while
+/// the other is written).
 const WRITE_BLOCK: usize = 128 << 10;
+/// The same for a single stream. Each block costs a hand-off to a blocking task (and
+/// to the hash thread), which adds up at 1 GB/s; a few larger buffers per file cost
+/// little memory.
+const STREAM_BLOCK: usize = 512 << 10;
+/// The largest body frame the transport hands over (its read buffer, see hf-http). A
+/// block is written once it holds at least its size, so its buffer has room for one
+/// more frame: blocks are not cut at a fixed size (this keeps the buffers from growing
+/// when frames are large, and the writes from all being aligned powers of two, which
+/// the page cache may back with large folios that are slow to allocate in a VM).
+const FRAME_MAX: usize = 128 << 10;
 /// Consecutive body failures without progress before giving up.
 const MAX_STREAM_FAILURES: u32 = 5;
 /// Attempts of a whole file whose content failed verification.
@@ -296,6 +307,8 @@ struct SeqWriter {
     /// Writes go to this thread instead of a blocking task each (no hashing then).
     sink: Option<tokio::sync::mpsc::Sender<SinkWrite>>,
     pending: Option<PendingWrite>,
+    /// Bytes per write.
+    block: usize,
 }
 
 impl SeqWriter {
@@ -308,6 +321,7 @@ impl SeqWriter {
             pool: Vec::new(),
             sink: None,
             pending: None,
+            block: STREAM_BLOCK,
         }
     }
 
@@ -319,6 +333,7 @@ impl SeqWriter {
     ) -> SeqWriter {
         SeqWriter {
             sink: Some(sink),
+            block: WRITE_BLOCK,
             ..SeqWriter::new(file, path, Hasher::None)
         }
     }
@@ -337,6 +352,7 @@ impl SeqWriter {
             pool: Vec::new(),
             sink: None,
             pending: None,
+            block: STREAM_BLOCK,
         }
     }
 
@@ -379,7 +395,7 @@ impl SeqWriter {
                 });
             }
             self.pending = Some(PendingWrite::Sink(rx));
-            return Ok(spare.unwrap_or_else(|| Vec::with_capacity(WRITE_BLOCK)));
+            return Ok(spare.unwrap_or_else(|| Vec::with_capacity(self.block + FRAME_MAX)));
         }
         let mut hasher = self.hasher.take().expect("no write in flight");
         let file = self.file.clone();
@@ -390,7 +406,7 @@ impl SeqWriter {
             buf.clear();
             Ok((buf, hasher))
         })));
-        Ok(spare.unwrap_or_else(|| Vec::with_capacity(WRITE_BLOCK)))
+        Ok(spare.unwrap_or_else(|| Vec::with_capacity(self.block + FRAME_MAX)))
     }
 
     /// `submit` with a hash thread: the buffer goes to the hash thread and the write at
@@ -420,7 +436,7 @@ impl SeqWriter {
             spare.clear();
             return Ok(spare);
         }
-        Ok(Vec::with_capacity(WRITE_BLOCK))
+        Ok(Vec::with_capacity(self.block + FRAME_MAX))
     }
 
     /// Waits for every write; returns the hasher.
@@ -464,23 +480,16 @@ async fn pump(
                 if let Some(sh) = parallel {
                     sh.received.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 }
-                // Fill whole blocks only: a frame larger than the room left would
-                // otherwise grow the buffer (and every buffer reused after it).
-                let mut rest = &bytes[..];
-                while !rest.is_empty() {
-                    let take = rest.len().min(WRITE_BLOCK.saturating_sub(buf.len()).max(1));
-                    buf.extend_from_slice(&rest[..take]);
-                    rest = &rest[take..];
-                    if buf.len() >= WRITE_BLOCK {
-                        let n = buf.len() as u64;
-                        let next = writer.submit(buf, buf_start).await?;
-                        buf = next;
-                        buf_start += n;
-                        job.reporter.emit(ProgressEvent::Advance {
-                            path: &job.display,
-                            bytes: n,
-                        });
-                    }
+                buf.extend_from_slice(&bytes);
+                if buf.len() >= writer.block {
+                    let n = buf.len() as u64;
+                    let next = writer.submit(buf, buf_start).await?;
+                    buf = next;
+                    buf_start += n;
+                    job.reporter.emit(ProgressEvent::Advance {
+                        path: &job.display,
+                        bytes: n,
+                    });
                 }
             }
             Err(e) => {
@@ -580,7 +589,7 @@ async fn fetch_single(job: &Job, path: &Path, check: Check) -> Result<PathBuf, E
         let mut writer = SeqWriter::for_size(file.clone(), path.clone(), hasher, job.size);
         let mut offset = len;
         let mut failures = 0;
-        let mut spare = Vec::with_capacity(WRITE_BLOCK);
+        let mut spare = Vec::with_capacity(STREAM_BLOCK + FRAME_MAX);
         while offset < job.size {
             let res = job
                 .api
@@ -1230,7 +1239,7 @@ async fn worker(
     path: Arc<Path>,
     ranges: Arc<Path>,
 ) -> Result<(), Fallback> {
-    let mut spare = Vec::with_capacity(WRITE_BLOCK);
+    let mut spare = Vec::with_capacity(WRITE_BLOCK + FRAME_MAX);
     loop {
         if shared.leave() {
             return Ok(());
