@@ -79,7 +79,8 @@ pub struct ParallelConfig {
     pub connections: usize,
     /// Connections a file starts with. Default 16. Every 250 ms the count doubles (up to
     /// [`connections`](Self::connections)) while each doubling raised the throughput by
-    /// at least 40%; when one did not, it goes back to the previous count. When each
+    /// at least 40% (20% for the one that reaches the maximum); when one did not, it
+    /// goes back to the previous count. When each
     /// connection carries more than about 100 MB/s, or the first doubling did not pay,
     /// the count halves instead (down to one) while that keeps 90% of the throughput
     /// (if the first halving does not, doubling is tried). Once settled, two windows in

@@ -1042,6 +1042,10 @@ impl Shared {
 const RAMP_WINDOW: Duration = Duration::from_millis(250);
 /// The throughput gain a doubling of the connections must bring to be kept.
 const RAMP_GAIN: f64 = 1.4;
+/// The gain the doubling that reaches the maximum must bring. Less than [`RAMP_GAIN`]:
+/// by then a paced link may be short of CPU as well and gain less from it, though
+/// still some; a link that was already full gains nothing, and goes back.
+const MAX_GAIN: f64 = 1.2;
 /// The share of the best throughput so far that a halving must keep to be kept.
 const RAMP_KEEP: f64 = 0.9;
 /// A finished search starts again (upwards) after [`REVIVE_AFTER`] windows in a row
@@ -1161,9 +1165,15 @@ impl Ramp {
             count: self.count,
         };
         self.count = (self.count * 2).min(self.max);
+    }
+
+    /// The gain the doubling under way must bring to be kept: [`RAMP_GAIN`], or
+    /// [`MAX_GAIN`] for the one that reached the maximum.
+    fn gain_needed(&self) -> f64 {
         if self.count >= self.max {
-            // The maximum is not judged: a paced link wants it anyway.
-            self.phase = Phase::Done;
+            MAX_GAIN
+        } else {
+            RAMP_GAIN
         }
     }
 
@@ -1198,7 +1208,7 @@ impl Ramp {
             Phase::Up {
                 rate: before,
                 count,
-            } if rate < before * RAMP_GAIN => {
+            } if rate < before * self.gain_needed() => {
                 if count == self.start && count > 1 && !self.went_down {
                     self.step_down(before.max(rate), count, false);
                 } else {
@@ -1445,8 +1455,27 @@ mod tests {
         let mut ramp = Ramp::new(16, 64);
         assert_eq!(ramp.observe(200 * MB, 0.25), 32);
         assert_eq!(ramp.observe(600 * MB, 0.25), 64);
-        assert!(ramp.done());
+        // The maximum is judged too, and kept since it pays.
+        assert!(!ramp.done());
         assert_eq!(ramp.observe(1400 * MB, 0.25), 64);
+        assert!(ramp.done());
+        assert!(!ramp.watching());
+    }
+
+    /// The doubling to the maximum needs a smaller gain (a paced link short of CPU
+    /// still keeps it), but a link that was full already goes back, then down.
+    #[test]
+    fn ramp_judges_the_doubling_to_the_maximum() {
+        // 16 paced connections carry 800 MB/s; 32 only 1 GB/s, the CPU being short.
+        let mut paced = Ramp::new(16, 32);
+        assert_eq!(paced.observe(200 * MB, 0.25), 32);
+        assert_eq!(paced.observe(450 * MB, 0.25), 32);
+        assert!(paced.done());
+        // 16 unpaced connections fill the link (80 MB/s each); 32 carry no more.
+        let mut full = Ramp::new(16, 32);
+        assert_eq!(full.observe(320 * MB, 0.25), 32);
+        assert_eq!(full.observe(640 * MB, 0.25), 8);
+        assert_eq!(full.observe(960 * MB, 0.25), 4);
     }
 
     /// A link saturated by the first connections, each under 100 MB/s: one doubling is
@@ -1497,8 +1526,9 @@ mod tests {
         // 8 x 150 MB/s; 4 carry 600 MB/s.
         assert_eq!(ramp.observe(300 * MB, 0.25), 4);
         assert_eq!(ramp.observe(450 * MB, 0.25), 16);
-        // 16 carry 2 GB/s: kept, and the maximum follows.
+        // 16 carry 2 GB/s: kept, and the maximum follows (and pays).
         assert_eq!(ramp.observe(950 * MB, 0.25), 32);
+        assert_eq!(ramp.observe(1700 * MB, 0.25), 32);
         assert!(ramp.done());
         // Had the doubling not paid either, the count would stay at the start.
         let mut ramp = Ramp::new(8, 32);
@@ -1543,9 +1573,11 @@ mod tests {
         assert_eq!(ramp.observe(2000 * MB, 0.25), 4);
         assert_eq!(ramp.observe(2250 * MB, 0.25), 2);
         assert!(ramp.done());
-        // At the maximum there is nothing left to watch.
+        // At the maximum, once it paid, there is nothing left to watch.
         let mut paced = Ramp::new(16, 32);
         assert_eq!(paced.observe(200 * MB, 0.25), 32);
+        assert!(paced.watching());
+        assert_eq!(paced.observe(600 * MB, 0.25), 32);
         assert!(!paced.watching());
     }
 
@@ -1567,6 +1599,7 @@ mod tests {
         let mut ramp = Ramp::new(3, 10);
         assert_eq!(ramp.observe(MB, 0.25), 6);
         assert_eq!(ramp.observe(3 * MB, 0.25), 10);
+        assert_eq!(ramp.observe(7 * MB, 0.25), 10);
         assert!(ramp.done());
         // Starting at the maximum: slow connections stay, fast ones may step down.
         let mut fixed = Ramp::new(4, 4);
