@@ -26,6 +26,10 @@ use crate::progress::{ProgressEvent, Reporter};
 /// parallel download (two such buffers exist per connection, one being filled while
 /// the other is written).
 const WRITE_BLOCK: usize = 128 << 10;
+/// The block buffers of a parallel download, all connections together: each one's
+/// blocks are this divided by the connections running, within [`WRITE_BLOCK`] and
+/// [`STREAM_BLOCK`].
+const PARALLEL_BUFFERS: usize = 4 << 20;
 /// The same for a single stream. Each block costs a hand-off to a blocking task (and
 /// to the hash thread), which adds up at 1 GB/s; a few larger buffers per file cost
 /// little memory.
@@ -1285,6 +1289,10 @@ async fn fetch_chunk(
     spare: &mut Vec<u8>,
 ) -> Result<(), Fallback> {
     let mut writer = SeqWriter::to_sink(file.clone(), path.clone(), shared.sink.clone());
+    // Few connections write larger blocks (fewer hand-offs), many smaller ones: the
+    // buffers of a file stay within about the same memory.
+    let running = shared.running.load(Ordering::Relaxed).max(1);
+    writer.block = (PARALLEL_BUFFERS / running).clamp(WRITE_BLOCK, STREAM_BLOCK);
     let mut offset = start;
     let mut failures = 0;
     while offset < end {
