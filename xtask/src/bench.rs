@@ -48,6 +48,20 @@ pub(crate) struct Args {
     /// every case and client, nothing otherwise).
     #[arg(long)]
     write: Option<PathBuf>,
+    /// Also run this `bench-client` binary, as `hf-rs (compare)`: an A/B run against a
+    /// build of another commit (see docs/benchmarks.md).
+    #[arg(long)]
+    compare: Option<PathBuf>,
+    /// Environment of the `hf-rs (compare)` client (`KEY=VALUE`, repeatable), e.g.
+    /// `HF_RS_BENCH_INITIAL_CONNECTIONS=8`. Without `--compare`, it runs our build.
+    #[arg(long, value_parser = parse_env)]
+    compare_env: Vec<(String, String)>,
+}
+
+fn parse_env(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("expected KEY=VALUE, got {s:?}"))
 }
 
 struct Sizes {
@@ -79,7 +93,7 @@ struct Client {
     name: &'static str,
     program: PathBuf,
     prefix: Vec<String>,
-    env: Vec<(&'static str, String)>,
+    env: Vec<(String, String)>,
 }
 
 struct Case {
@@ -151,6 +165,19 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
         prefix: Vec::new(),
         env: Vec::new(),
     }];
+    if args.compare.is_some() || !args.compare_env.is_empty() {
+        let program = match &args.compare {
+            Some(p) if p.is_file() => p.clone(),
+            Some(p) => bail!("--compare {}: no such file", p.display()),
+            None => release.join("bench-client"),
+        };
+        clients.push(Client {
+            name: "hf-rs (compare)",
+            program,
+            prefix: Vec::new(),
+            env: args.compare_env.clone(),
+        });
+    }
     if !args.no_hf_hub {
         run(cargo()
             .env("CARGO_TARGET_DIR", &target)
@@ -180,12 +207,14 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
             ),
         ] {
             let python = venv(&bench, label, reqs)?;
-            let mut env = vec![
+            let env = [
                 ("HF_HUB_DISABLE_TELEMETRY", "1".to_owned()),
                 ("HF_HUB_DISABLE_PROGRESS_BARS", "1".to_owned()),
                 ("HF_HUB_ENABLE_HF_TRANSFER", u8::from(transfer).to_string()),
-            ];
-            env.push(("HF_HUB_DISABLE_XET", "1".to_owned()));
+                ("HF_HUB_DISABLE_XET", "1".to_owned()),
+            ]
+            .map(|(k, v)| (k.to_owned(), v))
+            .to_vec();
             clients.push(Client {
                 name,
                 program: python,
@@ -255,8 +284,10 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
             Some(rate) => hub.command(&format!("throttle {rate}"))?,
             None => hub.command("clear")?,
         }
-        for (ki, client) in clients.iter().enumerate() {
-            for r in 0..runs {
+        // Interleaved (run 1 of every client, then run 2, ...): the machine's state
+        // drifts, and should not favour whichever client ran first.
+        for r in 0..runs {
+            for (ki, client) in clients.iter().enumerate() {
                 // A fresh folder per run. Deleting thousands of files right before a run
                 // slows the next run's file creations for every client (ext4 without a
                 // journal scans past recently deleted inodes), so the caches of a
@@ -295,7 +326,9 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
         || !args.cases.is_empty()
         || !args.clients.is_empty()
         || args.no_python
-        || args.no_hf_hub;
+        || args.no_hf_hub
+        || args.compare.is_some()
+        || !args.compare_env.is_empty();
     let write = args
         .write
         .clone()
@@ -484,7 +517,7 @@ fn report(
         s,
         "Reproduce with `{cmd}` (release builds; Python venvs and the emulator data are \
          created under `target/bench/`). Machine: {}. Every run starts from an empty \
-         cache; medians of {runs} run(s). The emulator (`hf-testhub`, same machine, \
+         cache; medians of {runs} run(s), taken in turns (run 1 of every client, then run 2, ...). The emulator (`hf-testhub`, same machine, \
          loopback) serves LFS files from its CDN listener with `Range` support. Our client \
          runs with its defaults (sha256 verification on; files from 64 MiB on use 16 MiB \
          ranges, the first and last 32 of them growing from and shrinking to 1 MiB, over \
