@@ -22,17 +22,17 @@ use crate::client::HfApi;
 use crate::error::Error;
 use crate::progress::{ProgressEvent, Reporter};
 
-/// Bytes gathered from the body before one positioned write, per connection of a
-/// parallel download (two such buffers exist per connection, one being filled while
-/// the other is written).
+/// The least a connection of a parallel download gathers from the body before one
+/// positioned write (two such buffers exist per connection, one being filled while the
+/// other is written).
 const WRITE_BLOCK: usize = 128 << 10;
 /// The block buffers of a parallel download, all connections together: each one's
 /// blocks are this divided by the connections running, within [`WRITE_BLOCK`] and
 /// [`STREAM_BLOCK`].
 const PARALLEL_BUFFERS: usize = 4 << 20;
-/// The same for a single stream. Each block costs a hand-off to a blocking task (and
-/// to the hash thread), which adds up at 1 GB/s; a few larger buffers per file cost
-/// little memory.
+/// Bytes per write of a single stream (and the most for a parallel connection). Each
+/// block costs a hand-off to a blocking task (and to the hash thread), which adds up
+/// at 1 GB/s; a few larger buffers per file cost little memory.
 const STREAM_BLOCK: usize = 512 << 10;
 /// The largest body frame the transport hands over (its read buffer, see hf-http). A
 /// block is written once it holds at least its size, so its buffer has room for one
