@@ -769,6 +769,66 @@ pub(crate) fn check_snapshot(fx: &Fx, dir: &Path) {
     assert!(names.iter().all(|n| !n.contains('.')), "{names:?}");
 }
 
+/// The record of finished chunks names byte ranges: a download resumed with other
+/// chunk settings skips every chunk those ranges cover whole, and fetches the rest.
+#[tokio::test]
+async fn resume_with_other_chunk_settings_skips_the_covered_chunks() {
+    let fx = fixture().await;
+    const KIB: u64 = 1024;
+    let etag = sha256_hex(&fx.big);
+    let blobs_dir = fx.repo_dir().join("blobs");
+    std::fs::create_dir_all(&blobs_dir).unwrap();
+    // A partial file from a run with 256 KiB chunks: [0, 1 MiB) and [1.5, 2 MiB) are
+    // done, and so is a range that covers no 512 KiB chunk whole. Elsewhere: zeros.
+    let done = [
+        (0, 1024 * KIB),
+        (1536 * KIB, 2048 * KIB),
+        (2200 * KIB, 2300 * KIB),
+    ];
+    let mut partial = vec![0u8; fx.big.len()];
+    let mut lines = vec![format!("v2 {}", fx.big.len())];
+    for (a, b) in done {
+        let (a, b) = (a as usize, b as usize);
+        partial[a..b].copy_from_slice(&fx.big[a..b]);
+        lines.push(format!("{a} {b}"));
+    }
+    let record = lines.join("\n") + "\n";
+    std::fs::write(
+        blobs_dir.join(format!("{etag}.parallel.incomplete")),
+        &partial,
+    )
+    .unwrap();
+    std::fs::write(blobs_dir.join(format!("{etag}.parallel.ranges")), record).unwrap();
+    fx.hub.clear_requests();
+    let p = fx
+        .api()
+        .hf_hub_download("alice/m", "big.bin")
+        .parallel(
+            ParallelConfig::default()
+                .with_connections(2)
+                .with_chunk_size(512 * KIB)
+                .with_threshold(1 << 20),
+        )
+        .await
+        .unwrap();
+    assert!(std::fs::read(&p).unwrap() == fx.big, "content differs");
+    let mut starts: Vec<u64> = cdn_ranges(&fx)
+        .iter()
+        .map(|r| {
+            r["bytes=".len()..]
+                .split('-')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    starts.sort_unstable();
+    // 3 MiB in 512 KiB chunks: those at 0, 512 KiB and 1.5 MiB are covered.
+    assert_eq!(starts, [1024 * KIB, 2048 * KIB, 2560 * KIB]);
+    assert_eq!(blobs(&fx.repo_dir()), [etag]);
+}
+
 #[tokio::test]
 async fn dropped_future_resumes_without_refetching() {
     let fx = fixture().await;
