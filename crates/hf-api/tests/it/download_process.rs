@@ -9,7 +9,7 @@ use hf_api::download::ParallelConfig;
 use hf_api::progress::{Progress, ProgressEvent};
 use hf_testhub::{FaultRule, Listener};
 
-use crate::download::{check_snapshot, client, fixture, sha256_hex};
+use crate::download::{cdn_range_starts, check_snapshot, client, fixture, sha256_hex};
 
 fn chunks() -> ParallelConfig {
     ParallelConfig::default()
@@ -158,20 +158,7 @@ async fn killed_process_resumes_without_refetching() {
         .await
         .unwrap();
     assert_eq!(std::fs::read(p).unwrap(), fx.big);
-    let starts: Vec<u64> = fx
-        .hub
-        .requests()
-        .iter()
-        .filter(|r| r.listener == Listener::Cdn)
-        .map(|r| {
-            r.header("range").unwrap()["bytes=".len()..]
-                .split('-')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap()
-        })
-        .collect();
+    let starts = cdn_range_starts(&fx.hub);
     for s in &starts {
         assert!(!done.contains(s), "chunk at {s} fetched again: {starts:?}");
     }
