@@ -329,15 +329,16 @@ impl SeqWriter {
         }
     }
 
-    /// A writer whose blocks go to `sink` (no hashing).
+    /// A writer of `block`-byte blocks that go to `sink` (no hashing).
     fn to_sink(
         file: Arc<std::fs::File>,
         path: Arc<Path>,
         sink: tokio::sync::mpsc::Sender<SinkWrite>,
+        block: usize,
     ) -> SeqWriter {
         SeqWriter {
             sink: Some(sink),
-            block: WRITE_BLOCK,
+            block,
             ..SeqWriter::new(file, path, Hasher::None)
         }
     }
@@ -462,7 +463,7 @@ async fn pump(
     writer: &mut SeqWriter,
     (mut offset, limit): (u64, u64),
     spare: &mut Vec<u8>,
-    parallel: Option<&Shared>,
+    received: Option<&AtomicU64>,
 ) -> Result<(u64, Option<hf_http::Error>), Error> {
     let mut stream = Box::pin(res.into_body().into_stream());
     let mut buf = std::mem::take(spare);
@@ -481,8 +482,8 @@ async fn pump(
                         ),
                     });
                 }
-                if let Some(sh) = parallel {
-                    sh.received.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                if let Some(received) = received {
+                    received.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 }
                 buf.extend_from_slice(&bytes);
                 if buf.len() >= writer.block {
@@ -1288,11 +1289,11 @@ async fn fetch_chunk(
     (start, end): (u64, u64),
     spare: &mut Vec<u8>,
 ) -> Result<(), Fallback> {
-    let mut writer = SeqWriter::to_sink(file.clone(), path.clone(), shared.sink.clone());
     // Few connections write larger blocks (fewer hand-offs), many smaller ones: the
     // buffers of a file stay within about the same memory.
     let running = shared.running.load(Ordering::Relaxed).max(1);
-    writer.block = (PARALLEL_BUFFERS / running).clamp(WRITE_BLOCK, STREAM_BLOCK);
+    let block = (PARALLEL_BUFFERS / running).clamp(WRITE_BLOCK, STREAM_BLOCK);
+    let mut writer = SeqWriter::to_sink(file.clone(), path.clone(), shared.sink.clone(), block);
     let mut offset = start;
     let mut failures = 0;
     while offset < end {
@@ -1314,8 +1315,15 @@ async fn fetch_chunk(
                 ),
             }));
         }
-        let (next, failure) =
-            pump(job, res, &mut writer, (offset, end), spare, Some(shared)).await?;
+        let (next, failure) = pump(
+            job,
+            res,
+            &mut writer,
+            (offset, end),
+            spare,
+            Some(&shared.received),
+        )
+        .await?;
         if next > offset {
             failures = 0;
         }

@@ -122,20 +122,23 @@ fn pace_cdn(hub: &TestHub, bytes_per_sec: u64) {
     );
 }
 
+/// The first byte of a `bytes={start}-{end}` header.
+fn range_start(range: &str) -> u64 {
+    range["bytes=".len()..]
+        .split('-')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 /// Where the ranges the CDN listener was asked for start, in request order.
 pub(crate) fn cdn_range_starts(hub: &TestHub) -> Vec<u64> {
     hub.requests()
         .iter()
         .filter(|r| r.listener == Listener::Cdn)
         .filter_map(|r| r.header("range"))
-        .map(|r| {
-            r["bytes=".len()..]
-                .split('-')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap()
-        })
+        .map(range_start)
         .collect()
 }
 
@@ -726,14 +729,7 @@ async fn parallel_ranges_grow_at_the_start_and_shrink_at_the_end() {
         .unwrap();
     assert!(std::fs::read(&p).unwrap() == huge, "content differs");
     let mut got = cdn_ranges(&fx);
-    got.sort_by_key(|r| {
-        r["bytes=".len()..]
-            .split('-')
-            .next()
-            .unwrap()
-            .parse::<u64>()
-            .unwrap()
-    });
+    got.sort_by_key(|r| range_start(r));
     // 4 steps of 1 MiB up to 4 MiB, one whole chunk, and the same steps down.
     let sizes = [1, 2, 3, 4, 4, 4, 3, 2, 1];
     let mut at = 0;
@@ -890,22 +886,7 @@ async fn dropped_future_resumes_without_refetching() {
         .unwrap();
     assert_eq!(std::fs::read(p).unwrap(), fx.big);
     // The second run never asked again for a finished chunk.
-    for r in fx
-        .hub
-        .requests()
-        .iter()
-        .filter(|r| r.listener == Listener::Cdn)
-    {
-        let start: u64 = r
-            .header("range")
-            .unwrap()
-            .strip_prefix("bytes=")
-            .unwrap()
-            .split('-')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
+    for start in cdn_range_starts(&fx.hub) {
         assert!(!done.contains(&start), "chunk at {start} fetched again");
     }
 }
