@@ -30,6 +30,7 @@ enum PathMatch {
 /// | truncate | [`FaultRule::truncate_after`] | a clean, chunked body of only `K` bytes (`Content-Length` removed) |
 /// | corrupt | [`FaultRule::corrupt_at`] | the byte at that body offset is inverted |
 /// | throttle | [`FaultRule::throttle`] | the body paced at that many bytes per second |
+/// | ignore `Range` | [`FaultRule::ignore_range`] | the whole body with `200`, as from a server without range support |
 #[derive(Clone, Debug)]
 pub struct FaultRule {
     method: Option<Method>,
@@ -39,6 +40,7 @@ pub struct FaultRule {
     pub(crate) status: Option<StatusCode>,
     pub(crate) retry_after: Option<u64>,
     pub(crate) delay: Option<Duration>,
+    pub(crate) ignore_range: bool,
     pub(crate) body: BodyFault,
 }
 
@@ -87,6 +89,7 @@ impl FaultRule {
             status: None,
             retry_after: None,
             delay: None,
+            ignore_range: false,
             body: BodyFault::default(),
         }
     }
@@ -141,6 +144,13 @@ impl FaultRule {
     /// Inverts the response body byte at `offset`.
     pub fn corrupt_at(mut self, offset: u64) -> Self {
         self.body.corrupt_at = Some(offset);
+        self
+    }
+
+    /// Serves matching requests as if they had no `Range` header (the request log
+    /// still shows it).
+    pub fn ignore_range(mut self) -> Self {
+        self.ignore_range = true;
         self
     }
 

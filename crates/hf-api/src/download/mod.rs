@@ -392,7 +392,7 @@ pub(crate) fn cache_error(err: hf_cache::Error, dir: &std::path::Path) -> Error 
 /// Maps an io error on `path`.
 pub(crate) fn io_error(path: &std::path::Path, what: &str, err: std::io::Error) -> Error {
     match err.kind() {
-        std::io::ErrorKind::StorageFull => Error::NoSpace {
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => Error::NoSpace {
             path: path.to_owned(),
             source: err,
         },

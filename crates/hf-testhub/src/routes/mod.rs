@@ -696,6 +696,10 @@ pub(crate) async fn observe(
         e.into_response()
     } else {
         let c = counter.clone();
+        let mut req = req;
+        if rules.iter().any(|r| r.ignore_range) {
+            req.headers_mut().remove(header::RANGE);
+        }
         let req = req.map(|b| {
             Body::from_stream(b.into_data_stream().inspect_ok(move |chunk| {
                 c.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
