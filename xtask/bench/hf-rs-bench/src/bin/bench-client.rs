@@ -1,13 +1,17 @@
 //! `bench-client ENDPOINT CACHE_DIR OWNER/NAME (snapshot | file NAME)`: one download
 //! with our client (default settings), for `cargo xtask bench download`.
 //! `HF_RS_BENCH_CONNECTIONS`, `HF_RS_BENCH_INITIAL_CONNECTIONS` and
-//! `HF_RS_BENCH_CHUNK_MIB` and `HF_RS_BENCH_THRESHOLD_MIB` override the parallel settings, `HF_RS_BENCH_WORKERS` the
-//! snapshot's `max_workers`
-//! (for tuning experiments; the benchmark itself uses the defaults). `RUST_LOG` (e.g.
-//! `hf_api=debug`) logs to stderr.
+//! `HF_RS_BENCH_CHUNK_MIB` and `HF_RS_BENCH_THRESHOLD_MIB` override the parallel
+//! settings, `HF_RS_BENCH_WORKERS` the snapshot's `max_workers`, and
+//! `HF_RS_BENCH_WORKER_THREADS` the runtime's worker threads (for tuning experiments;
+//! the benchmark itself uses the defaults). `RUST_LOG` (e.g. `hf_api=debug`) logs to
+//! stderr.
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    hf_rs_bench::block_on(run())
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [endpoint, cache, repo, mode, rest @ ..] = args.as_slice() else {
         return Err(

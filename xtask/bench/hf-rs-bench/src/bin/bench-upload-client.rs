@@ -5,8 +5,11 @@
 
 use std::path::PathBuf;
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    hf_rs_bench::block_on(run())
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [endpoint, token, case, repo, path] = &args[..] else {
         return Err("usage: bench-upload-client ENDPOINT TOKEN file|folder REPO PATH".into());
