@@ -25,6 +25,11 @@
 //! Smaller files use one stream and Python's `.incomplete` file, resumed with
 //! `Range: bytes={len}-`.
 //!
+//! Before the first byte is fetched, the partial file's disk blocks are reserved
+//! (`fallocate` on Linux; for `.incomplete` beyond its length, which stays the resume
+//! point). A file that does not fit fails at once with [`Error::NoSpace`](crate::Error::NoSpace),
+//! and the file system allocates the file in one step instead of on every write.
+//!
 //! # Verification
 //!
 //! The size is always checked. The content is hashed while it is written: the sha256
@@ -381,10 +386,17 @@ pub(crate) use crate::fs_task::blocking;
 /// Maps a cache error, telling a full disk (while writing under `dir`) apart.
 pub(crate) fn cache_error(err: hf_cache::Error, dir: &std::path::Path) -> Error {
     match err {
-        hf_cache::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => Error::NoSpace {
-            path: dir.to_owned(),
-            source: io,
-        },
+        hf_cache::Error::Io(io)
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+            ) =>
+        {
+            Error::NoSpace {
+                path: dir.to_owned(),
+                source: io,
+            }
+        }
         other => Error::Cache(other),
     }
 }
