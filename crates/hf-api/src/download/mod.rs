@@ -27,7 +27,7 @@
 //!
 //! Before the first byte is fetched, the partial file's disk blocks are reserved
 //! (`fallocate` on Linux; for `.incomplete` beyond its length, which stays the resume
-//! point). A file that does not fit fails at once with [`Error::NoSpace`](crate::Error::NoSpace),
+//! point). A file that does not fit fails at once with [`Error::NoSpace`],
 //! and the file system allocates the file in one step instead of on every write.
 //!
 //! # Verification
