@@ -28,7 +28,9 @@
 //! Before the first byte is fetched, the partial file's disk blocks are reserved
 //! (`fallocate` on Linux; for `.incomplete` beyond its length, which stays the resume
 //! point). A file that does not fit fails at once with [`Error::NoSpace`],
-//! and the file system allocates the file in one step instead of on every write.
+//! and the file system allocates the file in one step instead of on every write. An
+//! interrupted download's partial file thus takes the whole file's space until it is
+//! resumed, or discarded by a forced download of the same file.
 //!
 //! # Verification
 //!
