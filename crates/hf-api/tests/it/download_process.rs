@@ -41,24 +41,24 @@ async fn child_download() {
     let endpoint = std::env::var("HF_DL_CHILD_ENDPOINT").expect("run by a parent test");
     let cache = std::env::var("HF_DL_CHILD_CACHE").unwrap();
     let api = client(&endpoint, cache.as_ref());
-    match std::env::var("HF_DL_CHILD_MODE").as_deref() {
-        Ok("snapshot") => {
-            api.snapshot_download("alice/m")
-                .parallel(chunks())
-                .await
-                .unwrap();
-        }
-        mode => {
-            let parallel = match mode {
-                Ok("single") => ParallelConfig::disabled(),
-                _ => chunks(),
-            };
-            api.hf_hub_download("alice/m", "big.bin")
-                .parallel(parallel)
-                .progress(std::sync::Arc::new(Printer::default()))
-                .await
-                .unwrap();
-        }
+    // "snapshot" or "big" (the file `big.bin`), in parallel; with " single", in one stream.
+    let mode = std::env::var("HF_DL_CHILD_MODE").unwrap_or_default();
+    let parallel = if mode.ends_with("single") {
+        ParallelConfig::disabled()
+    } else {
+        chunks()
+    };
+    if mode.starts_with("snapshot") {
+        api.snapshot_download("alice/m")
+            .parallel(parallel)
+            .await
+            .unwrap();
+    } else {
+        api.hf_hub_download("alice/m", "big.bin")
+            .parallel(parallel)
+            .progress(std::sync::Arc::new(Printer::default()))
+            .await
+            .unwrap();
     }
     println!("child done");
 }
@@ -82,13 +82,26 @@ fn spawn_child(endpoint: &str, cache: &std::path::Path, mode: &str) -> Child {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn processes_and_tasks_share_one_cache() {
+async fn eight_processes_and_two_tasks_share_one_cache() {
     let fx = fixture().await;
-    let children: Vec<Child> = (0..2)
-        .map(|_| spawn_child(&fx.hub.url(), fx.cache.path(), "snapshot"))
+    // Bodies slow enough that the downloads overlap (and meet on the blob locks).
+    fx.hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .throttle(4 << 20),
+    );
+    let children: Vec<Child> = (0..8)
+        .map(|i| {
+            let mode = if i % 2 == 0 {
+                "snapshot"
+            } else {
+                "snapshot single"
+            };
+            spawn_child(&fx.hub.url(), fx.cache.path(), mode)
+        })
         .collect();
     let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..8 {
+    for i in 0..2 {
         let api = fx.api();
         let parallel = if i % 2 == 0 {
             chunks()
@@ -112,8 +125,8 @@ async fn processes_and_tasks_share_one_cache() {
     check_snapshot(&fx, &dir);
 }
 
-/// Starts a child downloading `big.bin` (`mode`: "big" in parallel, "single" in one
-/// stream) from a slow CDN, and SIGKILLs it once it has received `bytes`.
+/// Starts a child downloading `big.bin` (`mode`: "big" in parallel, "big single" in
+/// one stream) from a slow CDN, and SIGKILLs it once it has received `bytes`.
 async fn kill_mid_download(fx: &crate::download::Fx, mode: &str, bytes: u64) {
     // Slow bodies, so the child is killed mid-download.
     fx.hub.fault(
@@ -150,7 +163,7 @@ async fn killed_single_stream_resumes_from_the_length_written() {
     let fx = fixture().await;
     // Received bytes may still be in the write buffers: with 2 MiB received, some
     // are on disk.
-    kill_mid_download(&fx, "single", 2 << 20).await;
+    kill_mid_download(&fx, "big single", 2 << 20).await;
     // The file's blocks were reserved up front, but its length is still the bytes
     // written: that is where we (and Python) resume.
     let etag = sha256_hex(&fx.big);
