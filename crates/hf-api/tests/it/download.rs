@@ -123,7 +123,7 @@ fn pace_cdn(hub: &TestHub, bytes_per_sec: u64) {
 }
 
 /// The first byte of a `bytes={start}-{end}` header.
-fn range_start(range: &str) -> u64 {
+pub(crate) fn range_start(range: &str) -> u64 {
     range["bytes=".len()..]
         .split('-')
         .next()

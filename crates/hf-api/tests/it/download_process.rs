@@ -9,9 +9,7 @@ use hf_api::download::ParallelConfig;
 use hf_api::progress::{Progress, ProgressEvent};
 use hf_testhub::{FaultRule, Listener};
 
-use crate::download::{
-    cdn_range_headers, cdn_range_starts, check_snapshot, client, fixture, sha256_hex,
-};
+use crate::download::{check_snapshot, client, fixture, range_start, sha256_hex};
 
 fn chunks() -> ParallelConfig {
     ParallelConfig::default()
@@ -154,7 +152,35 @@ async fn kill_mid_download(fx: &crate::download::Fx, mode: &str, bytes: u64) {
     child.kill().unwrap();
     child.wait().unwrap();
     fx.hub.clear_faults();
-    fx.hub.clear_requests();
+}
+
+/// Marks the requests of the run that resumes: the emulator may still log a request the
+/// killed child sent just before it died.
+const RESUMING: &str = "x-test-resuming";
+
+/// Resumes the download of `big.bin` in this process (requests marked [`RESUMING`]).
+async fn resume(fx: &crate::download::Fx, parallel: ParallelConfig) {
+    let p = fx
+        .api()
+        .hf_hub_download("alice/m", "big.bin")
+        .parallel(parallel)
+        .header(
+            http::HeaderName::from_static(RESUMING),
+            http::HeaderValue::from_static("1"),
+        )
+        .await
+        .unwrap();
+    assert!(std::fs::read(p).unwrap() == fx.big, "content differs");
+}
+
+/// The `Range` header of every CDN request of the resuming run (`None` without one).
+fn resumed_ranges(fx: &crate::download::Fx) -> Vec<Option<String>> {
+    fx.hub
+        .requests()
+        .iter()
+        .filter(|r| r.listener == Listener::Cdn && r.header(RESUMING).is_some())
+        .map(|r| r.header("range").map(str::to_owned))
+        .collect()
 }
 
 #[cfg(unix)]
@@ -177,15 +203,9 @@ async fn killed_single_stream_resumes_from_the_length_written() {
         written == fx.big[..written.len()],
         "not a prefix of the file"
     );
-    let p = fx
-        .api()
-        .hf_hub_download("alice/m", "big.bin")
-        .parallel(ParallelConfig::disabled())
-        .await
-        .unwrap();
-    assert!(std::fs::read(p).unwrap() == fx.big, "content differs");
+    resume(&fx, ParallelConfig::disabled()).await;
     let resumed_at = format!("bytes={}-", written.len());
-    assert_eq!(cdn_range_headers(&fx.hub), [Some(resumed_at)]);
+    assert_eq!(resumed_ranges(&fx), [Some(resumed_at)]);
 }
 
 #[cfg(unix)]
@@ -207,14 +227,12 @@ async fn killed_process_resumes_without_refetching() {
         .filter_map(|l| l.split_once(' ')?.0.parse::<u64>().ok())
         .collect();
     assert!(!done.is_empty(), "{done:?}");
-    let p = fx
-        .api()
-        .hf_hub_download("alice/m", "big.bin")
-        .parallel(chunks())
-        .await
-        .unwrap();
-    assert_eq!(std::fs::read(p).unwrap(), fx.big);
-    let starts = cdn_range_starts(&fx.hub);
+    resume(&fx, chunks()).await;
+    let starts: Vec<u64> = resumed_ranges(&fx)
+        .iter()
+        .flatten()
+        .map(|r| range_start(r))
+        .collect();
     for s in &starts {
         assert!(!done.contains(s), "chunk at {s} fetched again: {starts:?}");
     }
