@@ -285,9 +285,13 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
             None => hub.command("clear")?,
         }
         // Interleaved (run 1 of every client, then run 2, ...): the machine's state
-        // drifts, and should not favour whichever client ran first.
+        // drifts, and should not favour whichever client ran first. Each round starts
+        // with the next client, so the first run after a case change (which pays for
+        // the previous case's clean-up) is not always the same client's.
         for r in 0..runs {
-            for (ki, client) in clients.iter().enumerate() {
+            for k in 0..clients.len() {
+                let ki = (k + r) % clients.len();
+                let client = &clients[ki];
                 // A fresh folder per run. Deleting thousands of files right before a run
                 // slows the next run's file creations for every client (ext4 without a
                 // journal scans past recently deleted inodes), so the caches of a
@@ -517,13 +521,15 @@ fn report(
         s,
         "Reproduce with `{cmd}` (release builds; Python venvs and the emulator data are \
          created under `target/bench/`). Machine: {}. Every run starts from an empty \
-         cache; medians of {runs} run(s), taken in turns (run 1 of every client, then run 2, ...). The emulator (`hf-testhub`, same machine, \
+         cache; medians of {runs} run(s), taken in turns (run 1 of every client, then run 2, \
+         ..., each round starting with the next client). The emulator (`hf-testhub`, same machine, \
          loopback) serves LFS files from its CDN listener with `Range` support. Our client \
          runs with its defaults (sha256 verification on; files from 64 MiB on use 16 MiB \
          ranges, the first and last 32 of them growing from and shrinking to 1 MiB, over \
          16 connections at first; every 250 ms the count doubles, up to 32, while each \
          doubling raises the throughput by 40%, or halves while that keeps 90% of it, when \
-         each connection carries over 100 MB/s or a doubling did not pay). Each run \
+         each connection carries over 100 MB/s or a doubling did not pay; the runtime has \
+         one worker fewer than the cores, as in the `hf` CLI). Each run \
          follows a `sync`; the caches of the 2000-file case are deleted after the case, \
          not between runs.\n",
         machine()
