@@ -284,10 +284,19 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
             Some(rate) => hub.command(&format!("throttle {rate}"))?,
             None => hub.command("clear")?,
         }
+        // The first run after a case change pays for the previous case's clean-up (the
+        // freed pages, the deleted inodes): one run of the first client, not measured.
+        if let Some(client) = clients.first() {
+            let warm_up = cache.join(format!("{ci}-warm-up"));
+            std::fs::create_dir_all(&warm_up)?;
+            flush_disk();
+            measure(client, &hub.url, &warm_up, case, &bench)
+                .with_context(|| format!("{} on {} (warm-up)", client.name, case.name))?;
+            let _ = std::fs::remove_dir_all(&warm_up);
+        }
         // Interleaved (run 1 of every client, then run 2, ...): the machine's state
         // drifts, and should not favour whichever client ran first. Each round starts
-        // with the next client, so the first run after a case change (which pays for
-        // the previous case's clean-up) is not always the same client's.
+        // with the next client.
         for r in 0..runs {
             for k in 0..clients.len() {
                 let ki = (k + r) % clients.len();
@@ -522,7 +531,8 @@ fn report(
         "Reproduce with `{cmd}` (release builds; Python venvs and the emulator data are \
          created under `target/bench/`). Machine: {}. Every run starts from an empty \
          cache; medians of {runs} run(s), taken in turns (run 1 of every client, then run 2, \
-         ..., each round starting with the next client). The emulator (`hf-testhub`, same machine, \
+         ..., each round starting with the next client), after one unmeasured run per \
+         case. The emulator (`hf-testhub`, same machine, \
          loopback) serves LFS files from its CDN listener with `Range` support. Our client \
          runs with its defaults (sha256 verification on; files from 64 MiB on use 16 MiB \
          ranges, the first and last 32 of them growing from and shrinking to 1 MiB, over \
