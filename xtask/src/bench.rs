@@ -286,13 +286,16 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
         }
         // The first run after a case change pays for the previous case's clean-up (the
         // freed pages, the deleted inodes): one run of the first client, not measured.
+        // Its cache follows the rule of the measured runs' caches below.
         if let Some(client) = clients.first() {
             let warm_up = cache.join(format!("{ci}-warm-up"));
             std::fs::create_dir_all(&warm_up)?;
             flush_disk();
             measure(client, &hub.url, &warm_up, case, &bench)
                 .with_context(|| format!("{} on {} (warm-up)", client.name, case.name))?;
-            let _ = std::fs::remove_dir_all(&warm_up);
+            if !case.many_files {
+                let _ = std::fs::remove_dir_all(&warm_up);
+            }
         }
         // Interleaved (run 1 of every client, then run 2, ...): the machine's state
         // drifts, and should not favour whichever client ran first. Each round starts

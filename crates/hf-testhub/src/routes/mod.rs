@@ -653,7 +653,7 @@ pub(crate) async fn read_json(body: Body) -> Result<Value, HubErr> {
 /// The logging and fault-injection middleware shared by both listeners.
 pub(crate) async fn observe(
     State((shared, listener)): State<(Arc<Shared>, Listener)>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     if listener == Listener::Main && req.uri().path().starts_with("/_testhub/") {
@@ -696,7 +696,6 @@ pub(crate) async fn observe(
         e.into_response()
     } else {
         let c = counter.clone();
-        let mut req = req;
         if rules.iter().any(|r| r.ignore_range) {
             req.headers_mut().remove(header::RANGE);
         }
