@@ -36,6 +36,8 @@ pub struct HfApiBuilder {
     cache_dir: Option<PathBuf>,
     offline: Option<bool>,
     inference_endpoints_url: Option<String>,
+    etag_timeout: Option<Duration>,
+    download_timeout: Option<Duration>,
     stack: Vec<StackFn>,
 }
 
@@ -50,6 +52,8 @@ impl fmt::Debug for HfApiBuilder {
             .field("user_agent", &self.user_agent)
             .field("cache_dir", &self.cache_dir)
             .field("offline", &self.offline)
+            .field("etag_timeout", &self.etag_timeout)
+            .field("download_timeout", &self.download_timeout)
             .field("stack_changes", &self.stack.len())
             .finish_non_exhaustive()
     }
@@ -82,6 +86,8 @@ impl HfApiBuilder {
             cache_dir: None,
             offline: None,
             inference_endpoints_url: None,
+            etag_timeout: None,
+            download_timeout: None,
             stack: Vec::new(),
         }
     }
@@ -166,6 +172,22 @@ impl HfApiBuilder {
     /// The retry settings.
     pub fn retry(mut self, config: RetryConfig) -> Self {
         self.stack.push(Box::new(move |s| s.retry(config)));
+        self
+    }
+
+    /// Default limit of a download's metadata request (`etag_timeout`; default
+    /// `HF_HUB_ETAG_TIMEOUT` or 10 s). A download's own
+    /// [`etag_timeout`](crate::DownloadOptions::etag_timeout) takes precedence.
+    pub fn etag_timeout(mut self, timeout: Duration) -> Self {
+        self.etag_timeout = Some(timeout);
+        self
+    }
+
+    /// Limit on the wait for a file's content, both for the response headers and between
+    /// two reads of the body (default `HF_HUB_DOWNLOAD_TIMEOUT` or 10 s). A download whose
+    /// body stalls longer than this resumes from the byte where it stopped.
+    pub fn download_timeout(mut self, timeout: Duration) -> Self {
+        self.download_timeout = Some(timeout);
         self
     }
 
@@ -258,6 +280,8 @@ impl HfApiBuilder {
                 whoami_token: whoami_token.map(|(t, _)| t),
                 offline,
                 inference_endpoints,
+                etag_timeout: self.etag_timeout.unwrap_or(settings.etag_timeout),
+                download_timeout: self.download_timeout.unwrap_or(settings.download_timeout),
             }),
         })
     }
@@ -284,6 +308,8 @@ struct Inner {
     whoami_token: Option<Token>,
     offline: bool,
     inference_endpoints: String,
+    etag_timeout: Duration,
+    download_timeout: Duration,
 }
 
 impl fmt::Debug for HfApi {
@@ -326,6 +352,18 @@ impl HfApi {
     /// The HTTP client underneath, for endpoints this crate does not wrap.
     pub fn http(&self) -> &HubClient {
         &self.inner.client
+    }
+
+    /// The default limit of a download's metadata request (see
+    /// [`HfApiBuilder::etag_timeout`]).
+    pub fn etag_timeout(&self) -> Duration {
+        self.inner.etag_timeout
+    }
+
+    /// The limit on the wait for a file's content (see
+    /// [`HfApiBuilder::download_timeout`]).
+    pub fn download_timeout(&self) -> Duration {
+        self.inner.download_timeout
     }
 
     /// Whether this client is in offline mode (see [`HfApiBuilder::offline`]).

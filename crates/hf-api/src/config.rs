@@ -15,11 +15,15 @@
 //! | `HF_TOKEN`, legacy `HUGGING_FACE_HUB_TOKEN`, `HF_TOKEN_PATH` | the token (see [`hf_http::auth::resolve_token`]) |
 //! | `HF_HUB_DISABLE_IMPLICIT_TOKEN` | truthy: send no token unless one is given explicitly |
 //! | `HF_HUB_OFFLINE`, legacy `TRANSFORMERS_OFFLINE` | truthy: offline mode, no request is sent (see [`HfApiBuilder::offline`](crate::HfApiBuilder::offline)) |
+//! | `HF_HUB_ETAG_TIMEOUT` | seconds: default limit of a download's metadata request (default 10) |
+//! | `HF_HUB_DOWNLOAD_TIMEOUT` | seconds: limit on the wait for a file's content, to its headers and between two reads of its body (default 10); a download that stalls longer resumes where it stopped |
 //!
-//! "Truthy" is `1`, `ON`, `YES` or `TRUE`, in any case.
+//! "Truthy" is `1`, `ON`, `YES` or `TRUE`, in any case. A timeout that is not a positive
+//! number of seconds (`0`, `abc`) is ignored with a warning, and the default applies.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use hf_http::auth::{expand_user, hf_home, is_truthy, token_path};
 
@@ -27,6 +31,10 @@ use hf_http::auth::{expand_user, hf_home, is_truthy, token_path};
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
 /// The staging endpoint (`HUGGINGFACE_CO_STAGING`).
 pub const STAGING_ENDPOINT: &str = "https://hub-ci.huggingface.co";
+/// The default of `HF_HUB_ETAG_TIMEOUT`: 10 s, as in the Python client.
+pub const DEFAULT_ETAG_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default of `HF_HUB_DOWNLOAD_TIMEOUT`: 10 s, as in the Python client.
+pub const DEFAULT_DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A snapshot of environment variables.
 #[derive(Clone, Default)]
@@ -94,6 +102,10 @@ pub struct Settings {
     pub disable_implicit_token: bool,
     /// `HF_HUB_OFFLINE` (or, when it is unset or empty, `TRANSFORMERS_OFFLINE`).
     pub offline: bool,
+    /// `HF_HUB_ETAG_TIMEOUT`.
+    pub etag_timeout: Duration,
+    /// `HF_HUB_DOWNLOAD_TIMEOUT`.
+    pub download_timeout: Duration,
 }
 
 impl Settings {
@@ -119,6 +131,28 @@ impl Settings {
             hf_home: home,
             disable_implicit_token: is_truthy(env.get("HF_HUB_DISABLE_IMPLICIT_TOKEN").as_deref()),
             offline: hf_cache::env::offline_mode(lookup),
+            etag_timeout: seconds(env, "HF_HUB_ETAG_TIMEOUT", DEFAULT_ETAG_TIMEOUT),
+            download_timeout: seconds(env, "HF_HUB_DOWNLOAD_TIMEOUT", DEFAULT_DOWNLOAD_TIMEOUT),
+        }
+    }
+}
+
+/// A positive number of seconds from `name` (Python reads an integer; a fraction is
+/// taken too), else `default`. Unset and empty mean the default, as in Python, where `0`
+/// does too.
+fn seconds(env: &Environment, name: &str, default: Duration) -> Duration {
+    let Some(raw) = env.get(name).filter(|v| !v.trim().is_empty()) else {
+        return default;
+    };
+    match raw.trim().parse::<f64>() {
+        Ok(secs) if secs > 0.0 => Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX),
+        Ok(_) => default,
+        Err(_) => {
+            tracing::warn!(
+                "{name}={raw:?} is not a number of seconds; using the default of {}s",
+                default.as_secs()
+            );
+            default
         }
     }
 }
@@ -171,6 +205,29 @@ mod tests {
         ] {
             let s = Settings::resolve(&Environment::from_pairs(vars.iter().copied()));
             assert_eq!(s.offline, offline, "{vars:?}");
+        }
+    }
+
+    #[test]
+    fn timeouts_are_seconds_with_python_defaults() {
+        let s = Settings::resolve(&Environment::empty());
+        assert_eq!(s.etag_timeout, DEFAULT_ETAG_TIMEOUT);
+        assert_eq!(s.download_timeout, DEFAULT_DOWNLOAD_TIMEOUT);
+        for (value, expected) in [
+            ("30", Duration::from_secs(30)),
+            (" 2.5 ", Duration::from_millis(2500)),
+            ("", DEFAULT_ETAG_TIMEOUT),
+            ("0", DEFAULT_ETAG_TIMEOUT),
+            ("-3", DEFAULT_ETAG_TIMEOUT),
+            ("ten", DEFAULT_ETAG_TIMEOUT),
+            ("1e400", Duration::MAX),
+        ] {
+            let s = Settings::resolve(&Environment::from_pairs([
+                ("HF_HUB_ETAG_TIMEOUT", value),
+                ("HF_HUB_DOWNLOAD_TIMEOUT", value),
+            ]));
+            assert_eq!(s.etag_timeout, expected, "{value:?}");
+            assert_eq!(s.download_timeout, expected, "{value:?}");
         }
     }
 

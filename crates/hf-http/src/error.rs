@@ -180,12 +180,24 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_detail(mut self, detail: impl Into<String>) -> Self {
+    /// Adds a detail, shown in parentheses after the headline (what exactly failed, and
+    /// what to do about it).
+    ///
+    /// ```
+    /// use hf_http::{Error, ErrorKind};
+    /// let err = Error::new(ErrorKind::Timeout, "elapsed")
+    ///     .with_detail("no answer within 10s; raise the limit")
+    ///     .with_request(&http::Method::HEAD, &"https://hub.example/x".parse().unwrap());
+    /// let text = err.to_string();
+    /// assert!(text.contains("(no answer within 10s; raise the limit): HEAD https://hub.example/x"));
+    /// ```
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.inner.detail = Some(detail.into());
         self
     }
 
-    pub(crate) fn with_request(mut self, method: &Method, uri: &Uri) -> Self {
+    /// Names the request that failed (its URL is shown redacted: no query string).
+    pub fn with_request(mut self, method: &Method, uri: &Uri) -> Self {
         self.inner.method = Some(method.clone());
         self.inner.url = Some(RedactedUrl::new(uri));
         self

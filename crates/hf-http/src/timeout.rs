@@ -4,7 +4,8 @@
 //! [`crate::ErrorKind::Timeout`] (unlike tower-http's server-side
 //! `TimeoutLayer`, which answers 408). Placed inside the retry layer it bounds each
 //! attempt; placed outside it bounds the whole request. Stalled bodies are caught by the
-//! transport's read timeout, and the connect timeout lives in the transport too.
+//! transport's read timeout (which [`ReadTimeout`] overrides per request), and the connect
+//! timeout lives in the transport too.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -51,6 +52,23 @@ use crate::error::{Error, ErrorKind};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AttemptTimeout(pub Option<Duration>);
+
+/// A request extension that replaces the transport's body read timeout (the longest wait
+/// between two frames of the response body, see
+/// [`TransportConfig::read_timeout`](crate::transport::TransportConfig::read_timeout))
+/// for one request: `Some(limit)`, or `None` for no limit. Downloads use it to apply
+/// `HF_HUB_DOWNLOAD_TIMEOUT` to file content only, as the Python client does.
+///
+/// ```
+/// use std::time::Duration;
+/// use hf_http::timeout::ReadTimeout;
+/// let mut req = http::Request::get("https://cdn.example/blob")
+///     .body(hf_http::HfBody::empty())
+///     .unwrap();
+/// req.extensions_mut().insert(ReadTimeout(Some(Duration::from_secs(10))));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadTimeout(pub Option<Duration>);
 
 /// What "no limit" waits for: long enough to never fire.
 const NO_LIMIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);

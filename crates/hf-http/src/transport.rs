@@ -24,6 +24,7 @@ use tower_service::Service;
 
 use crate::body::{HfBody, ResponseBody};
 use crate::error::{Error, ErrorKind};
+use crate::timeout::ReadTimeout;
 
 /// Largest read buffer of an HTTP/1 connection (hyper's default is about 400 KiB).
 /// Body frames are slices of it that keep it alive until they are consumed, so with
@@ -39,7 +40,8 @@ pub struct TransportConfig {
     /// [`ErrorKind::Timeout`] for which [`Error::is_connect`] is true.
     pub connect_timeout: Option<Duration>,
     /// Longest wait between two frames of a response body (default 60 s); a stalled
-    /// download fails with [`ErrorKind::Timeout`] instead of hanging.
+    /// download fails with [`ErrorKind::Timeout`] instead of hanging. A request can
+    /// carry its own limit as a [`ReadTimeout`] extension.
     pub read_timeout: Option<Duration>,
     /// How long an idle pooled connection is kept (default 90 s).
     pub pool_idle_timeout: Option<Duration>,
@@ -129,11 +131,15 @@ impl Service<Request<HfBody>> for HyperTransport {
     fn call(&mut self, req: Request<HfBody>) -> ResponseFuture {
         let method = req.method().clone();
         let uri = req.uri().clone();
+        let read_timeout = match req.extensions().get::<ReadTimeout>() {
+            Some(ReadTimeout(limit)) => *limit,
+            None => self.read_timeout,
+        };
         ResponseFuture {
             inner: self.client.request(req),
             method,
             uri,
-            read_timeout: self.read_timeout,
+            read_timeout,
         }
     }
 }

@@ -27,6 +27,7 @@ enum PathMatch {
 /// | fail | [`FaultRule::fail_times`] / [`FaultRule::fail`] (+ [`FaultRule::retry_after`]) | that status, JSON error body, no handler runs |
 /// | delay headers | [`FaultRule::delay`] | response headers after the delay |
 /// | drop connection | [`FaultRule::drop_after`] | `K` body bytes, then the connection is aborted (`Content-Length` kept) |
+/// | stall | [`FaultRule::stall_after`] | `K` body bytes, then nothing more while the connection stays open |
 /// | truncate | [`FaultRule::truncate_after`] | a clean, chunked body of only `K` bytes (`Content-Length` removed) |
 /// | corrupt | [`FaultRule::corrupt_at`] | the byte at that body offset is inverted |
 /// | throttle | [`FaultRule::throttle`] | the body paced at that many bytes per second |
@@ -48,6 +49,7 @@ pub struct FaultRule {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct BodyFault {
     pub(crate) drop_after: Option<u64>,
+    pub(crate) stall_after: Option<u64>,
     pub(crate) truncate_after: Option<u64>,
     pub(crate) corrupt_at: Option<u64>,
     pub(crate) throttle_bps: Option<u64>,
@@ -56,6 +58,7 @@ pub(crate) struct BodyFault {
 impl BodyFault {
     fn is_empty(&self) -> bool {
         self.drop_after.is_none()
+            && self.stall_after.is_none()
             && self.truncate_after.is_none()
             && self.corrupt_at.is_none()
             && self.throttle_bps.is_none()
@@ -132,6 +135,13 @@ impl FaultRule {
     /// Sends `bytes` bytes of the response body, then aborts the connection.
     pub fn drop_after(mut self, bytes: u64) -> Self {
         self.body.drop_after = Some(bytes);
+        self
+    }
+
+    /// Sends `bytes` bytes of the response body, then stalls: nothing more is sent, and
+    /// the connection stays open until the client gives up on it.
+    pub fn stall_after(mut self, bytes: u64) -> Self {
+        self.body.stall_after = Some(bytes);
         self
     }
 
@@ -226,6 +236,10 @@ pub(crate) fn wrap_body(body: Body, fault: BodyFault) -> Body {
         if st.done {
             return None;
         }
+        if st.fault.stall_after.is_some_and(|s| s <= st.pos) {
+            // Ends when the client drops the connection (or the hub stops).
+            std::future::pending::<()>().await;
+        }
         let chunk = match st.pending.take() {
             Some(c) => c,
             None => match st.inner.next().await {
@@ -244,10 +258,14 @@ pub(crate) fn wrap_body(body: Body, fault: BodyFault) -> Body {
             },
         };
         // Limit how much of the body may still go out.
-        let limit = [st.fault.drop_after, st.fault.truncate_after]
-            .into_iter()
-            .flatten()
-            .min();
+        let limit = [
+            st.fault.drop_after,
+            st.fault.truncate_after,
+            st.fault.stall_after,
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         let mut chunk = chunk;
         if let Some(limit) = limit {
             let room = limit.saturating_sub(st.pos);

@@ -144,17 +144,18 @@ pub(crate) async fn head(
     req.headers_mut().remove(RANGE);
     req.extensions_mut().insert(RedirectMode::SameOrigin);
     let fut = api.http().send(req);
-    let res = match tokio::time::timeout(options.etag_timeout, fut).await {
+    let limit = options.etag_timeout.unwrap_or(api.etag_timeout());
+    let res = match tokio::time::timeout(limit, fut).await {
         Ok(res) => res?,
-        Err(_) => {
-            return Err(Error::Http(hf_http::Error::new(
-                hf_http::ErrorKind::Timeout,
-                format!(
-                    "no answer to the metadata request within {:?}; raise `etag_timeout` \
-                         on a slow connection",
-                    options.etag_timeout
-                ),
-            )));
+        Err(elapsed) => {
+            return Err(Error::Http(
+                hf_http::Error::new(hf_http::ErrorKind::Timeout, elapsed)
+                    .with_detail(format!(
+                        "no answer to the metadata request within {limit:?}; raise \
+                         `etag_timeout` (or HF_HUB_ETAG_TIMEOUT) on a slow connection"
+                    ))
+                    .with_request(&Method::HEAD, &uri),
+            ));
         }
     };
     parse_metadata(res.headers(), &uri.to_string()).map_err(|what| Error::InvalidResponse {

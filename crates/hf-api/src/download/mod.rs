@@ -173,8 +173,11 @@ pub struct DownloadOptions {
     pub local_dir: Option<PathBuf>,
     /// `force_download`: ignore every cached copy.
     pub force_download: bool,
-    /// `etag_timeout`: limit of the metadata request (default 10 s).
-    pub etag_timeout: Duration,
+    /// `etag_timeout`: limit of the metadata request. `None` (the default) takes the
+    /// client's ([`HfApiBuilder::etag_timeout`](crate::HfApiBuilder::etag_timeout):
+    /// `HF_HUB_ETAG_TIMEOUT`, else 10 s). Unlike Python, where a non-default
+    /// `HF_HUB_ETAG_TIMEOUT` overrides even an explicit value, a value set here wins.
+    pub etag_timeout: Option<Duration>,
     /// `token`: overrides the client's token.
     pub token: Option<Token>,
     /// `local_files_only`: never send a request.
@@ -200,7 +203,7 @@ impl Default for DownloadOptions {
             cache_dir: None,
             local_dir: None,
             force_download: false,
-            etag_timeout: Duration::from_secs(10),
+            etag_timeout: None,
             token: None,
             local_files_only: false,
             offline: None,
@@ -244,7 +247,7 @@ impl DownloadOptions {
 
     /// Sets `etag_timeout`.
     pub fn with_etag_timeout(mut self, timeout: Duration) -> Self {
-        self.etag_timeout = timeout;
+        self.etag_timeout = Some(timeout);
         self
     }
 
@@ -334,7 +337,7 @@ macro_rules! download_option_setters {
 
         /// Time limit of the metadata request (default 10 s).
         pub fn etag_timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.options.etag_timeout = timeout;
+            self.options.etag_timeout = Some(timeout);
             self
         }
 

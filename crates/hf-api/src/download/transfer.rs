@@ -11,6 +11,7 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use hf_http::http::header::{CONTENT_RANGE, RANGE};
 use hf_http::http::{HeaderValue, Method, StatusCode, Uri};
+use hf_http::timeout::{AttemptTimeout, ReadTimeout};
 use hf_types::ETag;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
@@ -199,6 +200,11 @@ fn ranged_request(
     end: Option<u64>,
 ) -> hf_http::http::Request<hf_http::HfBody> {
     let mut req = request(Method::GET, job.url.clone(), &job.options);
+    // `HF_HUB_DOWNLOAD_TIMEOUT` bounds the wait for the headers and for each read of the
+    // body, as in Python; a stalled body then resumes from where it stopped.
+    let limit = job.api.download_timeout();
+    req.extensions_mut().insert(AttemptTimeout(Some(limit)));
+    req.extensions_mut().insert(ReadTimeout(Some(limit)));
     // A CDN URL is pre-signed: credentials the caller put in `headers` stay with the
     // Hub (the client's own token is only ever sent to the Hub's origin anyway).
     let endpoint = job.api.http().endpoint_uri();

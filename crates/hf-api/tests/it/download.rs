@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use hf_api::config::Environment;
 use hf_api::download::ParallelConfig;
 use hf_api::http::retry::Jitter;
 use hf_api::http::{RetryConfig, Token};
@@ -591,6 +592,115 @@ async fn dropped_body_resumes_from_where_it_stopped() {
         .parse()
         .unwrap();
     assert_eq!(resumed_at, 100_000);
+}
+
+/// A client of `fx`'s hub configured from these environment variables.
+fn client_with_env(fx: &Fx, vars: &[(&str, &str)]) -> HfApi {
+    let mut pairs = vec![("HF_ENDPOINT", fx.hub.url())];
+    pairs.extend(vars.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    HfApiBuilder::with_environment(Environment::from_pairs(pairs))
+        .no_token()
+        .cache_dir(fx.cache.path())
+        .retry(fast_retry())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn stalled_body_resumes_after_hf_hub_download_timeout() {
+    let fx = fixture().await;
+    // The body stops after 100 000 bytes and the connection stays open: only the
+    // download timeout (0.2 s here, from the environment) gets the file going again.
+    let api = client_with_env(&fx, &[("HF_HUB_DOWNLOAD_TIMEOUT", "0.2")]);
+    assert_eq!(api.download_timeout(), Duration::from_millis(200));
+    fx.hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .times(1)
+            .stall_after(100_000),
+    );
+    let p = api.hf_hub_download("alice/m", "sub/w.bin").await.unwrap();
+    assert_eq!(std::fs::read(p).unwrap(), fx.weights);
+    assert_eq!(
+        cdn_range_headers(&fx.hub),
+        [None, Some("bytes=100000-".to_owned())]
+    );
+}
+
+#[tokio::test]
+async fn stalled_parallel_range_resumes_after_the_download_timeout() {
+    let fx = fixture().await;
+    let api = HfApiBuilder::new()
+        .endpoint(fx.hub.url())
+        .cache_dir(fx.cache.path())
+        .retry(fast_retry())
+        .download_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    fx.hub.fault(
+        FaultRule::any_method("/lfs/")
+            .on(Listener::Cdn)
+            .times(1)
+            .stall_after(1000),
+    );
+    let p = api
+        .hf_hub_download("alice/m", "big.bin")
+        .parallel(small_chunks())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&p).unwrap(), fx.big);
+    // 12 chunks of 256 KiB, and the stalled one again from its 1000th byte.
+    let starts = cdn_range_starts(&fx.hub);
+    assert_eq!(starts.len(), 13, "{starts:?}");
+    let resumed: Vec<u64> = starts
+        .iter()
+        .copied()
+        .filter(|s| s % (256 * 1024) != 0)
+        .collect();
+    assert_eq!(resumed.len(), 1, "{starts:?}");
+    assert_eq!(resumed[0] % (256 * 1024), 1000, "{starts:?}");
+    assert_eq!(blobs(&fx.repo_dir()), [sha256_hex(&fx.big)]);
+}
+
+#[tokio::test]
+async fn hf_hub_etag_timeout_bounds_the_metadata_request() {
+    let fx = fixture().await;
+    let api = client_with_env(&fx, &[("HF_HUB_ETAG_TIMEOUT", "0.1")]);
+    assert_eq!(api.etag_timeout(), Duration::from_millis(100));
+    // Cached once; then the Hub answers `HEAD` too late, and the cache serves the file.
+    let cached = api.hf_hub_download("alice/m", "config.json").await.unwrap();
+    let delay = Duration::from_millis(600);
+    fx.hub.fault(
+        FaultRule::new(http::Method::HEAD, "/alice/m/resolve/")
+            .delay(delay)
+            .times(3),
+    );
+    let started = std::time::Instant::now();
+    let p = api.hf_hub_download("alice/m", "config.json").await.unwrap();
+    assert_eq!(p, cached);
+    assert!(started.elapsed() < delay, "{:?}", started.elapsed());
+
+    // Not cached: the error says what timed out and how to wait longer.
+    let err = api.hf_hub_download("alice/m", "big.bin").await.unwrap_err();
+    let Error::LocalEntryNotFound {
+        source: Some(source),
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert!(
+        source.to_string().contains("HF_HUB_ETAG_TIMEOUT"),
+        "{source}"
+    );
+
+    // A download's own `etag_timeout` wins over the client's (this `HEAD` is late too).
+    let p = api
+        .hf_hub_download("alice/m", "big.bin")
+        .etag_timeout(Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(p).unwrap(), fx.big);
 }
 
 #[tokio::test]

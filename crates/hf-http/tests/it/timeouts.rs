@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use hf_http::timeout::ReadTimeout;
 use hf_http::transport::TransportConfig;
 use hf_http::{ErrorKind, RetryConfig};
 
@@ -55,6 +56,40 @@ async fn stalled_body_fails_with_read_timeout() {
     let res = client.send(get(&hub.url("/big"))).await.unwrap();
     let err = res.into_body().bytes().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
+}
+
+#[tokio::test]
+async fn a_request_can_carry_its_own_read_timeout() {
+    let hub = TestServer::start().await;
+    // The transport's limit is far off; the request's own limit fires.
+    let client = builder(&hub.base())
+        .transport_config(TransportConfig::default().read_timeout(Some(Duration::from_secs(600))))
+        .build()
+        .unwrap();
+    hub.push_stalled_body();
+    let mut req = get(&hub.url("/big"));
+    req.extensions_mut()
+        .insert(ReadTimeout(Some(Duration::from_millis(200))));
+    let res = client.send(req).await.unwrap();
+    let err = res.into_body().bytes().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+
+    // And `None` lifts the transport's limit.
+    let client = builder(&hub.base())
+        .transport_config(TransportConfig::default().read_timeout(Some(Duration::from_millis(50))))
+        .build()
+        .unwrap();
+    hub.push_fn(|_| async {
+        let slow = futures_util::stream::once(async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            Ok::<_, std::io::Error>(bytes::Bytes::from("late"))
+        });
+        axum::response::Response::new(axum::body::Body::from_stream(slow))
+    });
+    let mut req = get(&hub.url("/slow-body"));
+    req.extensions_mut().insert(ReadTimeout(None));
+    let res = client.send(req).await.unwrap();
+    assert_eq!(&res.into_body().bytes().await.unwrap()[..], b"late");
 }
 
 #[tokio::test]

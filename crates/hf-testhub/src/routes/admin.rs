@@ -57,6 +57,9 @@ fn rule_from_json(v: &Value) -> Result<FaultRule, HubErr> {
     if let Some(n) = num("drop_after") {
         rule = rule.drop_after(n);
     }
+    if let Some(n) = num("stall_after") {
+        rule = rule.stall_after(n);
+    }
     if let Some(n) = num("truncate_after") {
         rule = rule.truncate_after(n);
     }

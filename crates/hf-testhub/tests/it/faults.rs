@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use http::{Method, StatusCode};
+use http_body_util::BodyExt;
 
 use crate::support::{ALICE, Http};
 use hf_testhub::{FaultRule, Listener, RepoType, TestHub};
@@ -122,6 +123,25 @@ async fn body_faults_drop_truncate_corrupt_throttle_delay() {
     );
     let r = http.get(&url, None).await;
     assert_eq!(r.text(), "0123456789");
+
+    hub.fault(
+        FaultRule::new(Method::GET, "/alice/m/resolve")
+            .stall_after(4)
+            .times(1),
+    );
+    // On a client of its own: its connection is left broken.
+    let (status, mut body) = Http::new().get_streaming(&url).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut got = Vec::new();
+    while got.len() < 4 {
+        let frame = body.frame().await.unwrap().unwrap();
+        got.extend_from_slice(frame.data_ref().unwrap());
+    }
+    assert_eq!(got, b"0123");
+    // Nothing more comes (a short wait: the stall is forever, so any limit would do).
+    let next = tokio::time::timeout(Duration::from_millis(100), body.frame()).await;
+    assert!(next.is_err(), "the body must stall: {next:?}");
+    drop(body);
 
     // Spent rules are gone: a normal answer again.
     assert_eq!(http.get(&url, None).await.text(), "0123456789");

@@ -95,6 +95,22 @@ impl Http {
         self.send(Method::GET, url, token, &[], Bytes::new()).await
     }
 
+    /// A `GET` whose body is left to the caller, frame by frame.
+    pub(crate) async fn get_streaming(
+        &self,
+        url: &str,
+    ) -> (
+        StatusCode,
+        http_body_util::combinators::BoxBody<Bytes, String>,
+    ) {
+        let req = Request::get(url)
+            .body(Full::new(Bytes::new()))
+            .expect("valid request");
+        let resp = self.client.request(req).await.expect("response headers");
+        let status = resp.status();
+        (status, resp.into_body().map_err(|e| e.to_string()).boxed())
+    }
+
     pub(crate) async fn head(&self, url: &str, token: Option<&str>) -> Resp {
         self.send(Method::HEAD, url, token, &[], Bytes::new()).await
     }
