@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use hf_http::auth::{TokenOrigin, resolve_token};
 use hf_http::http::{HeaderName, HeaderValue, Request, Response};
+use hf_http::transport::{ProxyConfig, TransportConfig};
 use hf_http::{
     BoxError, HfBody, HttpService, HubClient, ResponseBody, RetryConfig, StackBuilder, Token,
     TokenSource, UserAgent,
@@ -38,6 +39,7 @@ pub struct HfApiBuilder {
     inference_endpoints_url: Option<String>,
     etag_timeout: Option<Duration>,
     download_timeout: Option<Duration>,
+    proxy: Option<ProxyConfig>,
     stack: Vec<StackFn>,
 }
 
@@ -54,6 +56,7 @@ impl fmt::Debug for HfApiBuilder {
             .field("offline", &self.offline)
             .field("etag_timeout", &self.etag_timeout)
             .field("download_timeout", &self.download_timeout)
+            .field("proxy", &self.proxy)
             .field("stack_changes", &self.stack.len())
             .finish_non_exhaustive()
     }
@@ -88,6 +91,7 @@ impl HfApiBuilder {
             inference_endpoints_url: None,
             etag_timeout: None,
             download_timeout: None,
+            proxy: None,
             stack: Vec::new(),
         }
     }
@@ -191,6 +195,23 @@ impl HfApiBuilder {
         self
     }
 
+    /// The proxies (default: from `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and
+    /// `NO_PROXY`, see [`Settings`](crate::config::Settings)); `ProxyConfig::none()`
+    /// connects directly whatever the environment says. A proxy URL that cannot be used
+    /// fails [`build`](HfApiBuilder::build).
+    ///
+    /// ```
+    /// use hf_api::http::transport::ProxyConfig;
+    /// let api = hf_api::HfApi::builder()
+    ///     .proxy(ProxyConfig::none().all("http://proxy.corp:3128").no_proxy("localhost"))
+    ///     .build()?;
+    /// # Ok::<(), hf_api::Error>(())
+    /// ```
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
     /// Time limit of each attempt until the response headers arrive.
     pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.stack
@@ -257,7 +278,9 @@ impl HfApiBuilder {
         let inference_endpoints = self
             .inference_endpoints_url
             .unwrap_or_else(|| crate::api::endpoints::INFERENCE_ENDPOINTS_URL.to_owned());
+        let proxy = self.proxy.unwrap_or(settings.proxy);
         let mut stack = HubClient::builder(endpoint)
+            .transport_config(TransportConfig::default().proxy(proxy))
             .token(resolved.as_ref().map(|(t, _)| t.clone()))
             .token_also_for(inference_endpoints.clone())
             .user_agent(ua);

@@ -15,6 +15,7 @@
 //! | `HF_TOKEN`, legacy `HUGGING_FACE_HUB_TOKEN`, `HF_TOKEN_PATH` | the token (see [`hf_http::auth::resolve_token`]) |
 //! | `HF_HUB_DISABLE_IMPLICIT_TOKEN` | truthy: send no token unless one is given explicitly |
 //! | `HF_HUB_OFFLINE`, legacy `TRANSFORMERS_OFFLINE` | truthy: offline mode, no request is sent (see [`HfApiBuilder::offline`](crate::HfApiBuilder::offline)) |
+//! | `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY` (each also in lowercase, which wins) | proxies, as `requests` reads them (see [`ProxyConfig`]); under CGI (`REQUEST_METHOD` set) the uppercase `HTTP_PROXY` is ignored, as in Python |
 //! | `HF_HUB_ETAG_TIMEOUT` | seconds: default limit of a download's metadata request (default 10) |
 //! | `HF_HUB_DOWNLOAD_TIMEOUT` | seconds: limit on the wait for a file's content, to its headers and between two reads of its body (default 10); a download that stalls longer resumes where it stopped |
 //!
@@ -26,6 +27,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use hf_http::auth::{expand_user, hf_home, is_truthy, token_path};
+use hf_http::transport::ProxyConfig;
 
 /// The default endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
@@ -106,6 +108,8 @@ pub struct Settings {
     pub etag_timeout: Duration,
     /// `HF_HUB_DOWNLOAD_TIMEOUT`.
     pub download_timeout: Duration,
+    /// `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`.
+    pub proxy: ProxyConfig,
 }
 
 impl Settings {
@@ -133,8 +137,34 @@ impl Settings {
             offline: hf_cache::env::offline_mode(lookup),
             etag_timeout: seconds(env, "HF_HUB_ETAG_TIMEOUT", DEFAULT_ETAG_TIMEOUT),
             download_timeout: seconds(env, "HF_HUB_DOWNLOAD_TIMEOUT", DEFAULT_DOWNLOAD_TIMEOUT),
+            proxy: proxy_from(env),
         }
     }
+}
+
+/// The proxies, with Python's (`urllib`) reading of the variables: the lowercase name
+/// wins, even when empty (which unsets it); under CGI, `HTTP_PROXY` may come from a
+/// request header (httpoxy), so only `http_proxy` counts.
+fn proxy_from(env: &Environment) -> ProxyConfig {
+    let var = |lower: &str| match env.get(lower) {
+        Some(v) => Some(v),
+        None if lower == "http_proxy" && env.get("REQUEST_METHOD").is_some() => None,
+        None => env.get(&lower.to_ascii_uppercase()),
+    };
+    let mut proxy = ProxyConfig::none();
+    if let Some(v) = var("all_proxy") {
+        proxy = proxy.all(v);
+    }
+    if let Some(v) = var("http_proxy") {
+        proxy = proxy.http(v);
+    }
+    if let Some(v) = var("https_proxy") {
+        proxy = proxy.https(v);
+    }
+    if let Some(v) = var("no_proxy") {
+        proxy = proxy.no_proxy(v);
+    }
+    proxy
 }
 
 /// A positive number of seconds from `name` (Python reads an integer; a fraction is
@@ -229,6 +259,36 @@ mod tests {
             assert_eq!(s.etag_timeout, expected, "{value:?}");
             assert_eq!(s.download_timeout, expected, "{value:?}");
         }
+    }
+
+    #[test]
+    fn proxies_are_read_as_python_reads_them() {
+        let proxy = |vars: &[(&str, &str)]| {
+            Settings::resolve(&Environment::from_pairs(vars.iter().copied())).proxy
+        };
+        assert!(proxy(&[]).is_none());
+        assert_eq!(
+            proxy(&[
+                ("HTTPS_PROXY", "http://upper:1"),
+                ("https_proxy", "http://lower:1"),
+                ("HTTP_PROXY", "http://h:2"),
+                ("ALL_PROXY", "socks5h://a:3"),
+                ("NO_PROXY", "localhost"),
+            ]),
+            ProxyConfig::none()
+                .all("socks5h://a:3")
+                .http("http://h:2")
+                .https("http://lower:1")
+                .no_proxy("localhost")
+        );
+        // An empty lowercase variable unsets the uppercase one.
+        assert!(proxy(&[("HTTPS_PROXY", "http://upper:1"), ("https_proxy", "")]).is_none());
+        // CGI: HTTP_PROXY may be a request header; only http_proxy counts.
+        assert!(proxy(&[("REQUEST_METHOD", "GET"), ("HTTP_PROXY", "http://evil:1")]).is_none());
+        assert_eq!(
+            proxy(&[("REQUEST_METHOD", "GET"), ("http_proxy", "http://ok:1")]),
+            ProxyConfig::none().http("http://ok:1")
+        );
     }
 
     #[test]

@@ -5,6 +5,11 @@
 //! connection). The connect timeout lives here (in
 //! hyper-util's `HttpConnector`), as does the response-body read timeout (the longest
 //! wait between two body frames). Errors are classified once, right here.
+//!
+//! Proxies ([`ProxyConfig`]): an `http://` destination is reached by sending the
+//! request to the proxy in absolute form, an `https://` one through a `CONNECT` tunnel
+//! (TLS runs end to end, the proxy sees only the host name); `socks5://` and
+//! `socks5h://` proxies tunnel both.
 
 use std::fmt;
 use std::future::Future;
@@ -16,7 +21,9 @@ use std::time::Duration;
 use http::{Method, Request, Response, Uri};
 use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::proxy::{SocksV5, Tunnel};
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
+use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use pin_project_lite::pin_project;
 use tokio::net::TcpStream;
@@ -47,6 +54,8 @@ pub struct TransportConfig {
     pub pool_idle_timeout: Option<Duration>,
     /// Most idle connections kept per host (default 32).
     pub pool_max_idle_per_host: usize,
+    /// Proxies (default none).
+    pub proxy: ProxyConfig,
 }
 
 impl Default for TransportConfig {
@@ -56,6 +65,7 @@ impl Default for TransportConfig {
             read_timeout: Some(Duration::from_secs(60)),
             pool_idle_timeout: Some(Duration::from_secs(90)),
             pool_max_idle_per_host: 32,
+            proxy: ProxyConfig::none(),
         }
     }
 }
@@ -72,6 +82,155 @@ impl TransportConfig {
         self.read_timeout = timeout;
         self
     }
+
+    /// Sets the proxies.
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = proxy;
+        self
+    }
+}
+
+/// Which proxy each request goes through, with the meaning `requests` and curl give
+/// `ALL_PROXY`, `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY`.
+///
+/// A proxy is a URL: `http://[user:password@]host[:port]` (no scheme means `http://`),
+/// or `socks5://` / `socks5h://` (`socks5h` leaves name resolution to the proxy).
+/// Credentials in it are sent as `Proxy-Authorization: Basic` (HTTP proxies) or in the
+/// SOCKS handshake, never to the destination. The exceptions list is comma-separated:
+/// host names (each also covers its subdomains), IP addresses, CIDR blocks, or `*`.
+///
+/// ```
+/// use hf_http::transport::{ProxyConfig, TransportConfig};
+/// let proxy = ProxyConfig::none()
+///     .https("http://user:secret@proxy.corp:3128")
+///     .no_proxy("localhost, 127.0.0.1, .internal.corp");
+/// assert!(!format!("{proxy:?}").contains("secret"));
+/// let config = TransportConfig::default().proxy(proxy);
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ProxyConfig {
+    all: Option<String>,
+    http: Option<String>,
+    https: Option<String>,
+    no_proxy: Option<String>,
+}
+
+impl fmt::Debug for ProxyConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Proxy URLs may carry a password: show only where they point.
+        let shown = |v: &Option<String>| v.as_deref().map(without_credentials);
+        f.debug_struct("ProxyConfig")
+            .field("all", &shown(&self.all))
+            .field("http", &shown(&self.http))
+            .field("https", &shown(&self.https))
+            .field("no_proxy", &self.no_proxy)
+            .finish()
+    }
+}
+
+impl ProxyConfig {
+    /// No proxy: every connection is direct.
+    pub fn none() -> Self {
+        ProxyConfig::default()
+    }
+
+    /// The proxy for every destination that has no proxy of its own (`ALL_PROXY`).
+    pub fn all(mut self, url: impl Into<String>) -> Self {
+        self.all = non_empty(url.into());
+        self
+    }
+
+    /// The proxy for `http://` destinations (`HTTP_PROXY`).
+    pub fn http(mut self, url: impl Into<String>) -> Self {
+        self.http = non_empty(url.into());
+        self
+    }
+
+    /// The proxy for `https://` destinations (`HTTPS_PROXY`).
+    pub fn https(mut self, url: impl Into<String>) -> Self {
+        self.https = non_empty(url.into());
+        self
+    }
+
+    /// The destinations reached directly (`NO_PROXY`).
+    pub fn no_proxy(mut self, list: impl Into<String>) -> Self {
+        self.no_proxy = non_empty(list.into());
+        self
+    }
+
+    /// Whether no proxy is set.
+    pub fn is_none(&self) -> bool {
+        self.all.is_none() && self.http.is_none() && self.https.is_none()
+    }
+
+    /// Checks every proxy URL and builds the matcher (`None` without proxies).
+    fn matcher(&self) -> Result<Option<Matcher>, Error> {
+        if self.is_none() {
+            return Ok(None);
+        }
+        let mut builder = Matcher::builder();
+        for (name, value) in [
+            ("ALL_PROXY", &self.all),
+            ("HTTP_PROXY", &self.http),
+            ("HTTPS_PROXY", &self.https),
+        ] {
+            let Some(url) = value else { continue };
+            check_proxy_url(url).map_err(|why| {
+                Error::new(ErrorKind::Config, "invalid proxy URL")
+                    .with_detail(format!("{name}={}: {why}", without_credentials(url)))
+            })?;
+            builder = match name {
+                "ALL_PROXY" => builder.all(url.clone()),
+                "HTTP_PROXY" => builder.http(url.clone()),
+                _ => builder.https(url.clone()),
+            };
+        }
+        if let Some(list) = &self.no_proxy {
+            builder = builder.no(list.clone());
+        }
+        Ok(Some(builder.build()))
+    }
+}
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.trim().is_empty()).then(|| s.trim().to_owned())
+}
+
+/// `url` without its `user:password@` part.
+fn without_credentials(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").map_or(("", url), |(s, r)| (s, r));
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    if scheme.is_empty() {
+        rest.to_owned()
+    } else {
+        format!("{scheme}://{rest}")
+    }
+}
+
+/// Why a proxy URL cannot be used, if it cannot.
+fn check_proxy_url(url: &str) -> Result<(), String> {
+    let uri: Uri = url
+        .parse()
+        .map_err(|_| "not a URL (expected http://host:port)".to_owned())?;
+    match uri.scheme_str() {
+        None | Some("http" | "socks5" | "socks5h") => {}
+        Some("https") => {
+            return Err(
+                "proxies spoken to over TLS (https://) are not supported; use \
+                        http://, the tunnel to an https:// destination is encrypted anyway"
+                    .to_owned(),
+            );
+        }
+        Some(other) => {
+            return Err(format!(
+                "the {other}:// scheme is not supported (use http://, socks5:// or socks5h://)"
+            ));
+        }
+    }
+    match uri.authority() {
+        Some(a) if !a.host().is_empty() => Ok(()),
+        _ => Err("no host (expected http://host:port)".to_owned()),
+    }
 }
 
 /// The default transport service (`Request<HfBody>` -> `Response<ResponseBody>`).
@@ -81,6 +240,7 @@ impl TransportConfig {
 pub struct HyperTransport {
     client: Client<LazyTls, HfBody>,
     read_timeout: Option<Duration>,
+    proxy: Option<Arc<Matcher>>,
 }
 
 impl fmt::Debug for HyperTransport {
@@ -94,14 +254,19 @@ impl fmt::Debug for HyperTransport {
 impl HyperTransport {
     /// Builds the transport. The system's certificate roots are loaded when the first
     /// `https://` connection is opened (a request then fails with
-    /// [`ErrorKind::Config`] if they cannot be loaded); this never fails today.
+    /// [`ErrorKind::Config`] if they cannot be loaded). Fails with
+    /// [`ErrorKind::Config`] on a proxy URL that cannot be used.
     pub fn new(config: &TransportConfig) -> Result<Self, Error> {
+        let proxy = config.proxy.matcher()?.map(Arc::new);
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(config.connect_timeout);
         let https = LazyTls {
-            http,
+            connector: ProxyConnector {
+                http,
+                proxy: proxy.clone(),
+            },
             tls: Arc::new(OnceLock::new()),
         };
         let client = Client::builder(TokioExecutor::new())
@@ -114,6 +279,7 @@ impl HyperTransport {
         Ok(HyperTransport {
             client,
             read_timeout: config.read_timeout,
+            proxy,
         })
     }
 }
@@ -128,9 +294,20 @@ impl Service<Request<HfBody>> for HyperTransport {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, req: Request<HfBody>) -> ResponseFuture {
+    fn call(&mut self, mut req: Request<HfBody>) -> ResponseFuture {
         let method = req.method().clone();
         let uri = req.uri().clone();
+        let via = self.proxy.as_ref().and_then(|m| m.intercept(&uri));
+        if let Some(proxy) = &via
+            && uri.scheme() == Some(&http::uri::Scheme::HTTP)
+            && proxy.uri().scheme() == Some(&http::uri::Scheme::HTTP)
+            && let Some(auth) = proxy.basic_auth()
+        {
+            // Forwarded in the clear: the proxy reads its credentials from the request.
+            req.headers_mut()
+                .insert(http::header::PROXY_AUTHORIZATION, auth.clone());
+        }
+        let via = via.map(|p| without_credentials(&p.uri().to_string()));
         let read_timeout = match req.extensions().get::<ReadTimeout>() {
             Some(ReadTimeout(limit)) => *limit,
             None => self.read_timeout,
@@ -140,6 +317,7 @@ impl Service<Request<HfBody>> for HyperTransport {
             method,
             uri,
             read_timeout,
+            via,
         }
     }
 }
@@ -152,6 +330,8 @@ pin_project! {
         method: Method,
         uri: Uri,
         read_timeout: Option<Duration>,
+        // The proxy the request goes through, for error messages.
+        via: Option<String>,
     }
 }
 
@@ -181,7 +361,14 @@ impl Future for ResponseFuture {
                 })))
             }
             Poll::Ready(Err(e)) => {
-                Poll::Ready(Err(classify(e).with_request(this.method, this.uri)))
+                let mut err = classify(e);
+                if let Some(proxy) = this.via.as_deref() {
+                    err = err.with_detail(format!(
+                        "through the proxy {}; check it and NO_PROXY",
+                        proxy.trim_end_matches('/')
+                    ));
+                }
+                Poll::Ready(Err(err.with_request(this.method, this.uri)))
             }
         }
     }
@@ -193,8 +380,8 @@ impl Future for ResponseFuture {
 /// Hub, or only reads the cache, never pays for it.
 #[derive(Clone)]
 struct LazyTls {
-    http: HttpConnector,
-    tls: Arc<OnceLock<Result<HttpsConnector<HttpConnector>, TlsSetupError>>>,
+    connector: ProxyConnector,
+    tls: Arc<OnceLock<Result<HttpsConnector<ProxyConnector>, TlsSetupError>>>,
 }
 
 impl fmt::Debug for LazyTls {
@@ -225,7 +412,7 @@ impl std::error::Error for TlsSetupError {}
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 impl Service<Uri> for LazyTls {
-    type Response = MaybeHttpsStream<TokioIo<TcpStream>>;
+    type Response = MaybeHttpsStream<ProxiedIo>;
     type Error = BoxError;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
 
@@ -236,10 +423,10 @@ impl Service<Uri> for LazyTls {
 
     fn call(&mut self, uri: Uri) -> Self::Future {
         if uri.scheme() == Some(&http::uri::Scheme::HTTP) {
-            let connecting = self.http.call(uri);
+            let connecting = self.connector.call(uri);
             return Box::pin(async move { Ok(MaybeHttpsStream::Http(connecting.await?)) });
         }
-        let http = self.http.clone();
+        let http = self.connector.clone();
         let tls = self.tls.get_or_init(|| {
             let builder = hyper_rustls::HttpsConnectorBuilder::new()
                 .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
@@ -256,6 +443,120 @@ impl Service<Uri> for LazyTls {
                 Box::pin(async move { Err(e.into()) })
             }
         }
+    }
+}
+
+/// Connects to a destination directly or through its proxy; under TLS for `https://`
+/// destinations (the TLS layer wraps it).
+#[derive(Clone)]
+struct ProxyConnector {
+    http: HttpConnector,
+    proxy: Option<Arc<Matcher>>,
+}
+
+impl Service<Uri> for ProxyConnector {
+    type Response = ProxiedIo;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<ProxiedIo, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, dst: Uri) -> Self::Future {
+        let Some(proxy) = self.proxy.as_ref().and_then(|m| m.intercept(&dst)) else {
+            let connecting = self.http.call(dst);
+            return Box::pin(async move { Ok(ProxiedIo::direct(connecting.await?)) });
+        };
+        let proxy_uri = proxy.uri().clone();
+        match proxy_uri.scheme_str() {
+            Some(scheme @ ("socks5" | "socks5h")) => {
+                let mut socks = SocksV5::new(proxy_uri.clone(), self.http.clone())
+                    .local_dns(scheme == "socks5");
+                if let Some((user, password)) = proxy.raw_auth() {
+                    socks = socks.with_auth(user.to_owned(), password.to_owned());
+                }
+                let connecting = socks.call(dst);
+                Box::pin(async move { Ok(ProxiedIo::direct(connecting.await?)) })
+            }
+            _ if dst.scheme() == Some(&http::uri::Scheme::HTTP) => {
+                // To the proxy itself; hyper then sends requests in absolute form.
+                let connecting = self.http.call(proxy_uri);
+                Box::pin(async move {
+                    Ok(ProxiedIo {
+                        io: connecting.await?,
+                        forward: true,
+                    })
+                })
+            }
+            _ => {
+                let mut tunnel = Tunnel::new(proxy_uri, self.http.clone());
+                if let Some(auth) = proxy.basic_auth() {
+                    tunnel = tunnel.with_auth(auth.clone());
+                }
+                let connecting = tunnel.call(dst);
+                Box::pin(async move { Ok(ProxiedIo::direct(connecting.await?)) })
+            }
+        }
+    }
+}
+
+/// A TCP connection that tells hyper whether it leads to a forwarding proxy (whose
+/// requests must carry absolute URLs).
+struct ProxiedIo {
+    io: TokioIo<TcpStream>,
+    forward: bool,
+}
+
+impl ProxiedIo {
+    fn direct(io: TokioIo<TcpStream>) -> Self {
+        ProxiedIo { io, forward: false }
+    }
+}
+
+impl Connection for ProxiedIo {
+    fn connected(&self) -> Connected {
+        self.io.connected().proxy(self.forward)
+    }
+}
+
+impl hyper::rt::Read for ProxiedIo {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_read(cx, buf)
+    }
+}
+
+impl hyper::rt::Write for ProxiedIo {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
     }
 }
 

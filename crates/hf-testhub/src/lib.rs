@@ -120,9 +120,13 @@
 //! State lives in a data directory (a temp dir owned by the handle unless one is given):
 //! see the `state` module docs for its format. Every mutation rewrites `state.json`
 //! atomically.
+//!
+//! [`TestProxy`] is a logging HTTP proxy (forward and `CONNECT`), for testing clients
+//! behind one.
 
 mod faults;
 mod log;
+mod proxy;
 mod routes;
 mod state;
 
@@ -140,6 +144,7 @@ use sha2::Sha256;
 
 pub use faults::FaultRule;
 pub use log::{Listener, LoggedRequest};
+pub use proxy::{ProxyRequest, TestProxy};
 pub use state::{Gated, RepoType, Role, ScopeTarget, TokenScope};
 
 use state::{HubState, Objects};

@@ -704,6 +704,46 @@ async fn hf_hub_etag_timeout_bounds_the_metadata_request() {
 }
 
 #[tokio::test]
+async fn downloads_go_through_the_proxy_the_environment_names() {
+    let fx = fixture().await;
+    let proxy = hf_testhub::TestProxy::with_credentials("user", "pw")
+        .await
+        .unwrap();
+    let url = proxy.url_with_credentials("user", "pw");
+    let api = client_with_env(&fx, &[("http_proxy", url.as_str())]);
+    let p = api
+        .hf_hub_download("alice/m", "big.bin")
+        .parallel(small_chunks())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(p).unwrap(), fx.big);
+    let dir = api.snapshot_download("alice/m").await.unwrap();
+    assert_eq!(std::fs::read(dir.join("sub/w.bin")).unwrap(), fx.weights);
+    // Every request the Hub and its CDN got came through the proxy, with its credentials.
+    let seen = proxy.requests();
+    let hub_seen = fx.hub.requests();
+    assert_eq!(seen.len(), hub_seen.len(), "{seen:?}");
+    assert!(hub_seen.iter().any(|r| r.listener == Listener::Cdn));
+    assert!(
+        seen.iter()
+            .all(|r| r.target.starts_with("http://127.0.0.1:")
+                && r.proxy_authorization.as_deref() == Some("Basic dXNlcjpwdw=="))
+    );
+
+    // NO_PROXY: straight to the Hub.
+    let before = proxy.requests().len();
+    let api = client_with_env(
+        &fx,
+        &[("HTTP_PROXY", url.as_str()), ("NO_PROXY", "127.0.0.1")],
+    );
+    api.hf_hub_download("alice/m", "config.json")
+        .force_download(true)
+        .await
+        .unwrap();
+    assert_eq!(proxy.requests().len(), before);
+}
+
+#[tokio::test]
 async fn corrupted_body_is_rejected_and_retried() {
     let fx = fixture().await;
     let api = fx.api();

@@ -4,6 +4,7 @@ mod auth;
 mod errors;
 mod layers;
 mod pagination;
+mod proxy;
 mod redirect;
 mod retry;
 mod server;
