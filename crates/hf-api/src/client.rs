@@ -40,7 +40,17 @@ pub struct HfApiBuilder {
     etag_timeout: Option<Duration>,
     download_timeout: Option<Duration>,
     proxy: Option<ProxyConfig>,
+    ca_bundle: CaBundle,
     stack: Vec<StackFn>,
+}
+
+/// Where the builder's CA bundle comes from.
+#[derive(Debug)]
+enum CaBundle {
+    /// `REQUESTS_CA_BUNDLE` / `CURL_CA_BUNDLE`, else the system's roots.
+    FromEnvironment,
+    /// Set on the builder (`None`: the system's roots).
+    Given(Option<PathBuf>),
 }
 
 impl fmt::Debug for HfApiBuilder {
@@ -57,6 +67,7 @@ impl fmt::Debug for HfApiBuilder {
             .field("etag_timeout", &self.etag_timeout)
             .field("download_timeout", &self.download_timeout)
             .field("proxy", &self.proxy)
+            .field("ca_bundle", &self.ca_bundle)
             .field("stack_changes", &self.stack.len())
             .finish_non_exhaustive()
     }
@@ -92,6 +103,7 @@ impl HfApiBuilder {
             etag_timeout: None,
             download_timeout: None,
             proxy: None,
+            ca_bundle: CaBundle::FromEnvironment,
             stack: Vec::new(),
         }
     }
@@ -212,6 +224,14 @@ impl HfApiBuilder {
         self
     }
 
+    /// The certificates to trust instead of the system's roots: a PEM file, or a folder
+    /// of them (default: `REQUESTS_CA_BUNDLE`, else `CURL_CA_BUNDLE`, else the system's
+    /// roots); `None` uses the system's roots whatever the environment says.
+    pub fn ca_bundle(mut self, bundle: Option<PathBuf>) -> Self {
+        self.ca_bundle = CaBundle::Given(bundle);
+        self
+    }
+
     /// Time limit of each attempt until the response headers arrive.
     pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.stack
@@ -278,9 +298,14 @@ impl HfApiBuilder {
         let inference_endpoints = self
             .inference_endpoints_url
             .unwrap_or_else(|| crate::api::endpoints::INFERENCE_ENDPOINTS_URL.to_owned());
-        let proxy = self.proxy.unwrap_or(settings.proxy);
+        let transport = TransportConfig::default()
+            .proxy(self.proxy.unwrap_or(settings.proxy))
+            .ca_bundle(match self.ca_bundle {
+                CaBundle::FromEnvironment => settings.ca_bundle,
+                CaBundle::Given(bundle) => bundle,
+            });
         let mut stack = HubClient::builder(endpoint)
-            .transport_config(TransportConfig::default().proxy(proxy))
+            .transport_config(transport)
             .token(resolved.as_ref().map(|(t, _)| t.clone()))
             .token_also_for(inference_endpoints.clone())
             .user_agent(ua);

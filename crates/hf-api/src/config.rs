@@ -16,6 +16,7 @@
 //! | `HF_HUB_DISABLE_IMPLICIT_TOKEN` | truthy: send no token unless one is given explicitly |
 //! | `HF_HUB_OFFLINE`, legacy `TRANSFORMERS_OFFLINE` | truthy: offline mode, no request is sent (see [`HfApiBuilder::offline`](crate::HfApiBuilder::offline)) |
 //! | `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY` (each also in lowercase, which wins) | proxies, as `requests` reads them (see [`ProxyConfig`]); under CGI (`REQUEST_METHOD` set) the uppercase `HTTP_PROXY` is ignored, as in Python |
+//! | `REQUESTS_CA_BUNDLE`, else `CURL_CA_BUNDLE` | a PEM file (or folder) of the certificates to trust instead of the system's roots, as in Python (the system's roots honour `SSL_CERT_FILE` and `SSL_CERT_DIR`) |
 //! | `HF_HUB_ETAG_TIMEOUT` | seconds: default limit of a download's metadata request (default 10) |
 //! | `HF_HUB_DOWNLOAD_TIMEOUT` | seconds: limit on the wait for a file's content, to its headers and between two reads of its body (default 10); a download that stalls longer resumes where it stopped |
 //!
@@ -110,6 +111,8 @@ pub struct Settings {
     pub download_timeout: Duration,
     /// `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`.
     pub proxy: ProxyConfig,
+    /// `REQUESTS_CA_BUNDLE`, else `CURL_CA_BUNDLE`.
+    pub ca_bundle: Option<PathBuf>,
 }
 
 impl Settings {
@@ -138,6 +141,10 @@ impl Settings {
             etag_timeout: seconds(env, "HF_HUB_ETAG_TIMEOUT", DEFAULT_ETAG_TIMEOUT),
             download_timeout: seconds(env, "HF_HUB_DOWNLOAD_TIMEOUT", DEFAULT_DOWNLOAD_TIMEOUT),
             proxy: proxy_from(env),
+            ca_bundle: ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"]
+                .iter()
+                .find_map(|name| env.get(name).filter(|v| !v.is_empty()))
+                .map(|p| expand_user(&p, &lookup)),
         }
     }
 }
@@ -288,6 +295,30 @@ mod tests {
         assert_eq!(
             proxy(&[("REQUEST_METHOD", "GET"), ("http_proxy", "http://ok:1")]),
             ProxyConfig::none().http("http://ok:1")
+        );
+    }
+
+    #[test]
+    fn ca_bundle_comes_from_requests_then_curl() {
+        let bundle = |vars: &[(&str, &str)]| {
+            Settings::resolve(&Environment::from_pairs(vars.iter().copied())).ca_bundle
+        };
+        assert_eq!(bundle(&[]), None);
+        assert_eq!(
+            bundle(&[("CURL_CA_BUNDLE", "/c.pem"), ("HOME", "/h")]),
+            Some(PathBuf::from("/c.pem"))
+        );
+        assert_eq!(
+            bundle(&[
+                ("REQUESTS_CA_BUNDLE", "~/r.pem"),
+                ("CURL_CA_BUNDLE", "/c.pem"),
+                ("HOME", "/h")
+            ]),
+            Some(PathBuf::from("/h/r.pem"))
+        );
+        assert_eq!(
+            bundle(&[("REQUESTS_CA_BUNDLE", ""), ("CURL_CA_BUNDLE", "/c.pem")]),
+            Some(PathBuf::from("/c.pem"))
         );
     }
 

@@ -1,8 +1,8 @@
 //! The default transport: hyper-util's pooled client over hyper-rustls.
 //!
 //! HTTP/1.1 and HTTP/2 (negotiated with ALPN), connection pooling, rustls with the ring
-//! provider and the system's certificate roots (loaded with the first `https://`
-//! connection). The connect timeout lives here (in
+//! provider and the system's certificate roots, or those of a CA bundle (see
+//! [`TransportConfig::ca_bundle`]), loaded with the first `https://` connection. The connect timeout lives here (in
 //! hyper-util's `HttpConnector`), as does the response-body read timeout (the longest
 //! wait between two body frames). Errors are classified once, right here.
 //!
@@ -13,6 +13,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
@@ -56,6 +57,11 @@ pub struct TransportConfig {
     pub pool_max_idle_per_host: usize,
     /// Proxies (default none).
     pub proxy: ProxyConfig,
+    /// Trust only the certificates in this PEM file (or in the PEM files of this
+    /// folder) instead of the system's roots, as Python's `REQUESTS_CA_BUNDLE` does
+    /// (default `None`: the system's roots, which also honour `SSL_CERT_FILE` and
+    /// `SSL_CERT_DIR`). Read with the first `https://` connection.
+    pub ca_bundle: Option<PathBuf>,
 }
 
 impl Default for TransportConfig {
@@ -66,6 +72,7 @@ impl Default for TransportConfig {
             pool_idle_timeout: Some(Duration::from_secs(90)),
             pool_max_idle_per_host: 32,
             proxy: ProxyConfig::none(),
+            ca_bundle: None,
         }
     }
 }
@@ -88,6 +95,12 @@ impl TransportConfig {
         self.proxy = proxy;
         self
     }
+
+    /// Sets the CA bundle that replaces the system's roots (`None`: the system's).
+    pub fn ca_bundle(mut self, bundle: Option<PathBuf>) -> Self {
+        self.ca_bundle = bundle;
+        self
+    }
 }
 
 /// Which proxy each request goes through, with the meaning `requests` and curl give
@@ -103,8 +116,12 @@ impl TransportConfig {
 /// use hf_http::transport::{ProxyConfig, TransportConfig};
 /// let proxy = ProxyConfig::none()
 ///     .https("http://user:secret@proxy.corp:3128")
-///     .no_proxy("localhost, 127.0.0.1, .internal.corp");
+///     .no_proxy("localhost,.internal.corp");
 /// assert!(!format!("{proxy:?}").contains("secret"));
+/// assert_eq!(
+///     proxy.to_string(),
+///     "https=http://proxy.corp:3128, no_proxy=localhost,.internal.corp"
+/// );
 /// let config = TransportConfig::default().proxy(proxy);
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -125,6 +142,30 @@ impl fmt::Debug for ProxyConfig {
             .field("https", &shown(&self.https))
             .field("no_proxy", &self.no_proxy)
             .finish()
+    }
+}
+
+/// `none`, or the proxies set, without credentials:
+/// `https=http://proxy:3128, no_proxy=localhost`.
+impl fmt::Display for ProxyConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_none() {
+            return f.write_str("none");
+        }
+        let mut parts = Vec::new();
+        for (name, value) in [
+            ("all", &self.all),
+            ("http", &self.http),
+            ("https", &self.https),
+        ] {
+            if let Some(url) = value {
+                parts.push(format!("{name}={}", without_credentials(url)));
+            }
+        }
+        if let Some(list) = &self.no_proxy {
+            parts.push(format!("no_proxy={list}"));
+        }
+        f.write_str(&parts.join(", "))
     }
 }
 
@@ -267,6 +308,7 @@ impl HyperTransport {
                 http,
                 proxy: proxy.clone(),
             },
+            ca_bundle: config.ca_bundle.clone(),
             tls: Arc::new(OnceLock::new()),
         };
         let client = Client::builder(TokioExecutor::new())
@@ -381,6 +423,7 @@ impl Future for ResponseFuture {
 #[derive(Clone)]
 struct LazyTls {
     connector: ProxyConnector,
+    ca_bundle: Option<PathBuf>,
     tls: Arc<OnceLock<Result<HttpsConnector<ProxyConnector>, TlsSetupError>>>,
 }
 
@@ -392,19 +435,60 @@ impl fmt::Debug for LazyTls {
     }
 }
 
-/// The system's certificate roots could not be loaded.
+/// The TLS roots could not be loaded (the message says which and what to do).
 #[derive(Debug, Clone)]
 struct TlsSetupError(String);
 
 impl fmt::Display for TlsSetupError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "cannot load the system's TLS certificate roots ({}); install the CA \
-             certificates package (ca-certificates)",
-            self.0
-        )
+        f.write_str(&self.0)
     }
+}
+
+/// A TLS client configuration that trusts the certificates of `bundle` only.
+fn bundle_config(bundle: &Path) -> Result<rustls::ClientConfig, TlsSetupError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let fail = |why: String| {
+        TlsSetupError(format!(
+            "cannot use the CA bundle {} ({why}); point REQUESTS_CA_BUNDLE (or the \
+             client's ca_bundle) at a PEM file of certificates",
+            bundle.display()
+        ))
+    };
+    let files = if bundle.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(bundle)
+            .map_err(|e| fail(e.to_string()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        files
+    } else {
+        vec![bundle.to_owned()]
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    for file in &files {
+        let certs = match CertificateDer::pem_file_iter(file) {
+            Ok(certs) => certs,
+            // In a folder, files that are not PEM are skipped, as OpenSSL does.
+            Err(_) if files.len() > 1 => continue,
+            Err(e) => return Err(fail(e.to_string())),
+        };
+        for cert in certs.flatten() {
+            roots.add(cert).map_err(|e| fail(e.to_string()))?;
+        }
+    }
+    if roots.is_empty() {
+        return Err(fail("no certificate found in it".to_owned()));
+    }
+    Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| fail(e.to_string()))?
+    .with_root_certificates(roots)
+    .with_no_client_auth())
 }
 
 impl std::error::Error for TlsSetupError {}
@@ -427,10 +511,21 @@ impl Service<Uri> for LazyTls {
             return Box::pin(async move { Ok(MaybeHttpsStream::Http(connecting.await?)) });
         }
         let http = self.connector.clone();
+        let bundle = self.ca_bundle.as_deref();
         let tls = self.tls.get_or_init(|| {
-            let builder = hyper_rustls::HttpsConnectorBuilder::new()
-                .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
-                .map_err(|e| TlsSetupError(e.to_string()))?;
+            let builder = match bundle {
+                Some(bundle) => hyper_rustls::HttpsConnectorBuilder::new()
+                    .with_tls_config(bundle_config(bundle)?),
+                None => hyper_rustls::HttpsConnectorBuilder::new()
+                    .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
+                    .map_err(|e| {
+                        TlsSetupError(format!(
+                            "cannot load the system's TLS certificate roots ({e}); install \
+                             the CA certificates package (ca-certificates), or set \
+                             REQUESTS_CA_BUNDLE to a PEM file of certificates"
+                        ))
+                    })?,
+            };
             Ok(builder
                 .https_or_http()
                 .enable_all_versions()

@@ -744,6 +744,27 @@ async fn downloads_go_through_the_proxy_the_environment_names() {
 }
 
 #[tokio::test]
+async fn the_ca_bundle_the_environment_names_is_used() {
+    // An https endpoint and a bundle that does not exist: the request fails before any
+    // connection, naming the bundle (so the variable reached the transport).
+    let missing = tempfile::tempdir().unwrap().path().join("corp-ca.pem");
+    let missing = missing.to_str().unwrap();
+    let api = HfApiBuilder::with_environment(Environment::from_pairs([
+        ("HF_ENDPOINT", "https://127.0.0.1:9"),
+        ("REQUESTS_CA_BUNDLE", missing),
+    ]))
+    .no_token()
+    .build()
+    .unwrap();
+    let err = api.model_info("alice/m").await.unwrap_err();
+    let text = format!(
+        "{err} {:?}",
+        std::error::Error::source(&err).map(ToString::to_string)
+    );
+    assert!(text.contains(missing), "{text}");
+}
+
+#[tokio::test]
 async fn corrupted_body_is_rejected_and_retried() {
     let fx = fixture().await;
     let api = fx.api();

@@ -45,6 +45,14 @@ pub(crate) fn run(ctx: &Ctx) -> anyhow::Result<()> {
         ),
         ("Token", token),
         ("Stored tokens", stored.to_string()),
+        // Shown without the credentials a proxy URL may hold.
+        ("Proxies", s.proxy.to_string()),
+        (
+            "CA bundle",
+            s.ca_bundle
+                .as_ref()
+                .map_or_else(|| "system roots".to_owned(), |p| p.display().to_string()),
+        ),
     ];
     for name in SHOWN_VARS {
         if let Some(v) = ctx.env.get(name) {

@@ -130,8 +130,17 @@ fn env_shows_paths_but_never_the_token() {
     let hub = hub();
     let mut sb = Sandbox::new(&hub.url());
     sb.set("HF_TOKEN", ALICE_TOKEN);
+    sb.set("HTTPS_PROXY", "http://me:proxy-secret@proxy.corp:3128");
+    sb.set("NO_PROXY", "localhost");
+    sb.set("REQUESTS_CA_BUNDLE", "/corp/ca.pem");
     let run = sb.run(&["env"]);
     let out = run.ok();
+    assert!(
+        out.contains("- Proxies: https=http://proxy.corp:3128, no_proxy=localhost"),
+        "{out}"
+    );
+    assert!(out.contains("- CA bundle: /corp/ca.pem"), "{out}");
+    assert!(!out.contains("proxy-secret"), "{out}");
     assert!(out.contains(&format!("- ENDPOINT: {}", hub.url())), "{out}");
     assert!(
         out.contains(&format!("- HF_HUB_CACHE: {}", sb.cache().display())),

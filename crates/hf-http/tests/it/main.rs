@@ -9,6 +9,7 @@ mod redirect;
 mod retry;
 mod server;
 mod timeouts;
+mod tls;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
