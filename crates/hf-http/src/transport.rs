@@ -2,9 +2,10 @@
 //!
 //! HTTP/1.1 and HTTP/2 (negotiated with ALPN), connection pooling, rustls with the ring
 //! provider and the system's certificate roots, or those of a CA bundle (see
-//! [`TransportConfig::ca_bundle`]), loaded with the first `https://` connection. The connect timeout lives here (in
-//! hyper-util's `HttpConnector`), as does the response-body read timeout (the longest
-//! wait between two body frames). Errors are classified once, right here.
+//! [`TransportConfig::ca_bundle`]), loaded with the first `https://` connection. The
+//! connect timeout lives here (in hyper-util's `HttpConnector`), as does the
+//! response-body read timeout (the longest wait between two body frames). Errors are
+//! classified once, right here.
 //!
 //! Proxies ([`ProxyConfig`]): an `http://` destination is reached by sending the
 //! request to the proxy in absolute form, an `https://` one through a `CONNECT` tunnel
@@ -111,6 +112,8 @@ impl TransportConfig {
 /// Credentials in it are sent as `Proxy-Authorization: Basic` (HTTP proxies) or in the
 /// SOCKS handshake, never to the destination. The exceptions list is comma-separated:
 /// host names (each also covers its subdomains), IP addresses, CIDR blocks, or `*`.
+/// Requests to an `http://` destination, headers included, are readable by the proxy
+/// that forwards them; an `https://` destination (the Hub's) is tunnelled, encrypted.
 ///
 /// ```
 /// use hf_http::transport::{ProxyConfig, TransportConfig};
@@ -216,14 +219,20 @@ impl ProxyConfig {
             ("HTTPS_PROXY", &self.https),
         ] {
             let Some(url) = value else { continue };
-            check_proxy_url(url).map_err(|why| {
+            // Without a scheme, `http://` is meant (as `requests` reads it).
+            let url = if url.contains("://") {
+                url.clone()
+            } else {
+                format!("http://{url}")
+            };
+            check_proxy_url(&url).map_err(|why| {
                 Error::new(ErrorKind::Config, "invalid proxy URL")
-                    .with_detail(format!("{name}={}: {why}", without_credentials(url)))
+                    .with_detail(format!("{name}={}: {why}", without_credentials(&url)))
             })?;
             builder = match name {
-                "ALL_PROXY" => builder.all(url.clone()),
-                "HTTP_PROXY" => builder.http(url.clone()),
-                _ => builder.https(url.clone()),
+                "ALL_PROXY" => builder.all(url),
+                "HTTP_PROXY" => builder.http(url),
+                _ => builder.https(url),
             };
         }
         if let Some(list) = &self.no_proxy {

@@ -71,8 +71,9 @@ async fn no_proxy_and_scheme_specific_proxies_are_respected() {
     let client = client_via(&hub.base(), ProxyConfig::none().https(proxy.url()));
     assert_eq!(body(&client, &hub.url("/b")).await, "direct too");
     assert!(proxy.requests().is_empty());
-    // ALL_PROXY covers both schemes.
-    let client = client_via(&hub.base(), ProxyConfig::none().all(proxy.url()));
+    // ALL_PROXY covers both schemes (and a proxy without a scheme is an http:// one).
+    let bare = proxy.url().trim_start_matches("http://").to_owned();
+    let client = client_via(&hub.base(), ProxyConfig::none().all(bare));
     assert_eq!(body(&client, &hub.url("/c")).await, "through all");
     assert_eq!(proxy.requests().len(), 1);
 }
