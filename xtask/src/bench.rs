@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-use crate::util::{cargo, root, run, step};
+use crate::util::{cargo, loopback_without_proxy, root, run, step};
 
 /// Arguments of `cargo xtask bench`.
 #[derive(clap::Args, Debug)]
@@ -514,6 +514,7 @@ fn measure(client: &Client, url: &str, cache: &Path, case: &Case, bench: &Path) 
         Some(f) => cmd.args(["file", f]),
         None => cmd.arg("snapshot"),
     };
+    loopback_without_proxy(&mut cmd);
     cmd.env("HF_ENDPOINT", url)
         .env("HF_HUB_CACHE", cache)
         .env("HF_HOME", bench.join("hf-home"))

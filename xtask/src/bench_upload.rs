@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-use crate::util::{cargo, root, run, step};
+use crate::util::{cargo, loopback_without_proxy, root, run, step};
 
 const TOKEN: &str = "hf_bench_write";
 const USER: &str = "bench";
@@ -348,6 +348,7 @@ fn measure(
     endpoint(&mut cmd, &url);
     let times = data.with_extension("time.txt");
     let mut timed = Command::new("/usr/bin/time");
+    loopback_without_proxy(&mut timed);
     timed
         .args(["-f", "%U %S %M", "-o"])
         .arg(&times)

@@ -22,7 +22,7 @@ const REPO: &str = "demo/round-trip";
 const LARGE_FILE_BYTES: usize = 12 * 1024 * 1024;
 
 /// Environment variables of the caller that would change what the demo does.
-const SCRUBBED: [&str; 10] = [
+const SCRUBBED: [&str; 18] = [
     "HF_TOKEN",
     "HUGGING_FACE_HUB_TOKEN",
     "HF_TOKEN_PATH",
@@ -33,6 +33,15 @@ const SCRUBBED: [&str; 10] = [
     "HF_ENDPOINT",
     "HF_HOME",
     "XDG_CACHE_HOME",
+    // The emulator is on loopback: a proxy of the caller's must not intercept it.
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
 ];
 
 /// Kills the emulator and removes the scratch folder, however the demo ends.

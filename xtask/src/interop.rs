@@ -10,7 +10,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 use crate::util::run as run_cmd;
-use crate::util::{cargo, root, step};
+use crate::util::{cargo, loopback_without_proxy, root, step};
 
 /// The client versions the suite runs against: the one our spec describes, and the newest.
 const VERSIONS: &[(&str, &str)] = &[
@@ -52,7 +52,7 @@ pub(crate) fn run(args: &Args) -> Result<()> {
         }
         let python = venv(&root, label, requirement)?;
         step(&format!("interop suite against huggingface_hub {label}"));
-        let status = Command::new(&python)
+        let status = loopback_without_proxy(&mut Command::new(&python))
             .current_dir(root.join("tests/interop"))
             .env("HF_TESTHUB_BIN", &bin)
             .env("HF_HUB_DISABLE_XET", "1")

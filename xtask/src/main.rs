@@ -14,7 +14,7 @@ mod util;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-use crate::util::{cargo, root, run};
+use crate::util::{cargo, loopback_without_proxy, root, run};
 
 #[derive(Parser)]
 #[command(name = "xtask", about = "Project automation for the hf-* workspace")]
@@ -90,6 +90,7 @@ fn ci(no_interop: bool) -> Result<()> {
     ]))?;
     util::step("tests");
     let mut tests = cargo();
+    loopback_without_proxy(&mut tests);
     tests.current_dir(&root).args([
         "nextest",
         "run",

@@ -18,6 +18,23 @@ pub(crate) fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
+/// Keeps `cmd` (and its children) off any proxy for loopback, where every emulator of
+/// the tests, demo and benchmarks listens: our client and Python's both honour
+/// `http_proxy`, which a company machine may set. The lowercase name wins, so both are
+/// set, keeping the caller's exceptions.
+pub(crate) fn loopback_without_proxy(cmd: &mut Command) -> &mut Command {
+    let mut list = "127.0.0.1,localhost".to_owned();
+    for name in ["no_proxy", "NO_PROXY"] {
+        if let Some(v) = std::env::var_os(name).and_then(|v| v.into_string().ok())
+            && !v.trim().is_empty()
+        {
+            list.push(',');
+            list.push_str(v.trim());
+        }
+    }
+    cmd.env("no_proxy", &list).env("NO_PROXY", &list)
+}
+
 /// Runs `cmd`, failing with the command line when it exits non-zero.
 pub(crate) fn run(cmd: &mut Command) -> Result<()> {
     let status = cmd

@@ -20,7 +20,7 @@ use hf_testhub::{BlockingTestHub, TestHub};
 pub(crate) const ALICE_TOKEN: &str = "hf_alice_write_token";
 
 /// Environment variables that would leak the developer's setup into a test.
-const SCRUBBED: [&str; 14] = [
+const SCRUBBED: [&str; 22] = [
     "HF_TOKEN",
     "HUGGING_FACE_HUB_TOKEN",
     "HF_TOKEN_PATH",
@@ -35,6 +35,15 @@ const SCRUBBED: [&str; 14] = [
     "HF_ENDPOINT",
     "HF_HOME",
     "HF_ASSETS_CACHE",
+    // The emulator is on loopback: a proxy of the caller's must not intercept it.
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
 ];
 
 /// A hub with user `alice` (write token [`ALICE_TOKEN`]).
