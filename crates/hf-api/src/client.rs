@@ -41,6 +41,7 @@ pub struct HfApiBuilder {
     download_timeout: Option<Duration>,
     proxy: Option<ProxyConfig>,
     ca_bundle: CaBundle,
+    http2: bool,
     stack: Vec<StackFn>,
 }
 
@@ -68,6 +69,7 @@ impl fmt::Debug for HfApiBuilder {
             .field("download_timeout", &self.download_timeout)
             .field("proxy", &self.proxy)
             .field("ca_bundle", &self.ca_bundle)
+            .field("http2", &self.http2)
             .field("stack_changes", &self.stack.len())
             .finish_non_exhaustive()
     }
@@ -104,6 +106,7 @@ impl HfApiBuilder {
             download_timeout: None,
             proxy: None,
             ca_bundle: CaBundle::FromEnvironment,
+            http2: false,
             stack: Vec::new(),
         }
     }
@@ -232,6 +235,14 @@ impl HfApiBuilder {
         self
     }
 
+    /// Offers HTTP/2 to `https://` servers (default: HTTP/1.1 only, as Python). With
+    /// HTTP/2, every request to a host shares one TCP connection, a download's parallel
+    /// ranges included, so a CDN that limits each connection limits them all.
+    pub fn http2(mut self, enabled: bool) -> Self {
+        self.http2 = enabled;
+        self
+    }
+
     /// Time limit of each attempt until the response headers arrive.
     pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.stack
@@ -303,7 +314,8 @@ impl HfApiBuilder {
             .ca_bundle(match self.ca_bundle {
                 CaBundle::FromEnvironment => settings.ca_bundle,
                 CaBundle::Given(bundle) => bundle,
-            });
+            })
+            .http2(self.http2);
         let mut stack = HubClient::builder(endpoint)
             .transport_config(transport)
             .token(resolved.as_ref().map(|(t, _)| t.clone()))

@@ -58,7 +58,7 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `hyper-client` | yes | [`transport::HyperTransport`]: hyper-util's pooled client, HTTP/1.1 + HTTP/2 (ALPN), rustls with ring and the system's certificate roots |
+//! | `hyper-client` | yes | [`transport::HyperTransport`]: hyper-util's pooled client, HTTP/1.1 (HTTP/2 on request, with ALPN), rustls with ring and the system's certificate roots or a CA bundle, proxies |
 //!
 //! Without `hyper-client`, pass your own transport to [`StackBuilder::transport`].
 //!

@@ -1,10 +1,10 @@
 //! The default transport: hyper-util's pooled client over hyper-rustls.
 //!
-//! HTTP/1.1 and HTTP/2 (negotiated with ALPN), connection pooling, rustls with the ring
-//! provider and the system's certificate roots, or those of a CA bundle (see
-//! [`TransportConfig::ca_bundle`]), loaded with the first `https://` connection. The
-//! connect timeout lives here (in hyper-util's `HttpConnector`), as does the
-//! response-body read timeout (the longest wait between two body frames). Errors are
+//! HTTP/1.1 (HTTP/2 when asked for, see [`TransportConfig::http2`]), connection pooling,
+//! rustls with the ring provider and the system's certificate roots, or those of a CA
+//! bundle (see [`TransportConfig::ca_bundle`]), loaded with the first `https://`
+//! connection. The connect timeout lives here (in hyper-util's `HttpConnector`), as does
+//! the response-body read timeout (the longest wait between two body frames). Errors are
 //! classified once, right here.
 //!
 //! Proxies ([`ProxyConfig`]): an `http://` destination is reached by sending the
@@ -63,6 +63,11 @@ pub struct TransportConfig {
     /// (default `None`: the system's roots, which also honour `SSL_CERT_FILE` and
     /// `SSL_CERT_DIR`). Read with the first `https://` connection.
     pub ca_bundle: Option<PathBuf>,
+    /// Offer HTTP/2 to `https://` servers (default `false`: HTTP/1.1 only, as Python's
+    /// `requests` and `hf_transfer` speak). HTTP/2 puts every request to a host on one
+    /// TCP connection, so a download's parallel ranges would share one flow, and a CDN
+    /// that limits each connection would limit them all together.
+    pub http2: bool,
 }
 
 impl Default for TransportConfig {
@@ -74,6 +79,7 @@ impl Default for TransportConfig {
             pool_max_idle_per_host: 32,
             proxy: ProxyConfig::none(),
             ca_bundle: None,
+            http2: false,
         }
     }
 }
@@ -100,6 +106,12 @@ impl TransportConfig {
     /// Sets the CA bundle that replaces the system's roots (`None`: the system's).
     pub fn ca_bundle(mut self, bundle: Option<PathBuf>) -> Self {
         self.ca_bundle = bundle;
+        self
+    }
+
+    /// Offers HTTP/2 to `https://` servers, or not (the default).
+    pub fn http2(mut self, enabled: bool) -> Self {
+        self.http2 = enabled;
         self
     }
 }
@@ -318,6 +330,7 @@ impl HyperTransport {
                 proxy: proxy.clone(),
             },
             ca_bundle: config.ca_bundle.clone(),
+            http2: config.http2,
             tls: Arc::new(OnceLock::new()),
         };
         let client = Client::builder(TokioExecutor::new())
@@ -433,6 +446,7 @@ impl Future for ResponseFuture {
 struct LazyTls {
     connector: ProxyConnector,
     ca_bundle: Option<PathBuf>,
+    http2: bool,
     tls: Arc<OnceLock<Result<HttpsConnector<ProxyConnector>, TlsSetupError>>>,
 }
 
@@ -521,6 +535,7 @@ impl Service<Uri> for LazyTls {
         }
         let http = self.connector.clone();
         let bundle = self.ca_bundle.as_deref();
+        let http2 = self.http2;
         let tls = self.tls.get_or_init(|| {
             let builder = match bundle {
                 Some(bundle) => hyper_rustls::HttpsConnectorBuilder::new()
@@ -535,10 +550,12 @@ impl Service<Uri> for LazyTls {
                         ))
                     })?,
             };
-            Ok(builder
-                .https_or_http()
-                .enable_all_versions()
-                .wrap_connector(http))
+            let builder = builder.https_or_http().enable_http1();
+            Ok(if http2 {
+                builder.enable_http2().wrap_connector(http)
+            } else {
+                builder.wrap_connector(http)
+            })
         });
         match tls {
             Ok(tls) => tls.clone().call(uri),

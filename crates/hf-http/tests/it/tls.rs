@@ -3,7 +3,7 @@
 //! (valid for `localhost` and `127.0.0.1` until 2126).
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use hf_http::retry::RetryConfig;
 use hf_http::transport::{ProxyConfig, TransportConfig};
@@ -20,9 +20,17 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// An HTTPS server on 127.0.0.1 that answers every request with `200` and `ok`; returns
-/// its `https://127.0.0.1:{port}` base. It stops with the test's runtime.
+/// The protocol each TLS connection negotiated with ALPN (`None`: the client offered none).
+type Alpns = Arc<Mutex<Vec<Option<Vec<u8>>>>>;
+
+/// An HTTPS server on 127.0.0.1 that answers every request with `200` and `ok` (in
+/// HTTP/1.1, though it offers HTTP/2 too); returns its `https://127.0.0.1:{port}` base.
+/// It stops with the test's runtime.
 async fn https_server() -> String {
+    https_server_recording().await.0
+}
+
+async fn https_server_recording() -> (String, Alpns) {
     use rustls::pki_types::pem::PemObject as _;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(fixture("server.pem"))
@@ -38,16 +46,22 @@ async fn https_server() -> String {
     .with_no_client_auth()
     .with_single_cert(certs, key)
     .unwrap();
+    let mut config = config;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let alpns = Alpns::default();
+    let seen = alpns.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("https://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
+            let (acceptor, seen) = (acceptor.clone(), seen.clone());
             tokio::spawn(async move {
                 let Ok(mut tls) = acceptor.accept(tcp).await else {
                     return;
                 };
+                let alpn = tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
+                seen.lock().unwrap().push(alpn);
                 // One request per connection: read its head, answer, close.
                 let mut head = Vec::new();
                 let mut buf = [0u8; 1024];
@@ -66,7 +80,7 @@ async fn https_server() -> String {
             });
         }
     });
-    base
+    (base, alpns)
 }
 
 fn client(base: &str, config: TransportConfig) -> HubClient {
@@ -105,6 +119,19 @@ async fn a_ca_bundle_is_trusted_instead_of_the_system_roots() {
     let config = TransportConfig::default().ca_bundle(Some(fixture("ca.pem")));
     let got = fetch(&client(&local, config), &format!("{local}/api/x")).await;
     assert_eq!(got.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn http2_is_offered_only_when_asked_for() {
+    // HTTP/2 would carry a download's parallel ranges on one TCP connection.
+    let (base, alpns) = https_server_recording().await;
+    let url = format!("{base}/api/x");
+    let bundle = TransportConfig::default().ca_bundle(Some(fixture("ca.pem")));
+    assert_eq!(fetch(&client(&base, bundle.clone()), &url).await.unwrap(), "ok");
+    assert_eq!(alpns.lock().unwrap().as_slice(), [None]);
+    // Asked for, the server picks it (and then our HTTP/1.1-only server cannot answer).
+    let _ = fetch(&client(&base, bundle.http2(true)), &url).await;
+    assert_eq!(alpns.lock().unwrap()[1].as_deref(), Some(&b"h2"[..]));
 }
 
 #[tokio::test]
