@@ -24,7 +24,9 @@ Examples:
   hf env                                print versions, paths and the endpoint
 
 Environment: HF_ENDPOINT, HF_HOME, HF_HUB_CACHE, HF_TOKEN, HF_HUB_OFFLINE,
-HF_HUB_DISABLE_PROGRESS_BARS, RUST_LOG (e.g. RUST_LOG=hf_http=debug).
+HF_HUB_DOWNLOAD_TIMEOUT, HF_HUB_ETAG_TIMEOUT, HF_HUB_DISABLE_PROGRESS_BARS,
+HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE,
+RUST_LOG (e.g. RUST_LOG=hf_http=debug).
 
 Exit status: 0 on success, 1 when the command failed (one `hf: error:` line on stderr),
 2 on a usage error.";

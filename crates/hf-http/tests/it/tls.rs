@@ -127,7 +127,10 @@ async fn http2_is_offered_only_when_asked_for() {
     let (base, alpns) = https_server_recording().await;
     let url = format!("{base}/api/x");
     let bundle = TransportConfig::default().ca_bundle(Some(fixture("ca.pem")));
-    assert_eq!(fetch(&client(&base, bundle.clone()), &url).await.unwrap(), "ok");
+    assert_eq!(
+        fetch(&client(&base, bundle.clone()), &url).await.unwrap(),
+        "ok"
+    );
     assert_eq!(alpns.lock().unwrap().as_slice(), [None]);
     // Asked for, the server picks it (and then our HTTP/1.1-only server cannot answer).
     let _ = fetch(&client(&base, bundle.http2(true)), &url).await;
