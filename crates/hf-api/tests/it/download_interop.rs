@@ -12,7 +12,19 @@ use crate::download::{Fx, check_snapshot, fixture, sha256_hex};
 
 /// Runs `script` with the emulator as `HF_ENDPOINT`; returns its stdout as JSON.
 async fn run_python(python: &Path, endpoint: &str, home: &Path, script: &str) -> Value {
+    run_python_with(python, endpoint, home, script, &[]).await
+}
+
+/// [`run_python`] with more environment variables.
+async fn run_python_with(
+    python: &Path,
+    endpoint: &str,
+    home: &Path,
+    script: &str,
+    env: &[(&str, &str)],
+) -> Value {
     let mut cmd = std::process::Command::new(python);
+    cmd.envs(env.iter().copied());
     cmd.arg("-c")
         .arg(script)
         .env("HF_ENDPOINT", endpoint)
@@ -210,4 +222,65 @@ print(json.dumps({{"sha": hashlib.sha256(open(p, "rb").read()).hexdigest()}}))
         .filter(|r| r.listener == hf_testhub::Listener::Cdn)
         .find_map(|r| r.header("range").map(str::to_owned));
     assert_eq!(range.as_deref(), Some("bytes=100000-"));
+}
+
+/// The proxy variables mean the same to both clients: each one's requests all go through
+/// `http_proxy`, with its credentials, and `hf_testhub::TestProxy` serves Python as it
+/// serves us.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_and_rust_go_through_the_same_proxy() {
+    let Some(py) = crate::interop_python("Python interop test") else {
+        return;
+    };
+    let fx = fixture().await;
+    let proxy = hf_testhub::TestProxy::with_credentials("user", "pw")
+        .await
+        .unwrap();
+    let url = proxy.url_with_credentials("user", "pw");
+    // CI puts loopback in no_proxy; these runs must not skip the proxy.
+    let vars = [
+        ("http_proxy", url.as_str()),
+        ("no_proxy", ""),
+        ("NO_PROXY", ""),
+    ];
+    let home = tempfile::tempdir().unwrap();
+    let py_cache = home.path().join("py-cache");
+    let script = format!(
+        r#"
+import json
+from huggingface_hub import snapshot_download
+print(json.dumps(snapshot_download("alice/m", cache_dir={cache:?})))
+"#,
+        cache = py_cache.to_str().unwrap()
+    );
+    fx.hub.clear_requests();
+    let out = run_python_with(&py, &fx.hub.url(), home.path(), &script, &vars).await;
+    let dir = std::path::PathBuf::from(out.as_str().unwrap());
+    assert_eq!(std::fs::read(dir.join("big.bin")).unwrap(), fx.big);
+    let python_seen = proxy.requests();
+    assert_eq!(
+        python_seen.len(),
+        fx.hub.requests().len(),
+        "{python_seen:?}"
+    );
+
+    fx.hub.clear_requests();
+    let env = hf_api::config::Environment::from_pairs(
+        vars.iter()
+            .copied()
+            .chain([("HF_ENDPOINT", fx.hub.url().as_str())]),
+    );
+    let api = hf_api::HfApiBuilder::with_environment(env)
+        .no_token()
+        .cache_dir(fx.cache.path())
+        .build()
+        .unwrap();
+    let dir = api.snapshot_download("alice/m").await.unwrap();
+    check_snapshot(&fx, &dir);
+    let ours = &proxy.requests()[python_seen.len()..];
+    assert_eq!(ours.len(), fx.hub.requests().len(), "{ours:?}");
+    for r in proxy.requests() {
+        assert!(r.target.starts_with("http://127.0.0.1:"), "{r:?}");
+        assert_eq!(r.proxy_authorization.as_deref(), Some("Basic dXNlcjpwdw=="));
+    }
 }
