@@ -196,6 +196,16 @@ impl Error {
         self
     }
 
+    /// Adds `more` after the detail already there (or as the detail).
+    pub(crate) fn and_detail(mut self, more: impl Into<String>) -> Self {
+        let more = more.into();
+        self.inner.detail = Some(match self.inner.detail.take() {
+            Some(detail) => format!("{detail}; {more}"),
+            None => more,
+        });
+        self
+    }
+
     /// Names the request that failed (its URL is shown redacted: no query string).
     pub fn with_request(mut self, method: &Method, uri: &Uri) -> Self {
         self.inner.method = Some(method.clone());

@@ -427,7 +427,7 @@ impl Future for ResponseFuture {
             Poll::Ready(Err(e)) => {
                 let mut err = classify(e);
                 if let Some(proxy) = this.via.as_deref() {
-                    err = err.with_detail(format!(
+                    err = err.and_detail(format!(
                         "through the proxy {}; check it and NO_PROXY",
                         proxy.trim_end_matches('/')
                     ));
@@ -687,6 +687,12 @@ fn classify(err: hyper_util::client::legacy::Error) -> Error {
         let setup = setup.clone();
         return Error::new(ErrorKind::Config, setup).not_sent();
     }
+    if let Some(why) = proxy_refusal(&err) {
+        // Sending again cannot help: a configuration error, not retried.
+        return Error::new(ErrorKind::Config, err)
+            .with_detail(why)
+            .not_sent();
+    }
     let connect = err.is_connect();
     let timed_out = chain_has_timeout(&err);
     match (connect, timed_out) {
@@ -697,6 +703,31 @@ fn classify(err: hyper_util::client::legacy::Error) -> Error {
         (false, true) => Error::new(ErrorKind::Timeout, err),
         (false, false) => Error::new(ErrorKind::Transport, err),
     }
+}
+
+/// Why the proxy refused us, when it refused our credentials (or the lack of them).
+/// hyper-util does not export its tunnel and SOCKS error types, so their messages are
+/// matched; should they change, the failure stays a (retried) connect error.
+fn proxy_refusal(err: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    chain(err).find_map(|e| {
+        let text = e.to_string();
+        if text.ends_with("proxy authorization required") {
+            Some(
+                "the proxy answered 407 Proxy Authentication Required: put the user and \
+                 password in the proxy URL (http://user:password@host:port)",
+            )
+        } else if text.contains("credentials not accepted")
+            || text.contains("does not support user/pass authentication")
+            || text.contains("implements authentication incorrectly")
+        {
+            Some(
+                "the SOCKS proxy refused the authentication: check the user and password \
+                 in the proxy URL (socks5://user:password@host:port)",
+            )
+        } else {
+            None
+        }
+    })
 }
 
 /// `err` and its sources, outermost first.

@@ -9,6 +9,7 @@
 //! client's requests arrives on a connection of its own and is logged.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
@@ -46,6 +47,7 @@ pub struct ProxyRequest {
 pub struct TestProxy {
     url: String,
     log: Arc<Mutex<Vec<ProxyRequest>>>,
+    connections: Arc<AtomicUsize>,
     task: JoinHandle<()>,
 }
 
@@ -66,9 +68,11 @@ impl TestProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
         let log = Arc::new(Mutex::new(Vec::new()));
-        let shared = (log.clone(), Arc::new(expected_auth));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let shared = (log.clone(), Arc::new(expected_auth), connections.clone());
         let task = tokio::spawn(async move {
             while let Ok((conn, _)) = listener.accept().await {
+                shared.2.fetch_add(1, Ordering::Relaxed);
                 let (log, auth) = (shared.0.clone(), shared.1.clone());
                 tokio::spawn(async move {
                     // A failed exchange only ends that connection.
@@ -76,7 +80,12 @@ impl TestProxy {
                 });
             }
         });
-        Ok(TestProxy { url, log, task })
+        Ok(TestProxy {
+            url,
+            log,
+            connections,
+            task,
+        })
     }
 
     /// `http://127.0.0.1:{port}`.
@@ -88,6 +97,12 @@ impl TestProxy {
     pub fn url_with_credentials(&self, user: &str, password: &str) -> String {
         self.url
             .replacen("http://", &format!("http://{user}:{password}@"), 1)
+    }
+
+    /// How many connections clients opened to the proxy so far (a SOCKS5 client refused
+    /// at authentication opens one but sends no request).
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::Relaxed)
     }
 
     /// Every request received so far, in order.

@@ -105,25 +105,45 @@ async fn https_destinations_are_tunnelled_with_connect() {
 }
 
 #[tokio::test]
-async fn a_refusing_proxy_is_named_in_the_error_without_its_password() {
+async fn a_refusing_proxy_is_a_config_error_sent_once_without_its_password() {
     let proxy = TestProxy::with_credentials("user", "right").await.unwrap();
-    let url = proxy.url_with_credentials("user", "wrong-secret");
-    let client = client_via(
-        "https://hub.example",
-        ProxyConfig::none().https(url.clone()),
-    );
-    let err = client
-        .send(get("https://hub.example/api/x"))
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Connect, "{err:?}");
-    let text = format!("{err} {err:?}");
-    assert!(
-        text.contains(&format!("through the proxy {}", proxy.url())),
-        "{text}"
-    );
-    assert!(!text.contains("wrong-secret"), "{text}");
-    assert_eq!(proxy.requests()[0].target, "hub.example:443");
+    for scheme in ["http", "socks5h"] {
+        let url = proxy
+            .url_with_credentials("user", "wrong-secret")
+            .replace("http://", &format!("{scheme}://"));
+        // Retries on: a refusal is still asked once only.
+        let client = builder("https://hub.example")
+            .transport_config(
+                TransportConfig::default().proxy(ProxyConfig::none().https(url.clone())),
+            )
+            .build()
+            .unwrap();
+        let (before, opened) = (proxy.requests().len(), proxy.connections());
+        let err = client
+            .send(get("https://hub.example/api/x"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config, "{scheme}: {err:?}");
+        let text = format!("{err} {err:?}");
+        assert!(text.contains("user:password@host:port"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "through the proxy {}",
+                proxy.url().replace("http://", &format!("{scheme}://"))
+            )),
+            "{text}"
+        );
+        assert!(!text.contains("wrong-secret"), "{text}");
+        assert_eq!(proxy.connections() - opened, 1, "{scheme}: retried");
+        // (A SOCKS client refused at authentication sends no request.)
+        let seen = &proxy.requests()[before..];
+        if scheme == "http" {
+            assert_eq!(seen.len(), 1, "{seen:?}");
+            assert_eq!(seen[0].target, "hub.example:443");
+        } else {
+            assert!(seen.is_empty(), "{seen:?}");
+        }
+    }
 }
 
 #[tokio::test]
