@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::util::{cargo, root, run as run_cmd, step};
+use crate::util::{cargo, loopback_without_proxy, root, run as run_cmd, step};
 
 const USER: &str = "demo";
 const TOKEN: &str = "hf_demo_write_token";
@@ -22,7 +22,7 @@ const REPO: &str = "demo/round-trip";
 const LARGE_FILE_BYTES: usize = 12 * 1024 * 1024;
 
 /// Environment variables of the caller that would change what the demo does.
-const SCRUBBED: [&str; 18] = [
+const SCRUBBED: [&str; 10] = [
     "HF_TOKEN",
     "HUGGING_FACE_HUB_TOKEN",
     "HF_TOKEN_PATH",
@@ -33,15 +33,6 @@ const SCRUBBED: [&str; 18] = [
     "HF_ENDPOINT",
     "HF_HOME",
     "XDG_CACHE_HOME",
-    // The emulator is on loopback: a proxy of the caller's must not intercept it.
-    "HTTP_PROXY",
-    "http_proxy",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
 ];
 
 /// Kills the emulator and removes the scratch folder, however the demo ends.
@@ -75,6 +66,7 @@ impl User<'_> {
         for name in SCRUBBED {
             cmd.env_remove(name);
         }
+        loopback_without_proxy(&mut cmd);
         cmd.env("HF_HOME", &self.home)
             .env("HF_ENDPOINT", self.endpoint)
             .env("NO_COLOR", "1")

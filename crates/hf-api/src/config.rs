@@ -20,8 +20,9 @@
 //! | `HF_HUB_ETAG_TIMEOUT` | seconds: default limit of a download's metadata request (default 10) |
 //! | `HF_HUB_DOWNLOAD_TIMEOUT` | seconds: limit on the wait for a file's content, to its headers and between two reads of its body (default 10); a download that stalls longer resumes where it stopped |
 //!
-//! "Truthy" is `1`, `ON`, `YES` or `TRUE`, in any case. A timeout that is not a positive
-//! number of seconds (`0`, `abc`) is ignored with a warning, and the default applies.
+//! "Truthy" is `1`, `ON`, `YES` or `TRUE`, in any case. A timeout that is not a number
+//! (`abc`) is ignored with a warning; `0` (as in Python) and negative values mean the
+//! default too.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -158,20 +159,12 @@ fn proxy_from(env: &Environment) -> ProxyConfig {
         None if lower == "http_proxy" && env.get("REQUEST_METHOD").is_some() => None,
         None => env.get(&lower.to_ascii_uppercase()),
     };
-    let mut proxy = ProxyConfig::none();
-    if let Some(v) = var("all_proxy") {
-        proxy = proxy.all(v);
-    }
-    if let Some(v) = var("http_proxy") {
-        proxy = proxy.http(v);
-    }
-    if let Some(v) = var("https_proxy") {
-        proxy = proxy.https(v);
-    }
-    if let Some(v) = var("no_proxy") {
-        proxy = proxy.no_proxy(v);
-    }
-    proxy
+    // The setters take an empty value as unset.
+    ProxyConfig::none()
+        .all(var("all_proxy").unwrap_or_default())
+        .http(var("http_proxy").unwrap_or_default())
+        .https(var("https_proxy").unwrap_or_default())
+        .no_proxy(var("no_proxy").unwrap_or_default())
 }
 
 /// A positive number of seconds from `name` (Python reads an integer; a fraction is

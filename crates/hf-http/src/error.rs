@@ -181,7 +181,7 @@ impl Error {
     }
 
     /// Adds a detail, shown in parentheses after the headline (what exactly failed, and
-    /// what to do about it).
+    /// what to do about it); after a detail already there, it follows a `; `.
     ///
     /// ```
     /// use hf_http::{Error, ErrorKind};
@@ -192,16 +192,10 @@ impl Error {
     /// assert!(text.contains("(no answer within 10s; raise the limit): HEAD https://hub.example/x"));
     /// ```
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.inner.detail = Some(detail.into());
-        self
-    }
-
-    /// Adds `more` after the detail already there (or as the detail).
-    pub(crate) fn and_detail(mut self, more: impl Into<String>) -> Self {
-        let more = more.into();
+        let detail = detail.into();
         self.inner.detail = Some(match self.inner.detail.take() {
-            Some(detail) => format!("{detail}; {more}"),
-            None => more,
+            Some(first) => format!("{first}; {detail}"),
+            None => detail,
         });
         self
     }

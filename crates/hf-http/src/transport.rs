@@ -224,13 +224,11 @@ impl ProxyConfig {
         if self.is_none() {
             return Ok(None);
         }
-        let mut builder = Matcher::builder();
-        for (name, value) in [
-            ("ALL_PROXY", &self.all),
-            ("HTTP_PROXY", &self.http),
-            ("HTTPS_PROXY", &self.https),
-        ] {
-            let Some(url) = value else { continue };
+        // Each URL, checked; an empty one leaves that proxy unset.
+        let checked = |name: &str, value: &Option<String>| -> Result<String, Error> {
+            let Some(url) = value else {
+                return Ok(String::new());
+            };
             // Without a scheme, `http://` is meant (as `requests` reads it).
             let url = if url.contains("://") {
                 url.clone()
@@ -241,12 +239,12 @@ impl ProxyConfig {
                 Error::new(ErrorKind::Config, "invalid proxy URL")
                     .with_detail(format!("{name}={}: {why}", without_credentials(&url)))
             })?;
-            builder = match name {
-                "ALL_PROXY" => builder.all(url),
-                "HTTP_PROXY" => builder.http(url),
-                _ => builder.https(url),
-            };
-        }
+            Ok(url)
+        };
+        let mut builder = Matcher::builder()
+            .all(checked("ALL_PROXY", &self.all)?)
+            .http(checked("HTTP_PROXY", &self.http)?)
+            .https(checked("HTTPS_PROXY", &self.https)?);
         if let Some(list) = &self.no_proxy {
             builder = builder.no(list.clone());
         }
@@ -275,7 +273,7 @@ fn check_proxy_url(url: &str) -> Result<(), String> {
         .parse()
         .map_err(|_| "not a URL (expected http://host:port)".to_owned())?;
     match uri.scheme_str() {
-        None | Some("http" | "socks5" | "socks5h") => {}
+        Some("http" | "socks5" | "socks5h") => {}
         Some("https") => {
             return Err(
                 "proxies spoken to over TLS (https://) are not supported; use \
@@ -283,9 +281,10 @@ fn check_proxy_url(url: &str) -> Result<(), String> {
                     .to_owned(),
             );
         }
-        Some(other) => {
+        other => {
             return Err(format!(
-                "the {other}:// scheme is not supported (use http://, socks5:// or socks5h://)"
+                "the {}:// scheme is not supported (use http://, socks5:// or socks5h://)",
+                other.unwrap_or_default()
             ));
         }
     }
@@ -371,7 +370,7 @@ impl Service<Request<HfBody>> for HyperTransport {
             req.headers_mut()
                 .insert(http::header::PROXY_AUTHORIZATION, auth.clone());
         }
-        let via = via.map(|p| without_credentials(&p.uri().to_string()));
+        let via = via.map(|p| p.uri().clone());
         let read_timeout = match req.extensions().get::<ReadTimeout>() {
             Some(ReadTimeout(limit)) => *limit,
             None => self.read_timeout,
@@ -394,8 +393,8 @@ pin_project! {
         method: Method,
         uri: Uri,
         read_timeout: Option<Duration>,
-        // The proxy the request goes through, for error messages.
-        via: Option<String>,
+        // The proxy the request goes through (no credentials in it), for error messages.
+        via: Option<Uri>,
     }
 }
 
@@ -426,10 +425,10 @@ impl Future for ResponseFuture {
             }
             Poll::Ready(Err(e)) => {
                 let mut err = classify(e);
-                if let Some(proxy) = this.via.as_deref() {
-                    err = err.and_detail(format!(
+                if let Some(proxy) = this.via.as_ref() {
+                    err = err.with_detail(format!(
                         "through the proxy {}; check it and NO_PROXY",
-                        proxy.trim_end_matches('/')
+                        without_credentials(&proxy.to_string()).trim_end_matches('/')
                     ));
                 }
                 Poll::Ready(Err(err.with_request(this.method, this.uri)))

@@ -122,16 +122,16 @@ async fn handle(
     log: &Mutex<Vec<ProxyRequest>>,
     expected_auth: Option<&str>,
 ) -> std::io::Result<()> {
-    let mut first = [0u8; 1];
-    if conn.peek(&mut first).await? == 1 && first[0] == 5 {
+    let mut version = [0u8; 1];
+    if conn.peek(&mut version).await? == 1 && version[0] == 5 {
         return socks5(conn, log, expected_auth).await;
     }
     let (head, rest) = read_head(&mut conn).await?;
     let text = String::from_utf8_lossy(&head).into_owned();
     let mut lines = text.split("\r\n");
-    let mut first = lines.next().unwrap_or_default().split(' ');
-    let method = first.next().unwrap_or_default().to_owned();
-    let target = first.next().unwrap_or_default().to_owned();
+    let mut request_line = lines.next().unwrap_or_default().split(' ');
+    let method = request_line.next().unwrap_or_default().to_owned();
+    let target = request_line.next().unwrap_or_default().to_owned();
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
@@ -155,9 +155,7 @@ async fn handle(
         return Ok(());
     }
     if method == "CONNECT" {
-        let Ok(mut upstream) = TcpStream::connect(&target).await else {
-            conn.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
-                .await?;
+        let Some(mut upstream) = upstream_or_502(&mut conn, &target).await? else {
             return Ok(());
         };
         conn.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
@@ -181,9 +179,7 @@ async fn handle(
     } else {
         format!("{authority}:80")
     };
-    let Ok(mut upstream) = TcpStream::connect(&addr).await else {
-        conn.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
-            .await?;
+    let Some(mut upstream) = upstream_or_502(&mut conn, &addr).await? else {
         return Ok(());
     };
     // The head as received (servers take absolute-form targets), minus hop-by-hop
@@ -199,6 +195,16 @@ async fn handle(
     upstream.write_all(&rest).await?;
     tokio::io::copy_bidirectional(&mut conn, &mut upstream).await?;
     Ok(())
+}
+
+/// Connects to `addr`; when that fails, answers the client `502` and gives `None`.
+async fn upstream_or_502(conn: &mut TcpStream, addr: &str) -> std::io::Result<Option<TcpStream>> {
+    if let Ok(upstream) = TcpStream::connect(addr).await {
+        return Ok(Some(upstream));
+    }
+    conn.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+        .await?;
+    Ok(None)
 }
 
 /// Serves one SOCKS5 `CONNECT` (RFC 1928, with RFC 1929 user/password authentication).

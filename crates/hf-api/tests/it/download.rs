@@ -114,13 +114,14 @@ fn is_get_file(r: &LoggedRequest) -> bool {
     r.method == http::Method::GET && (r.listener == Listener::Cdn || r.path().contains("/resolve/"))
 }
 
+/// A fault rule for the LFS bodies the CDN serves.
+fn cdn_lfs() -> FaultRule {
+    FaultRule::any_method("/lfs/").on(Listener::Cdn)
+}
+
 /// Paces every LFS body the CDN serves at `bytes_per_sec`.
-fn pace_cdn(hub: &TestHub, bytes_per_sec: u64) {
-    hub.fault(
-        FaultRule::any_method("/lfs/")
-            .on(Listener::Cdn)
-            .throttle(bytes_per_sec),
-    );
+pub(crate) fn pace_cdn(hub: &TestHub, bytes_per_sec: u64) {
+    hub.fault(cdn_lfs().throttle(bytes_per_sec));
 }
 
 /// The first byte of a `bytes={start}-{end}` header.
@@ -548,12 +549,7 @@ async fn retries_5xx_bursts_and_429() {
     let api = fx.api();
     fx.hub
         .fault(FaultRule::new(http::Method::HEAD, "/alice/m/resolve/").fail_times(2, 503));
-    fx.hub.fault(
-        FaultRule::any_method("/lfs/")
-            .on(Listener::Cdn)
-            .fail_times(1, 429)
-            .retry_after(1),
-    );
+    fx.hub.fault(cdn_lfs().fail_times(1, 429).retry_after(1));
     let p = api.hf_hub_download("alice/m", "sub/w.bin").await.unwrap();
     assert_eq!(std::fs::read(p).unwrap(), fx.weights);
     let cdn: Vec<u16> = fx
@@ -571,12 +567,7 @@ async fn retries_5xx_bursts_and_429() {
 async fn dropped_body_resumes_from_where_it_stopped() {
     let fx = fixture().await;
     let api = fx.api();
-    fx.hub.fault(
-        FaultRule::any_method("/lfs/")
-            .on(Listener::Cdn)
-            .times(1)
-            .drop_after(100_000),
-    );
+    fx.hub.fault(cdn_lfs().times(1).drop_after(100_000));
     let p = api.hf_hub_download("alice/m", "sub/w.bin").await.unwrap();
     assert_eq!(std::fs::read(p).unwrap(), fx.weights);
     let ranges = cdn_range_headers(&fx.hub);
@@ -613,12 +604,7 @@ async fn stalled_body_resumes_after_hf_hub_download_timeout() {
     // download timeout (0.2 s here, from the environment) gets the file going again.
     let api = client_with_env(&fx, &[("HF_HUB_DOWNLOAD_TIMEOUT", "0.2")]);
     assert_eq!(api.download_timeout(), Duration::from_millis(200));
-    fx.hub.fault(
-        FaultRule::any_method("/lfs/")
-            .on(Listener::Cdn)
-            .times(1)
-            .stall_after(100_000),
-    );
+    fx.hub.fault(cdn_lfs().times(1).stall_after(100_000));
     let p = api.hf_hub_download("alice/m", "sub/w.bin").await.unwrap();
     assert_eq!(std::fs::read(p).unwrap(), fx.weights);
     assert_eq!(
@@ -637,12 +623,7 @@ async fn stalled_parallel_range_resumes_after_the_download_timeout() {
         .download_timeout(Duration::from_millis(200))
         .build()
         .unwrap();
-    fx.hub.fault(
-        FaultRule::any_method("/lfs/")
-            .on(Listener::Cdn)
-            .times(1)
-            .stall_after(1000),
-    );
+    fx.hub.fault(cdn_lfs().times(1).stall_after(1000));
     let p = api
         .hf_hub_download("alice/m", "big.bin")
         .parallel(small_chunks())
@@ -768,22 +749,13 @@ async fn the_ca_bundle_the_environment_names_is_used() {
 async fn corrupted_body_is_rejected_and_retried() {
     let fx = fixture().await;
     let api = fx.api();
-    fx.hub.fault(
-        FaultRule::any_method("/lfs/")
-            .on(Listener::Cdn)
-            .times(1)
-            .corrupt_at(1234),
-    );
+    fx.hub.fault(cdn_lfs().times(1).corrupt_at(1234));
     let p = api.hf_hub_download("alice/m", "sub/w.bin").await.unwrap();
     assert_eq!(std::fs::read(p).unwrap(), fx.weights);
     assert_eq!(fx.count(|r| r.listener == Listener::Cdn), 2);
 
     // Always corrupted: a typed error, and nothing in blobs/ or snapshots/.
-    fx.hub.fault(
-        FaultRule::any_method("/lfs/")
-            .on(Listener::Cdn)
-            .corrupt_at(10),
-    );
+    fx.hub.fault(cdn_lfs().corrupt_at(10));
     let err = api.hf_hub_download("alice/m", "big.bin").await.unwrap_err();
     assert!(matches!(err, Error::Integrity { .. }), "{err:?}");
     let names = blobs(&fx.repo_dir());
@@ -801,12 +773,7 @@ async fn corrupted_body_is_rejected_and_retried() {
 async fn corrupted_parallel_chunk_is_rejected() {
     let fx = fixture().await;
     let api = fx.api();
-    fx.hub.fault(
-        FaultRule::any_method("/lfs/")
-            .on(Listener::Cdn)
-            .times(1)
-            .corrupt_at(5),
-    );
+    fx.hub.fault(cdn_lfs().times(1).corrupt_at(5));
     let p = api
         .hf_hub_download("alice/m", "big.bin")
         .parallel(small_chunks())
@@ -841,12 +808,7 @@ async fn parallel_ranges_assemble_verify_and_report_progress() {
     let api = fx.api();
     let counter = Arc::new(Counter::default());
     // One range body breaks mid-way: that chunk resumes.
-    fx.hub.fault(
-        FaultRule::any_method("/lfs/")
-            .on(Listener::Cdn)
-            .times(1)
-            .drop_after(1000),
-    );
+    fx.hub.fault(cdn_lfs().times(1).drop_after(1000));
     let p = api
         .hf_hub_download("alice/m", "big.bin")
         .parallel(small_chunks())
@@ -1004,11 +966,7 @@ async fn resume_with_other_chunk_settings_skips_the_covered_chunks() {
 #[tokio::test]
 async fn a_server_that_ignores_range_gets_one_stream_and_no_parallel_leftovers() {
     let fx = fixture().await;
-    fx.hub.fault(
-        FaultRule::any_method("/lfs/")
-            .on(Listener::Cdn)
-            .ignore_range(),
-    );
+    fx.hub.fault(cdn_lfs().ignore_range());
     fx.hub.clear_requests();
     let p = fx
         .api()

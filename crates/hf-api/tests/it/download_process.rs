@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use hf_api::download::ParallelConfig;
 use hf_api::progress::{Progress, ProgressEvent};
-use hf_testhub::{FaultRule, Listener};
+use hf_testhub::Listener;
 
-use crate::download::{check_snapshot, client, fixture, range_start, sha256_hex};
+use crate::download::{check_snapshot, client, fixture, pace_cdn, range_start, sha256_hex};
 
 fn chunks() -> ParallelConfig {
     ParallelConfig::default()
@@ -83,11 +83,7 @@ fn spawn_child(endpoint: &str, cache: &std::path::Path, mode: &str) -> Child {
 async fn eight_processes_and_two_tasks_share_one_cache() {
     let fx = fixture().await;
     // Bodies slow enough that the downloads overlap (and meet on the blob locks).
-    fx.hub.fault(
-        FaultRule::any_method("/lfs/")
-            .on(Listener::Cdn)
-            .throttle(4 << 20),
-    );
+    pace_cdn(&fx.hub, 4 << 20);
     let children: Vec<Child> = (0..8)
         .map(|i| {
             let mode = if i % 2 == 0 {
@@ -127,11 +123,7 @@ async fn eight_processes_and_two_tasks_share_one_cache() {
 /// one stream) from a slow CDN, and SIGKILLs it once it has received `bytes`.
 async fn kill_mid_download(fx: &crate::download::Fx, mode: &str, bytes: u64) {
     // Slow bodies, so the child is killed mid-download.
-    fx.hub.fault(
-        FaultRule::any_method("/lfs/")
-            .on(Listener::Cdn)
-            .throttle(1 << 20),
-    );
+    pace_cdn(&fx.hub, 1 << 20);
     let mut child = spawn_child(&fx.hub.url(), fx.cache.path(), mode);
     let stdout = child.stdout.take().unwrap();
     // Wait (on the child's own reports), then SIGKILL it.
