@@ -84,6 +84,13 @@ pub(crate) fn pinned_python() -> Result<PathBuf> {
     venv(&root(), label, requirement)
 }
 
+/// The python of the newest release's venv (created if needed), for Rust tests of
+/// features the pinned release does not have (they read `HF_INTEROP_PYTHON_LATEST`).
+pub(crate) fn latest_python() -> Result<PathBuf> {
+    let (label, requirement) = VERSIONS[1];
+    venv(&root(), label, requirement)
+}
+
 /// Creates `target/interop/venv-<label>` with the client and pytest, once; returns its python.
 fn venv(root: &Path, label: &str, requirement: &str) -> Result<PathBuf> {
     let dir = target_dir(root)

@@ -66,13 +66,14 @@ fn main() -> Result<()> {
 fn ci(no_interop: bool) -> Result<()> {
     let root = root();
     util::ensure_tools()?;
-    // Rust tests that drive the Python client read HF_INTEROP_PYTHON; with
+    // Rust tests that drive the Python client read HF_INTEROP_PYTHON (0.26.5) and
+    // HF_INTEROP_PYTHON_LATEST (the newest release, for features 0.26.5 lacks); with
     // HF_INTEROP_REQUIRED they fail instead of skipping when it is missing.
     let python = if no_interop {
         None
     } else {
         util::step("python venvs for interop");
-        Some(interop::pinned_python()?)
+        Some((interop::pinned_python()?, interop::latest_python()?))
     };
     util::step("fmt");
     run(cargo()
@@ -98,9 +99,10 @@ fn ci(no_interop: bool) -> Result<()> {
         "--locked",
         "--no-fail-fast",
     ]);
-    if let Some(python) = &python {
+    if let Some((pinned, latest)) = &python {
         tests
-            .env("HF_INTEROP_PYTHON", python)
+            .env("HF_INTEROP_PYTHON", pinned)
+            .env("HF_INTEROP_PYTHON_LATEST", latest)
             .env("HF_INTEROP_REQUIRED", "1");
     }
     run(&mut tests)?;

@@ -64,8 +64,8 @@ pub use api::info::RepoInfo;
 pub use api::users::WhoAmIRequest;
 pub use client::{HfApi, HfApiBuilder};
 pub use download::{
-    DownloadOptions, DownloadRequest, FileMetadata, FileMetadataRequest, HubUrl, ParallelConfig,
-    SnapshotRequest,
+    DownloadOptions, DownloadRequest, DryRunFileInfo, FileMetadata, FileMetadataRequest, HubUrl,
+    ParallelConfig, SnapshotRequest,
 };
 pub use error::{Error, HttpError};
 pub use hf_http::{Token, TokenSource};

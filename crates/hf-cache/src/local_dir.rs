@@ -187,17 +187,27 @@ impl LocalDir {
     /// The paths for downloading `path`; creates their parent folders (and the
     /// `.gitignore`), like Python.
     pub fn download_paths(&self, path: &RepoPath) -> Result<LocalDownloadPaths> {
-        let relative = layout::relative_fs_path(path.as_str())?;
-        let hf_dir = self.init()?;
-        let file_path = self.root.join(&relative);
-        let metadata_path = with_suffix(&hf_dir.join("download").join(&relative), ".metadata");
-        let lock_path = replace_metadata_suffix(&metadata_path, ".lock");
-        for dir in [file_path.parent(), metadata_path.parent()]
+        self.init()?;
+        let paths = self.paths_of(path)?;
+        for dir in [paths.file_path.parent(), paths.metadata_path.parent()]
             .into_iter()
             .flatten()
         {
             atomic::create_dir_all(dir)?;
         }
+        Ok(paths)
+    }
+
+    /// The paths for downloading `path`, creating nothing (for a dry run, which
+    /// must leave the folder as it is).
+    pub fn paths_of(&self, path: &RepoPath) -> Result<LocalDownloadPaths> {
+        let relative = layout::relative_fs_path(path.as_str())?;
+        let file_path = self.root.join(&relative);
+        let metadata_path = with_suffix(
+            &self.huggingface_dir().join("download").join(&relative),
+            ".metadata",
+        );
+        let lock_path = replace_metadata_suffix(&metadata_path, ".lock");
         Ok(LocalDownloadPaths {
             file_path,
             lock_path,
@@ -281,15 +291,16 @@ impl LocalDir {
             }
             return Ok(None);
         };
-        let Some(mtime) = mtime_secs(&paths.file_path)? else {
-            return Ok(None);
-        };
-        // One second of slack: some filesystems store coarse mtimes.
-        if mtime - 1.0 <= metadata.timestamp {
-            Ok(Some(metadata))
-        } else {
-            tracing::info!(file = %paths.file_path.display(), "ignoring outdated metadata (file modified since)");
-            Ok(None)
+        trusted(metadata, &paths.file_path)
+    }
+
+    /// [`read_download_metadata`](Self::read_download_metadata) that changes nothing:
+    /// no lock taken, no folder created, invalid metadata left in place. For a dry run.
+    pub fn peek_download_metadata(&self, path: &RepoPath) -> Result<Option<DownloadMetadata>> {
+        let paths = self.paths_of(path)?;
+        match read_optional(&paths.metadata_path)?.and_then(|t| parse_download_metadata(&t)) {
+            Some(metadata) => trusted(metadata, &paths.file_path),
+            None => Ok(None),
         }
     }
 
@@ -353,14 +364,22 @@ impl LocalDir {
         if !paths.file_path.is_file() {
             return Ok(false);
         }
-        let same = match self.read_download_metadata(path)? {
-            Some(metadata) => metadata.etag == etag.as_str(),
-            None => etag.is_sha256() && sha256_file(&paths.file_path)? == etag.as_str(),
-        };
+        let same = holds_content(self.read_download_metadata(path)?, &paths.file_path, etag)?;
         if same {
             self.write_download_metadata(path, commit, etag)?;
         }
         Ok(same)
+    }
+
+    /// Whether the local file already holds the content with `etag`, by the rules of
+    /// [`refresh_if_up_to_date`](Self::refresh_if_up_to_date), changing nothing. For a
+    /// dry run. May hash the file (an LFS file without valid metadata).
+    pub fn holds(&self, path: &RepoPath, etag: &ETag) -> Result<bool> {
+        let file_path = self.paths_of(path)?.file_path;
+        if !file_path.is_file() {
+            return Ok(false);
+        }
+        holds_content(self.peek_download_metadata(path)?, &file_path, etag)
     }
 
     /// Reads `path`'s upload metadata under its lock, applying Python's rules: metadata
@@ -423,6 +442,34 @@ impl LocalDir {
         metadata.timestamp = Some(timestamp);
         Ok(())
     }
+}
+
+/// `metadata` if the file it describes was not modified after it was written (its
+/// mtime at most one second after the timestamp, as some filesystems store coarse
+/// mtimes) and still exists.
+fn trusted(metadata: DownloadMetadata, file_path: &Path) -> Result<Option<DownloadMetadata>> {
+    let Some(mtime) = mtime_secs(file_path)? else {
+        return Ok(None);
+    };
+    if mtime - 1.0 <= metadata.timestamp {
+        Ok(Some(metadata))
+    } else {
+        tracing::info!(file = %file_path.display(), "ignoring outdated metadata (file modified since)");
+        Ok(None)
+    }
+}
+
+/// Valid metadata with the same etag, or none and an LFS file (sha256 etag) whose
+/// content hashes to it.
+fn holds_content(
+    metadata: Option<DownloadMetadata>,
+    file_path: &Path,
+    etag: &ETag,
+) -> Result<bool> {
+    Ok(match metadata {
+        Some(metadata) => metadata.etag == etag.as_str(),
+        None => etag.is_sha256() && sha256_file(file_path)? == etag.as_str(),
+    })
 }
 
 /// Parses the three-line download metadata; `None` if malformed.

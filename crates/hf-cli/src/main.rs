@@ -7,6 +7,7 @@
 mod commands;
 mod progress;
 mod report;
+mod table;
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;

@@ -74,6 +74,37 @@ impl DownloadRequest {
         self
     }
 
+    /// What this download would do, without downloading or writing anything
+    /// (Python's `dry_run=True`): where the file would be, its size, whether it is
+    /// already cached and whether it would be fetched. Sends the same `HEAD` as the
+    /// download (none for a commit-hash revision already cached), and fails as the
+    /// download would, without recording a missing file in `.no_exist/`.
+    ///
+    /// ```no_run
+    /// # async fn demo(api: hf_api::HfApi) -> Result<(), hf_api::Error> {
+    /// let plan = api.hf_hub_download("gpt2", "model.safetensors").dry_run().await?;
+    /// if plan.will_download {
+    ///     println!("{} bytes to fetch into {}", plan.file_size, plan.local_path.display());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn dry_run(self) -> BoxFuture<super::DryRunFileInfo> {
+        Box::pin(async move {
+            let target = self.target()?;
+            super::dry_run::file(&self.api, target, &self.options, None).await
+        })
+    }
+
+    fn target(&self) -> Result<FileTarget, Error> {
+        FileTarget::new(
+            self.options.repo_type,
+            &self.repo_id,
+            &self.filename,
+            self.subfolder.as_deref(),
+            self.options.revision.as_deref(),
+        )
+    }
+
     super::download_option_setters!();
 }
 
@@ -83,20 +114,14 @@ impl IntoFuture for DownloadRequest {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let target = FileTarget::new(
-                self.options.repo_type,
-                &self.repo_id,
-                &self.filename,
-                self.subfolder.as_deref(),
-                self.options.revision.as_deref(),
-            )?;
+            let target = self.target()?;
             download(self.api, target, Arc::new(self.options), None).await
         })
     }
 }
 
 /// Why no metadata is available.
-enum NoMetadata {
+pub(super) enum NoMetadata {
     LocalOnly,
     Offline,
     Failed(Error),
@@ -198,7 +223,7 @@ pub(crate) async fn download(
     download_blob(&api, &target, &options, &repo, &meta).await
 }
 
-async fn metadata(
+pub(super) async fn metadata(
     api: &HfApi,
     target: &FileTarget,
     options: &DownloadOptions,
@@ -217,7 +242,7 @@ async fn metadata(
 }
 
 /// The error when neither the Hub nor the cache can provide the file (§5.6 step 5).
-fn unavailable(
+pub(super) fn unavailable(
     target: &FileTarget,
     options: &DownloadOptions,
     why: NoMetadata,

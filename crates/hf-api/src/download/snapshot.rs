@@ -94,17 +94,46 @@ impl SnapshotRequest {
         self
     }
 
+    /// What this snapshot would download, without downloading or writing anything
+    /// (Python's `dry_run=True`): one entry per matching file, in the listing's
+    /// order. Needs the Hub's listing of the revision, so it fails offline or with
+    /// `local_files_only`; a file the listing does not describe fully gets a `HEAD`.
+    ///
+    /// ```no_run
+    /// # async fn demo(api: hf_api::HfApi) -> Result<(), hf_api::Error> {
+    /// let plan = api.snapshot_download("gpt2").allow_patterns(["*.json"]).dry_run().await?;
+    /// let bytes: u64 = plan.iter().filter(|f| f.will_download).map(|f| f.file_size).sum();
+    /// println!("{bytes} bytes to fetch");
+    /// # Ok(()) }
+    /// ```
+    pub fn dry_run(self) -> BoxFuture<Vec<super::DryRunFileInfo>> {
+        Box::pin(async move {
+            let patterns = PatternSet::new(&self.allow, &self.ignore)?;
+            let repo_id = parse_repo_id(&self.repo_id)?;
+            let revision = parse_revision(self.options.revision.as_deref())?;
+            super::dry_run::snapshot(
+                &self.api,
+                &repo_id,
+                &revision,
+                &patterns,
+                self.max_workers,
+                &self.options,
+            )
+            .await
+        })
+    }
+
     super::download_option_setters!();
 }
 
 /// The part of a repo info answer a snapshot needs.
 #[derive(Debug, Deserialize)]
-struct RevisionInfo {
+pub(super) struct RevisionInfo {
     sha: Option<String>,
     siblings: Option<Vec<RepoSibling>>,
 }
 
-async fn revision_info(
+pub(super) async fn revision_info(
     api: &HfApi,
     repo_type: RepoType,
     repo_id: &RepoId,
@@ -190,27 +219,7 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
             return cached_snapshot(&repo, &revision, &options, cause, &repo_id).await;
         }
     };
-    let invalid = |what: &str| Error::InvalidResponse {
-        message: format!(
-            "the Hub's file listing of {} at {} {what}; refusing to download it",
-            repo_id.as_str(),
-            revision.as_str()
-        ),
-    };
-    let sha = info
-        .sha
-        .and_then(|s| CommitOid::new(s).ok())
-        .ok_or_else(|| invalid("has no valid commit hash"))?;
-    let siblings = info.siblings.ok_or_else(|| invalid("has no file list"))?;
-    // Validate every path before writing anything: none may leave the target folder.
-    let mut files = Vec::new();
-    for s in siblings {
-        let path = RepoPath::new(s.rfilename.as_str())
-            .map_err(|e| invalid(&format!("names an unsafe path ({e})")))?;
-        if patterns.is_match(path.as_str()) {
-            files.push((path, s));
-        }
-    }
+    let (sha, files) = listed_files(info, &patterns, &repo_id, &revision)?;
     {
         let (r, rev, c) = (repo.clone(), revision.clone(), sha.clone());
         let root = cache.root().to_owned();
@@ -272,6 +281,37 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
     }
 }
 
+/// The listing's commit and the files that match `patterns`. Every path is checked
+/// first, before anything is written: none may leave the target folder.
+pub(super) fn listed_files(
+    info: RevisionInfo,
+    patterns: &PatternSet,
+    repo_id: &RepoId,
+    revision: &Revision,
+) -> Result<(CommitOid, Vec<(RepoPath, RepoSibling)>), Error> {
+    let invalid = |what: &str| Error::InvalidResponse {
+        message: format!(
+            "the Hub's file listing of {} at {} {what}; refusing to download it",
+            repo_id.as_str(),
+            revision.as_str()
+        ),
+    };
+    let sha = info
+        .sha
+        .and_then(|s| CommitOid::new(s).ok())
+        .ok_or_else(|| invalid("has no valid commit hash"))?;
+    let siblings = info.siblings.ok_or_else(|| invalid("has no file list"))?;
+    let mut files = Vec::new();
+    for s in siblings {
+        let path = RepoPath::new(s.rfilename.as_str())
+            .map_err(|e| invalid(&format!("names an unsafe path ({e})")))?;
+        if patterns.is_match(path.as_str()) {
+            files.push((path, s));
+        }
+    }
+    Ok((sha, files))
+}
+
 /// Looks up every listed file in the cache in one pass (a blocking task per file costs
 /// more than the lookups): files whose entry exists are dropped, files whose blob
 /// another revision already has are linked, and the rest are marked as not cached so
@@ -322,16 +362,23 @@ fn known_metadata(
     sibling: &RepoSibling,
     options: &DownloadOptions,
 ) -> Option<super::FileMetadata> {
+    // Large files use parallel range requests, which need the CDN location a `HEAD`
+    // gives (one redirect instead of one per range).
+    sibling_metadata(api, target, commit, sibling).filter(|m| m.size < options.parallel.threshold)
+}
+
+/// The metadata the listing gives for a file: its etag and size at `commit`, if listed.
+pub(super) fn sibling_metadata(
+    api: &HfApi,
+    target: &FileTarget,
+    commit: &CommitOid,
+    sibling: &RepoSibling,
+) -> Option<super::FileMetadata> {
     let (etag, size) = match (&sibling.lfs, &sibling.blob_id, sibling.size) {
         (Some(lfs), _, _) => (ETag::new(lfs.sha256.clone()).ok()?, lfs.size),
         (None, Some(blob), Some(size)) => (ETag::new(blob.clone()).ok()?, size),
         _ => return None,
     };
-    // Large files use parallel range requests, which need the CDN location a `HEAD`
-    // gives (one redirect instead of one per range).
-    if size >= options.parallel.threshold {
-        return None;
-    }
     listed_metadata(api, target, commit, etag, size).ok()
 }
 

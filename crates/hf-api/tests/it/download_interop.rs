@@ -284,3 +284,111 @@ print(json.dumps(snapshot_download("alice/m", cache_dir={cache:?})))
         assert_eq!(r.proxy_authorization.as_deref(), Some("Basic dXNlcjpwdw=="));
     }
 }
+
+/// A dry run as JSON, in the shape the script below prints Python's.
+fn dry_run_json(infos: &[hf_api::DryRunFileInfo]) -> Value {
+    let mut items: Vec<Value> = infos
+        .iter()
+        .map(|i| {
+            serde_json::json!({
+                "filename": i.filename,
+                "commit_hash": i.commit_hash.as_ref().map(hf_api::types::CommitOid::as_str),
+                "file_size": i.file_size,
+                "local_path": i.local_path.display().to_string(),
+                "is_cached": i.is_cached,
+                "will_download": i.will_download,
+            })
+        })
+        .collect();
+    items.sort_by_key(|v| v["filename"].as_str().unwrap().to_owned());
+    Value::Array(items)
+}
+
+/// Python added `dry_run=True` after 0.26.5: this runs the newest release.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_runs_agree_with_the_newest_python_client() {
+    let Some(py) = crate::interop_python_latest("dry-run interop test") else {
+        return;
+    };
+    let fx = fixture().await;
+    let api = fx.api();
+    // Partly there: one file in the cache, one in a local_dir (with its metadata).
+    api.hf_hub_download("alice/m", "config.json").await.unwrap();
+    let local = tempfile::tempdir().unwrap();
+    api.hf_hub_download("alice/m", "sub/w.bin")
+        .local_dir(local.path())
+        .await
+        .unwrap();
+
+    let ours = serde_json::json!({
+        "snapshot": dry_run_json(&api.snapshot_download("alice/m").dry_run().await.unwrap()),
+        "local": dry_run_json(
+            &api.snapshot_download("alice/m")
+                .local_dir(local.path())
+                .dry_run()
+                .await
+                .unwrap()
+        ),
+        "files": dry_run_json(&[
+            api.hf_hub_download("alice/m", "config.json").dry_run().await.unwrap(),
+            api.hf_hub_download("alice/m", "big.bin").dry_run().await.unwrap(),
+            api.hf_hub_download("alice/m", "sub/w.bin")
+                .revision(&fx.commit)
+                .force_download(true)
+                .local_dir(local.path())
+                .dry_run()
+                .await
+                .unwrap(),
+        ]),
+    });
+    let home = tempfile::tempdir().unwrap();
+    let script = format!(
+        r#"
+import json
+from huggingface_hub import snapshot_download, hf_hub_download
+def plain(infos):
+    return sorted(({{"filename": i.filename, "commit_hash": i.commit_hash,
+        "file_size": i.file_size, "local_path": i.local_path, "is_cached": i.is_cached,
+        "will_download": i.will_download}} for i in infos), key=lambda v: v["filename"])
+cache = {cache:?}
+print(json.dumps({{
+    "snapshot": plain(snapshot_download("alice/m", cache_dir=cache, dry_run=True)),
+    "local": plain(snapshot_download("alice/m", cache_dir=cache, local_dir={local:?}, dry_run=True)),
+    "files": plain([
+        hf_hub_download("alice/m", "config.json", cache_dir=cache, dry_run=True),
+        hf_hub_download("alice/m", "big.bin", cache_dir=cache, dry_run=True),
+        hf_hub_download("alice/m", "sub/w.bin", revision={commit:?}, cache_dir=cache,
+                        force_download=True, local_dir={local:?}, dry_run=True),
+    ]),
+}}))
+"#,
+        cache = fx.cache.path().display().to_string(),
+        local = local.path().display().to_string(),
+        commit = fx.commit,
+    );
+    let theirs = run_python_with(
+        &py,
+        &fx.hub.url(),
+        home.path(),
+        &script,
+        &[("HF_HUB_DISABLE_XET", "1")],
+    )
+    .await;
+    for part in ["snapshot", "local", "files"] {
+        assert_eq!(ours[part], theirs[part], "{part}");
+    }
+    // Something of each kind was compared.
+    let flags: Vec<(bool, bool)> = ["snapshot", "local", "files"]
+        .iter()
+        .flat_map(|p| ours[*p].as_array().unwrap().clone())
+        .map(|v| {
+            (
+                v["is_cached"].as_bool().unwrap(),
+                v["will_download"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    for kind in [(true, false), (false, true), (true, true)] {
+        assert!(flags.contains(&kind), "{kind:?} not in {flags:?}");
+    }
+}

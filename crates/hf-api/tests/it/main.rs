@@ -20,6 +20,7 @@ mod api_users;
 mod blocking;
 mod commit_warnings;
 mod download;
+mod download_dry_run;
 mod download_interop;
 mod download_process;
 mod multi_commits;
@@ -99,13 +100,23 @@ async fn whoami(State(seen): State<Arc<Mutex<Vec<HeaderMap>>>>, req: Request) ->
 /// The Python named by `HF_INTEROP_PYTHON`, or `None` (the caller skips `what`, unless
 /// `HF_INTEROP_REQUIRED` is set, which makes a missing Python a failure).
 pub(crate) fn interop_python(what: &str) -> Option<std::path::PathBuf> {
-    let python = std::env::var_os("HF_INTEROP_PYTHON").map(std::path::PathBuf::from);
+    python_from("HF_INTEROP_PYTHON", what)
+}
+
+/// [`interop_python`] for the newest release of the Python client
+/// (`HF_INTEROP_PYTHON_LATEST`), for features 0.26.5 does not have.
+pub(crate) fn interop_python_latest(what: &str) -> Option<std::path::PathBuf> {
+    python_from("HF_INTEROP_PYTHON_LATEST", what)
+}
+
+fn python_from(var: &str, what: &str) -> Option<std::path::PathBuf> {
+    let python = std::env::var_os(var).map(std::path::PathBuf::from);
     if python.is_none() {
         assert!(
             std::env::var_os("HF_INTEROP_REQUIRED").is_none(),
-            "HF_INTEROP_REQUIRED is set but HF_INTEROP_PYTHON is not"
+            "HF_INTEROP_REQUIRED is set but {var} is not"
         );
-        eprintln!("HF_INTEROP_PYTHON is not set: skipping the {what}");
+        eprintln!("{var} is not set: skipping the {what}");
     }
     python
 }

@@ -207,6 +207,81 @@ fn up_to_date_rules_of_local_dir_downloads() {
     );
 }
 
+/// Every file and folder under `root`, to show that a look changed nothing.
+fn tree(root: &Path) -> Vec<(std::path::PathBuf, Option<Vec<u8>>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![root.to_owned()];
+    while let Some(dir) = todo.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                todo.push(p.clone());
+                out.push((p, None));
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                out.push((p, Some(bytes)));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn dry_run_looks_follow_the_same_rules_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("local");
+    let local = LocalDir::new(&root);
+    let file = path("sub/weights.bin");
+    let lfs = etag(SHA256_OF_HELLO);
+
+    // A folder that does not exist stays that way.
+    let p = local.paths_of(&file).unwrap();
+    let hf = root.join(".cache/huggingface/download/sub");
+    assert_eq!(p.file_path, root.join("sub/weights.bin"));
+    assert_eq!(p.metadata_path, hf.join("weights.bin.metadata"));
+    assert_eq!(p.lock_path, hf.join("weights.bin.lock"));
+    assert_eq!(local.peek_download_metadata(&file).unwrap(), None);
+    assert!(!local.holds(&file, &lfs).unwrap());
+    assert!(!root.exists(), "nothing created");
+
+    // No metadata: an LFS file is recognised by its hash, a git etag is not.
+    let paths = local.download_paths(&file).unwrap();
+    std::fs::write(&paths.file_path, b"hello").unwrap();
+    let before = tree(&root);
+    assert!(local.holds(&file, &lfs).unwrap());
+    assert!(!local.holds(&file, &etag("e1")).unwrap());
+    assert_eq!(tree(&root), before, "no metadata written");
+
+    // Valid metadata decides by its etag, as the locked read does.
+    local
+        .write_download_metadata(&file, &commit(1), &etag("e1"))
+        .unwrap();
+    assert_eq!(
+        local.peek_download_metadata(&file).unwrap(),
+        local.read_download_metadata(&file).unwrap()
+    );
+    assert!(local.holds(&file, &etag("e1")).unwrap());
+    assert!(
+        !local.holds(&file, &lfs).unwrap(),
+        "metadata wins over the hash"
+    );
+
+    // Edited since: the metadata is ignored, and the hash decides again.
+    let m = local.peek_download_metadata(&file).unwrap().unwrap();
+    set_mtime(&paths.file_path, m.timestamp + 5.0);
+    assert_eq!(local.peek_download_metadata(&file).unwrap(), None);
+    assert!(local.holds(&file, &lfs).unwrap());
+
+    // Unparsable metadata is ignored but left in place, and no lock file appears.
+    std::fs::write(&paths.metadata_path, "c\ne\nnot-a-float\n").unwrap();
+    let _ = std::fs::remove_file(&paths.lock_path);
+    let before = tree(&root);
+    assert_eq!(local.peek_download_metadata(&file).unwrap(), None);
+    assert!(local.holds(&file, &lfs).unwrap());
+    assert_eq!(tree(&root), before);
+}
+
 #[test]
 fn incomplete_local_file_is_moved_into_place() {
     let dir = tempfile::tempdir().unwrap();

@@ -149,3 +149,90 @@ fn offline_with_nothing_cached_says_so() {
     let line = sb.run(&["download", "alice/tiny"]).err_line().to_owned();
     assert!(line.contains("offline"), "{line}");
 }
+
+/// Every path under `dir`, sorted.
+fn paths_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                todo.push(e.path());
+            }
+            out.push(e.path());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn dry_run_lists_what_would_be_fetched_and_writes_nothing() {
+    let hub = hub();
+    tiny(&hub);
+    let sb = Sandbox::new(&hub.url());
+    sb.run(&["download", "alice/tiny", "config.json"]).ok();
+    let before = paths_under(sb.home.path());
+
+    let run = sb.run(&["download", "alice/tiny", "--dry-run"]);
+    let out = run.ok();
+    let lines: Vec<&str> = out.lines().map(str::trim_end).collect();
+    assert!(
+        lines[0].starts_with("[dry-run] Will download 3 files (out of 4) totalling "),
+        "{out}"
+    );
+    assert_eq!(
+        lines[1].split_whitespace().collect::<Vec<_>>(),
+        ["FILE", "SIZE"]
+    );
+    let rows: Vec<Vec<&str>> = lines[3..]
+        .iter()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows[0][0], ".gitattributes", "{out}");
+    assert_eq!(
+        rows[1..],
+        [
+            vec!["config.json", "-"],
+            vec!["notes.txt", "5.0"],
+            vec!["sub/w.bin", "3.0K"],
+        ],
+        "{out}"
+    );
+
+    // One file; --quiet names only what would be fetched.
+    let one = sb.run(&[
+        "download",
+        "alice/tiny",
+        "sub/w.bin",
+        "--dry-run",
+        "--quiet",
+    ]);
+    assert_eq!(one.ok(), "sub/w.bin\n");
+    let cached = sb.run(&[
+        "download",
+        "alice/tiny",
+        "config.json",
+        "--dry-run",
+        "--quiet",
+    ]);
+    assert_eq!(cached.ok(), "");
+    let forced = sb.run(&[
+        "download",
+        "alice/tiny",
+        "config.json",
+        "--dry-run",
+        "--force-download",
+    ]);
+    assert!(
+        forced
+            .ok()
+            .starts_with("[dry-run] Will download 1 files (out of 1) totalling 8.0."),
+        "{forced:#?}"
+    );
+    assert_eq!(paths_under(sb.home.path()), before, "nothing written");
+
+    // Errors are the download's.
+    let run = sb.run(&["download", "alice/nope", "--dry-run"]);
+    assert!(run.err_line().contains("repository not found"), "{run:#?}");
+}

@@ -1,12 +1,12 @@
 //! `hf cache scan`: the Python CLI's `scan-cache` table.
 
-use std::fmt::Write as _;
 use std::time::{Instant, SystemTime};
 
 use clap::Args;
 use hf_cache::{CacheInfo, HfCache, format_size, format_timesince};
 
 use super::{CacheDirArg, Ctx, Paint};
+use crate::table::{Cell, tabulate};
 
 /// Arguments of `hf cache scan`.
 #[derive(Debug, Args)]
@@ -49,21 +49,6 @@ pub(super) fn run(ctx: &Ctx, args: &ScanArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// A cell: text is left-aligned, numbers right-aligned (Python's `str.format` defaults).
-enum Cell {
-    Text(String),
-    Num(usize),
-}
-
-impl Cell {
-    fn text(&self) -> String {
-        match self {
-            Cell::Text(s) => s.clone(),
-            Cell::Num(n) => n.to_string(),
-        }
-    }
 }
 
 /// The table of `scan-cache` at this verbosity (0: per repo, more: per revision).
@@ -137,58 +122,5 @@ pub(crate) fn table(info: &CacheInfo, verbosity: u8, now: SystemTime) -> String 
                 "LOCAL PATH",
             ],
         )
-    }
-}
-
-/// Python's `tabulate` helper of the CLI: each column as wide as its widest cell, a
-/// dashed rule under the headers, every cell followed by one space.
-fn tabulate(rows: Vec<Vec<Cell>>, headers: &[&str]) -> String {
-    let width = |s: &str| s.chars().count();
-    let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(width(&cell.text()));
-        }
-    }
-    let mut lines = Vec::with_capacity(rows.len() + 2);
-    let header_cells: Vec<Cell> = headers
-        .iter()
-        .map(|h| Cell::Text((*h).to_owned()))
-        .collect();
-    let rule: Vec<Cell> = widths.iter().map(|w| Cell::Text("-".repeat(*w))).collect();
-    for row in [header_cells, rule].iter().chain(rows.iter()) {
-        let mut line = String::new();
-        for (cell, w) in row.iter().zip(&widths) {
-            match cell {
-                Cell::Text(s) => write!(line, "{s:<w$} "),
-                Cell::Num(n) => write!(line, "{n:>w$} "),
-            }
-            .expect("writing to a String cannot fail");
-        }
-        lines.push(line);
-    }
-    lines.join("\n")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tabulate_matches_python_alignment() {
-        let out = tabulate(
-            vec![
-                vec![Cell::Text("gpt2".into()), Cell::Num(5)],
-                vec![Cell::Text("a/long-name".into()), Cell::Num(12)],
-            ],
-            &["REPO ID", "NB FILES"],
-        );
-        assert_eq!(
-            out,
-            "REPO ID     NB FILES \n\
-             ----------- -------- \n\
-             gpt2               5 \n\
-             a/long-name       12 "
-        );
     }
 }
