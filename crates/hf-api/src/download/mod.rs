@@ -41,6 +41,15 @@
 //! transfer and memory stays bounded. A mismatch deletes the partial file and the
 //! transfer is retried from scratch (twice); nothing unverified ever lands in `blobs/`.
 //!
+//! # Dry runs
+//!
+//! `.dry_run()` on either request ([`DownloadRequest::dry_run`],
+//! [`SnapshotRequest::dry_run`]) answers what `.await` would do, one
+//! [`DryRunFileInfo`] per file: where it would be, its size, whether it is cached and
+//! whether it would be fetched. It sends the same metadata requests, fetches no
+//! content and writes nothing (Python's `dry_run=True` writes refs and `local_dir`
+//! metadata; ours does not).
+//!
 //! # Blocking work
 //!
 //! `hf-cache` is synchronous; every filesystem call runs off the async threads: under

@@ -194,10 +194,22 @@ fn upload_and_download_builders_get_send_for_free() {
         api.model_info("alice/ud").send().unwrap().sha,
         Some(commit.commit_oid)
     );
+    let plan = api
+        .hf_hub_download("alice/ud", "notes.txt")
+        .dry_run()
+        .send()
+        .unwrap();
+    assert!(plan.will_download);
     let path = api.hf_hub_download("alice/ud", "notes.txt").send().unwrap();
+    assert_eq!(path, plan.local_path);
     assert_eq!(
         std::fs::read_to_string(path).unwrap(),
         "hello from a plain thread\n"
+    );
+    let plan = api.snapshot_download("alice/ud").dry_run().send().unwrap();
+    assert!(
+        plan.iter()
+            .all(|f| f.filename != "notes.txt" || !f.will_download)
     );
 }
 
