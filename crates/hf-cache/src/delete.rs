@@ -1,10 +1,11 @@
 //! Freeing space: a [`DeleteCacheStrategy`] computed from a scan, shown or executed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::scan::{CacheInfo, CachedRevisionInfo};
+use crate::shared;
 
 /// What deleting some revisions would remove, computed by
 /// [`CacheInfo::delete_revisions`]. Nothing is touched until [`DeleteCacheStrategy::execute`].
@@ -23,6 +24,11 @@ pub struct DeleteCacheStrategy {
     pub snapshots: BTreeSet<PathBuf>,
     /// Requested commit hashes found in no cached repo (ignored).
     pub not_found: BTreeSet<String>,
+    /// The cache the plan applies to. With it, [`execute`](Self::execute) also
+    /// collects the contents of the cache-wide store (see
+    /// [`CachedFileInfo::blob_path`](crate::CachedFileInfo::blob_path)) that no repo
+    /// links to any more.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// A path [`DeleteCacheStrategy::execute`] could not remove.
@@ -55,8 +61,13 @@ impl CacheInfo {
             .into_iter()
             .map(|h| h.as_ref().to_owned())
             .collect();
-        let mut strategy = DeleteCacheStrategy::default();
+        let mut strategy = DeleteCacheStrategy {
+            cache_dir: Some(self.cache_dir.clone()),
+            ..DeleteCacheStrategy::default()
+        };
         let mut found = BTreeSet::new();
+        // Every blob the plan removes (also inside whole repos), with its size.
+        let mut unlinked: BTreeMap<PathBuf, u64> = BTreeMap::new();
 
         for repo in &self.repos {
             let (selected, remaining): (Vec<&CachedRevisionInfo>, Vec<&CachedRevisionInfo>) = repo
@@ -70,7 +81,9 @@ impl CacheInfo {
 
             if remaining.is_empty() {
                 strategy.repos.insert(repo.repo_path.clone());
-                strategy.expected_freed_size += repo.size_on_disk;
+                for file in repo.revisions.iter().flat_map(|r| &r.files) {
+                    unlinked.insert(file.blob_path.clone(), file.size_on_disk);
+                }
                 continue;
             }
 
@@ -84,14 +97,17 @@ impl CacheInfo {
                     strategy.refs.insert(repo.repo_path.join("refs").join(name));
                 }
                 for file in &revision.files {
-                    if !still_used.contains(file.blob_path.as_path())
-                        && strategy.blobs.insert(file.blob_path.clone())
-                    {
-                        strategy.expected_freed_size += file.size_on_disk;
+                    // A file copied into the snapshot (no symlinks) goes with it.
+                    if file.blob_path.starts_with(&revision.snapshot_path) {
+                        unlinked.insert(file.blob_path.clone(), file.size_on_disk);
+                    } else if !still_used.contains(file.blob_path.as_path()) {
+                        strategy.blobs.insert(file.blob_path.clone());
+                        unlinked.insert(file.blob_path.clone(), file.size_on_disk);
                     }
                 }
             }
         }
+        strategy.expected_freed_size = freed_by(&unlinked, &self.cache_dir);
 
         strategy.not_found = wanted.difference(&found).cloned().collect();
         if !strategy.not_found.is_empty() {
@@ -109,6 +125,21 @@ impl DeleteCacheStrategy {
     /// Paths that cannot be removed (already gone, permission denied) are logged and
     /// returned; the rest of the plan still runs.
     pub fn execute(&self) -> Vec<DeleteFailure> {
+        // The stored contents the deleted blobs link to, found before the links go.
+        let stored: BTreeSet<PathBuf> = match &self.cache_dir {
+            Some(root) if shared::is_store(&root.join(shared::STORE_DIR)) => self
+                .blobs
+                .iter()
+                .cloned()
+                .chain(
+                    self.repos
+                        .iter()
+                        .flat_map(|r| shared::read_dir(&r.join("blobs"))),
+                )
+                .filter_map(|blob| shared::target(&blob, root))
+                .collect(),
+            _ => BTreeSet::new(),
+        };
         let mut failures = Vec::new();
         let groups = [
             ("repo", &self.repos),
@@ -128,8 +159,37 @@ impl DeleteCacheStrategy {
                 }
             }
         }
+        if let Some(root) = &self.cache_dir {
+            for content in &stored {
+                shared::sweep(content, root);
+            }
+        }
         failures
     }
+}
+
+/// Bytes freed by removing the blobs of `unlinked`: their sizes, except that a link
+/// into the cache-wide store frees its content only when every link to it goes.
+fn freed_by(unlinked: &BTreeMap<PathBuf, u64>, root: &Path) -> u64 {
+    if !shared::is_store(&root.join(shared::STORE_DIR)) {
+        return unlinked.values().sum();
+    }
+    let mut total = 0;
+    let mut stored = BTreeSet::new();
+    for (blob, size) in unlinked {
+        match shared::target(blob, root) {
+            Some(content) => {
+                stored.insert(content);
+            }
+            None => total += size,
+        }
+    }
+    let deleting: BTreeSet<PathBuf> = unlinked.keys().cloned().collect();
+    total
+        + stored
+            .iter()
+            .map(|c| shared::freed_by(c, &deleting, root))
+            .sum::<u64>()
 }
 
 fn delete_path(path: &Path) -> io::Result<()> {

@@ -31,6 +31,13 @@
 //!
 //! [`local_dir`] describes the layout of `local_dir` downloads.
 //!
+//! The newest Python clients (2.x) may add two entries at the root: `CACHEDIR.TAG` (for
+//! backup tools) and `blobs/`, a store of Xet file contents that repo blobs link to
+//! (`models--{ns}--{name}/blobs/{etag} -> ../../blobs/ab/ab12…`), so that repos sharing
+//! a file keep one copy. This crate writes neither; it reads such a cache: scans skip
+//! both, count a stored content once, and deletions remove a repo's link and free the
+//! content only once no other repo links to it (see [`CachedFileInfo::blob_path`]).
+//!
 //! # Quick start
 //!
 //! ```no_run
@@ -90,6 +97,7 @@ pub mod layout;
 pub mod local_dir;
 mod lock;
 mod scan;
+mod shared;
 
 pub use atomic::in_existing_dir;
 pub use delete::{DeleteCacheStrategy, DeleteFailure};

@@ -15,15 +15,24 @@ use hf_types::RepoType;
 use crate::entry::HfCache;
 use crate::error::{Error, Result};
 use crate::layout::{self, LOCKS_DIR};
+use crate::shared;
 
-/// OS-created helper files ignored directly under `snapshots/`.
-const FILES_TO_IGNORE: [&str; 1] = [".DS_Store"];
+/// OS-created helper files, ignored at the cache root and directly under `snapshots/`.
+const FILES_TO_IGNORE: [&str; 3] = [".DS_Store", "Thumbs.db", "desktop.ini"];
+
+/// The tag the newest Python clients put at the cache root for backup tools
+/// (<https://bford.info/cachedir/>); not a repo.
+const CACHEDIR_TAG: &str = "CACHEDIR.TAG";
 
 /// The result of [`HfCache::scan`].
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CacheInfo {
-    /// Sum of the sizes of every valid repo.
+    /// The scanned cache directory, resolved.
+    pub cache_dir: PathBuf,
+    /// Bytes the valid repos take on disk: the sum of their sizes, except that a
+    /// content kept once in the cache-wide store of the newest Python clients (see
+    /// [`CachedFileInfo::blob_path`]) counts once, as does one no repo uses any more.
     pub size_on_disk: u64,
     /// Valid repos, sorted by path.
     pub repos: Vec<CachedRepoInfo>,
@@ -96,9 +105,15 @@ pub struct CachedFileInfo {
     pub file_name: String,
     /// The entry in the snapshot folder (usually a symlink).
     pub file_path: PathBuf,
-    /// The fully resolved blob it points to.
+    /// The blob it points to: the target of the snapshot entry's symlink, taken
+    /// literally (`{repo}/blobs/{etag}`), or the entry itself when it is a plain file.
+    /// Python 0.26.5 resolved every link; 2.x stops at the first, because that blob may
+    /// itself link into the cache-wide store (`{cache}/blobs/ab/ab12…`) that the
+    /// newest clients keep for Xet files. Deleting the blob then removes the repo's
+    /// link, not the content other repos share. In a cache without that store both
+    /// give the same path.
     pub blob_path: PathBuf,
-    /// The blob's size.
+    /// The blob's size (of the content it links to).
     pub size_on_disk: u64,
     /// The blob's last access time.
     pub blob_last_accessed: SystemTime,
@@ -147,8 +162,15 @@ impl HfCache {
 
         let mut repos = Vec::new();
         let mut warnings = Vec::new();
+        let store = root.join(shared::STORE_DIR);
+        let has_store = shared::is_store(&store);
         for repo_path in entries {
-            if repo_path.file_name().is_some_and(|n| n == LOCKS_DIR) {
+            let name = repo_path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name == LOCKS_DIR
+                || name == CACHEDIR_TAG
+                || FILES_TO_IGNORE.contains(&name)
+                || (has_store && repo_path == store)
+            {
                 continue;
             }
             match scan_repo(&repo_path) {
@@ -156,8 +178,25 @@ impl HfCache {
                 Err(message) => warnings.push(CorruptedCacheEntry { repo_path, message }),
             }
         }
+        let size_on_disk = if has_store {
+            // Each content once: the repos' own blobs, and everything in the store.
+            let own = repos
+                .iter()
+                .flat_map(|r| &r.revisions)
+                .flat_map(|rev| &rev.files)
+                .filter(|f| shared::target(&f.blob_path, &root).is_none())
+                .map(|f| (f.blob_path.clone(), f.size_on_disk));
+            let stored = shared::payloads(&root).into_iter().map(|p| {
+                let size = std::fs::symlink_metadata(&p).map_or(0, |m| m.len());
+                (p, size)
+            });
+            own.chain(stored).collect::<HashMap<_, _>>().values().sum()
+        } else {
+            repos.iter().map(|r| r.size_on_disk).sum()
+        };
         Ok(CacheInfo {
-            size_on_disk: repos.iter().map(|r| r.size_on_disk).sum(),
+            cache_dir: root,
+            size_on_disk,
             repos,
             warnings,
         })
@@ -284,16 +323,19 @@ fn scan_repo(repo_path: &Path) -> Result<CachedRepoInfo, String> {
             if file_path.is_dir() {
                 continue;
             }
-            let blob_path = match fs_err::canonicalize(file_path) {
-                Ok(p) => p,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    return Err(format!(
-                        "Blob missing (broken symlink): {}",
-                        broken_target(file_path).display()
-                    ));
-                }
-                Err(e) => return Err(io(e)),
+            // The first hop only (see `CachedFileInfo::blob_path`).
+            let blob_path = if entry.path_is_symlink() {
+                let link = fs_err::read_link(file_path).map_err(io)?;
+                shared::lexical(&file_path.parent().unwrap_or(file_path).join(link))
+            } else {
+                file_path.to_path_buf()
             };
+            if !blob_path.exists() {
+                return Err(format!(
+                    "Blob missing (broken symlink): {}",
+                    blob_path.display()
+                ));
+            }
             let stat = if let Some(stat) = blob_stats.get(&blob_path) {
                 *stat
             } else {
@@ -389,25 +431,6 @@ fn relative_name(path: &Path, base: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// Where a dangling symlink points, normalized like Python's `Path.resolve()` (for the
-/// warning), falling back to the link itself.
-fn broken_target(link: &Path) -> PathBuf {
-    let (Ok(target), Some(dir)) = (std::fs::read_link(link), link.parent()) else {
-        return link.to_path_buf();
-    };
-    let mut resolved = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-    for component in target.components() {
-        match component {
-            std::path::Component::ParentDir => {
-                resolved.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => resolved.push(other),
-        }
-    }
-    resolved
 }
 
 /// Formats a byte count the way Python's `scan-cache` prints sizes: one decimal and a

@@ -18,14 +18,19 @@ use crate::{commit, etag, id, path, rev};
 const HELPER: &str = include_str!("interop_helper.py");
 
 fn python() -> Option<PathBuf> {
-    let python = std::env::var_os("HF_INTEROP_PYTHON").map(PathBuf::from);
+    python_from("HF_INTEROP_PYTHON")
+}
+
+/// The Python interpreter the variable `var` names, if set.
+pub(crate) fn python_from(var: &str) -> Option<PathBuf> {
+    let python = std::env::var_os(var).map(PathBuf::from);
     if python.is_none() {
         // `cargo xtask ci` sets HF_INTEROP_REQUIRED so CI can never skip these silently.
         assert!(
             std::env::var_os("HF_INTEROP_REQUIRED").is_none(),
-            "HF_INTEROP_REQUIRED is set but HF_INTEROP_PYTHON is not"
+            "HF_INTEROP_REQUIRED is set but {var} is not"
         );
-        eprintln!("HF_INTEROP_PYTHON is not set: skipping the Python interop test");
+        eprintln!("{var} is not set: skipping the Python interop test");
     }
     python
 }

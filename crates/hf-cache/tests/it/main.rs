@@ -7,6 +7,7 @@ mod layout;
 mod local_dir;
 mod lock;
 mod scan;
+mod shared_store;
 
 use std::path::Path;
 
