@@ -96,6 +96,7 @@ mod error;
 pub mod layout;
 pub mod local_dir;
 mod lock;
+mod prune;
 mod scan;
 mod shared;
 
@@ -108,7 +109,8 @@ pub use local_dir::{
     DownloadMetadata, LocalDir, LocalDownloadPaths, LocalUploadPaths, UploadMetadata, UploadMode,
 };
 pub use lock::{LockMode, LockedFile};
+pub use prune::{PruneOutcome, PrunePlan};
 pub use scan::{
-    CacheInfo, CachedFileInfo, CachedRepoInfo, CachedRevisionInfo, CorruptedCacheEntry,
-    format_size, format_timesince,
+    CacheInfo, CachedFileInfo, CachedIncompleteFile, CachedRepoInfo, CachedRevisionInfo,
+    CorruptedCacheEntry, format_size, format_timesince,
 };

@@ -38,6 +38,20 @@ pub struct CacheInfo {
     pub repos: Vec<CachedRepoInfo>,
     /// Corrupted entries that were skipped, in scan order.
     pub warnings: Vec<CorruptedCacheEntry>,
+    /// Partial downloads in the repos' `blobs/` folders (`*.incomplete`), sorted by
+    /// path: interrupted downloads, or ones running now. Not part of any size above.
+    pub incomplete_files: Vec<CachedIncompleteFile>,
+}
+
+/// A partial download in a repo's `blobs/` folder (Python's
+/// `CachedIncompleteFileInfo`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CachedIncompleteFile {
+    /// The `.incomplete` file.
+    pub file_path: PathBuf,
+    /// Its size.
+    pub size_on_disk: u64,
 }
 
 /// One cached repo.
@@ -164,6 +178,28 @@ impl HfCache {
         let mut warnings = Vec::new();
         let store = root.join(shared::STORE_DIR);
         let has_store = shared::is_store(&store);
+        let mut incomplete_files = Vec::new();
+        for repo_path in &entries {
+            if repo_path.file_name().is_some_and(|n| n == LOCKS_DIR) || *repo_path == store {
+                continue;
+            }
+            for file in shared::read_dir(&repo_path.join("blobs")) {
+                let partial = file
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.ends_with(".incomplete"));
+                if let Ok(meta) = std::fs::symlink_metadata(&file)
+                    && partial
+                    && meta.is_file()
+                {
+                    incomplete_files.push(CachedIncompleteFile {
+                        file_path: file,
+                        size_on_disk: meta.len(),
+                    });
+                }
+            }
+        }
+        incomplete_files.sort_by(|a, b| a.file_path.cmp(&b.file_path));
         for repo_path in entries {
             let name = repo_path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if name == LOCKS_DIR
@@ -199,6 +235,7 @@ impl HfCache {
             size_on_disk,
             repos,
             warnings,
+            incomplete_files,
         })
     }
 }

@@ -137,6 +137,20 @@ pub(crate) fn payloads(root: &Path) -> BTreeSet<PathBuf> {
     out
 }
 
+/// The stored contents no repo links to any more (their manifest lists no valid link),
+/// with their sizes. A content whose manifest is missing or unreadable is not listed:
+/// it cannot be told apart from one still in use.
+pub(crate) fn unreferenced(root: &Path) -> Vec<(PathBuf, u64)> {
+    payloads(root)
+        .into_iter()
+        .filter(|p| references(p, root).is_some_and(|r| r.is_empty()))
+        .filter_map(|p| {
+            let size = std::fs::symlink_metadata(&p).ok()?.len();
+            Some((p, size))
+        })
+        .collect()
+}
+
 /// The repo blobs under `root` the manifest of `stored` lists and that still link to
 /// it; `None` when the manifest is missing or unreadable (nothing may then be deleted).
 fn references(stored: &Path, root: &Path) -> Option<BTreeSet<PathBuf>> {

@@ -6,6 +6,7 @@ mod interop;
 mod layout;
 mod local_dir;
 mod lock;
+mod prune;
 mod scan;
 mod shared_store;
 

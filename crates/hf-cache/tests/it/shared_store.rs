@@ -19,6 +19,9 @@ use crate::{commit, id, store};
 /// A 64-hex Xet hash (the store's file name).
 const XET: &str = "ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12";
 const SHARED_ETAG: &str = "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e";
+/// The content of a repo deleted by hand.
+const XET3: &str = "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd";
+const THREE_ETAG: &str = "7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e";
 
 fn run(python: &Path, script: &str) -> Value {
     let out = std::process::Command::new(python)
@@ -45,9 +48,12 @@ fn theirs(python: &Path, cache: &Path, plans: &[Vec<String>]) -> Value {
             r#"
 import json
 from huggingface_hub import scan_cache_dir
+from huggingface_hub.utils import _shared_blobs
 info = scan_cache_dir({cache:?})
 print(json.dumps({{
     "size": info.size_on_disk,
+    "incomplete": sorted([str(f.file_path), f.size_on_disk] for f in info.incomplete_files),
+    "unreferenced": sorted([str(p), n] for p, n in _shared_blobs.unreferenced_shared_blobs({cache:?}).items()),
     "warnings": sorted(str(w) for w in info.warnings),
     "repos": {{r.repo_id: {{
         "size": r.size_on_disk, "nb_files": r.nb_files,
@@ -88,8 +94,21 @@ fn ours(cache: &Path, plans: &[Vec<String>]) -> Value {
         .collect();
     let mut warnings: Vec<String> = info.warnings.iter().map(ToString::to_string).collect();
     warnings.sort();
+    let prune = info.prune();
+    let incomplete: Vec<Value> = info
+        .incomplete_files
+        .iter()
+        .map(|f| json!([f.file_path.display().to_string(), f.size_on_disk]))
+        .collect();
+    let unreferenced: Vec<Value> = prune
+        .shared_contents
+        .iter()
+        .map(|(p, n)| json!([p.display().to_string(), n]))
+        .collect();
     json!({
         "size": info.size_on_disk,
+        "incomplete": incomplete,
+        "unreferenced": unreferenced,
         "warnings": warnings,
         "repos": repos,
         "freed": plans.iter().map(|p| info.delete_revisions(p).expected_freed_size).collect::<Vec<_>>(),
@@ -126,6 +145,11 @@ fn scan_and_delete_agree_with_python_and_keep_shared_contents() {
     store(&one, &commit(2), "own.txt", "0a0a", b"only in one");
     store(&two, &commit(3), "w.bin", SHARED_ETAG, &shared);
     store(&two, &commit(3), "two.txt", "0b0b", b"two");
+    // A third repo, deleted by hand after the store took its content: nothing links to
+    // that content any more. And a partial download in `two`.
+    let three = cache.repo(RepoType::Model, &id("a/three"));
+    store(&three, &commit(4), "t.bin", THREE_ETAG, &[9u8; 300]);
+    std::fs::write(two.blobs_dir().join("0c0c.incomplete"), [0u8; 9]).unwrap();
 
     // The Python client moves the content into its store and links both repos to it.
     let blob = |repo: &str| cache_dir.join(repo).join("blobs").join(SHARED_ETAG);
@@ -139,15 +163,22 @@ from huggingface_hub.utils import _shared_blobs as s
 from huggingface_hub._local_folder import _create_cachedir_tag
 a = s.publish_blob_to_shared_store(blob_path={one:?}, xet_hash={XET:?}, cache_dir={cache:?}, expected_size=5000)
 b = s.try_link_from_shared_store(blob_path={two:?}, xet_hash={XET:?}, cache_dir={cache:?}, expected_size=5000)
+c = s.publish_blob_to_shared_store(blob_path={three:?}, xet_hash={XET3:?}, cache_dir={cache:?}, expected_size=300)
 _create_cachedir_tag(Path({cache:?}))
-print(json.dumps([a, b]))
+print(json.dumps([a, b, c]))
 ",
             one = blob("models--a--one").display().to_string(),
             two = blob("models--a--two").display().to_string(),
+            three = cache_dir
+                .join("models--a--three/blobs")
+                .join(THREE_ETAG)
+                .display()
+                .to_string(),
             cache = cache_dir.display().to_string(),
         ),
     );
-    assert_eq!(made, json!([true, true]));
+    assert_eq!(made, json!([true, true, true]));
+    std::fs::remove_dir_all(three.path()).unwrap();
     let stored = cache_dir.join("blobs").join(&XET[..2]).join(XET);
     assert!(stored.is_file() && cache_dir.join("CACHEDIR.TAG").is_file());
     assert!(
@@ -173,8 +204,11 @@ print(json.dumps([a, b]))
         json!([]),
         "the store and the tag are not repos"
     );
-    // The shared content counts once in the total, and in each repo's own size.
-    assert_eq!(mine["size"], json!(5000 + 11 + 3));
+    // The shared content counts once in the total, and in each repo's own size; the
+    // content nothing links to counts too, until it is pruned.
+    assert_eq!(mine["size"], json!(5000 + 11 + 3 + 300));
+    assert_eq!(mine["unreferenced"].as_array().unwrap().len(), 1);
+    assert_eq!(mine["incomplete"].as_array().unwrap().len(), 1);
     assert_eq!(mine["repos"]["a/one"]["size"], json!(5000 + 11));
     assert_eq!(mine["freed"], json!([0, 11, 5000 + 11 + 3]));
 
@@ -193,7 +227,7 @@ print(json.dumps([a, b]))
     assert_eq!(manifest, format!("models--a--two/blobs/{SHARED_ETAG}\n"));
     let after = theirs(&py, &cache_dir, &[]);
     assert_eq!(after["warnings"], json!([]));
-    assert_eq!(after["size"], json!(5000 + 3));
+    assert_eq!(after["size"], json!(5000 + 3 + 300));
     assert_eq!(after["repos"]["a/two"]["size"], json!(5000 + 3));
     assert_eq!(sorted_files(&ours(&cache_dir, &[])), sorted_files(&after));
 
@@ -202,9 +236,15 @@ print(json.dumps([a, b]))
     assert_eq!(info.delete_revisions([hex(3)]).expected_freed_size, 5003);
     assert!(info.delete_revisions([hex(3)]).execute().is_empty());
     assert!(!stored.exists());
+    // Pruning collects the content nothing links to (the partial download went with
+    // its repo).
+    let plan = cache.scan().unwrap().prune();
+    assert_eq!(plan.shared_contents.len(), 1);
+    assert!(plan.execute().failures.is_empty());
     let last = theirs(&py, &cache_dir, &[]);
     assert_eq!(
         (last["size"].clone(), last["warnings"].clone()),
         (json!(0), json!([]))
     );
+    assert_eq!(last["unreferenced"], json!([]));
 }

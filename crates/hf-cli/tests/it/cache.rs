@@ -217,3 +217,37 @@ fn delete_without_a_choice_off_a_terminal_fails_with_a_hint() {
     let ambiguous = sb.run(&["cache", "delete", "--revision", "ab"]);
     assert!(ambiguous.err_line().contains("too short"));
 }
+
+#[test]
+fn prune_removes_detached_revisions_and_partial_downloads() {
+    let sb = Sandbox::new("http://127.0.0.1:9");
+    fill(&sb.cache());
+    let gpt2 = sb.cache().join("models--gpt2");
+    std::fs::write(gpt2.join("blobs/e9.incomplete"), [0u8; 50]).unwrap();
+
+    let dry = sb.run(&["cache", "prune", "--dry-run"]);
+    assert_eq!(
+        dry.ok(),
+        format!(
+            "About to delete 1 unreferenced revision(s) and 1 incomplete download(s) (350.0 total).\n  \
+             - model/gpt2:\n      {B} [(detached)] 2.3K\n\
+             Dry run: no files were deleted.\n"
+        )
+    );
+    assert!(gpt2.join("snapshots").join(B).exists() && gpt2.join("blobs/e9.incomplete").exists());
+
+    let real = sb.run(&["cache", "prune", "-y"]);
+    assert!(
+        real.ok().ends_with(
+            "Deleted 1 unreferenced revision(s) and 1 incomplete download(s); freed 350.0.\n"
+        ),
+        "{real:#?}"
+    );
+    assert!(!gpt2.join("snapshots").join(B).exists());
+    assert!(!gpt2.join("blobs/e4").exists() && !gpt2.join("blobs/e9.incomplete").exists());
+    assert!(gpt2.join("blobs/e2").exists(), "still used by main");
+    assert_eq!(
+        sb.run(&["cache", "prune"]).ok(),
+        "No unreferenced revisions, incomplete downloads or shared blobs found. Nothing to prune.\n"
+    );
+}

@@ -39,6 +39,19 @@ fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
+/// Whether to go on: yes with `--yes` or without a terminal to ask on, else the
+/// answer to `prompt` (default no).
+pub(super) fn confirmed(yes: bool, prompt: &str) -> anyhow::Result<bool> {
+    if yes || !interactive() {
+        return Ok(true);
+    }
+    dialoguer::Confirm::new()
+        .with_prompt(prompt)
+        .default(false)
+        .interact()
+        .context("could not read the answer from the terminal")
+}
+
 pub(super) fn run(ctx: &Ctx, args: &DeleteArgs) -> anyhow::Result<()> {
     let root = args.dir.resolve(ctx);
     let info = HfCache::new(&root).scan()?;
@@ -81,16 +94,9 @@ pub(super) fn run(ctx: &Ctx, args: &DeleteArgs) -> anyhow::Result<()> {
         println!("Dry run: nothing was deleted; {freed} would be freed.");
         return Ok(());
     }
-    if !args.yes && interactive() {
-        let go = dialoguer::Confirm::new()
-            .with_prompt("Confirm deletion?")
-            .default(false)
-            .interact()
-            .context("could not read the answer from the terminal")?;
-        if !go {
-            println!("Deletion is cancelled. Do nothing.");
-            return Ok(());
-        }
+    if !confirmed(args.yes, "Confirm deletion?")? {
+        println!("Deletion is cancelled. Do nothing.");
+        return Ok(());
     }
     println!("Start deletion.");
     let failures = strategy.execute();

@@ -1,6 +1,7 @@
-//! `hf cache scan|delete`.
+//! `hf cache scan|delete|prune`.
 
 mod delete;
+mod prune;
 mod scan;
 
 use std::path::PathBuf;
@@ -35,6 +36,13 @@ Examples:
   hf cache delete --revision 1a2b3c4d -y      delete one revision without asking
   hf cache delete --repo squad --repo-type dataset")]
     Delete(delete::DeleteArgs),
+    /// Delete what nothing needs: revisions no ref points to (detached), partial
+    /// downloads no download is writing, and shared contents no repo links to.
+    #[command(after_help = "\
+Examples:
+  hf cache prune --dry-run            what would go, and how much it frees
+  hf cache prune -y                   prune without asking")]
+    Prune(prune::PruneArgs),
 }
 
 /// `--dir`: the cache to work on.
@@ -57,6 +65,7 @@ pub(crate) fn run(ctx: &Ctx, cmd: CacheCommand) -> anyhow::Result<()> {
     match cmd {
         CacheCommand::Scan(args) => scan::run(ctx, &args),
         CacheCommand::Delete(args) => delete::run(ctx, &args),
+        CacheCommand::Prune(args) => prune::run(ctx, &args),
     }
 }
 
