@@ -20,7 +20,9 @@ pub struct PrunePlan {
     /// Their deletion.
     pub strategy: DeleteCacheStrategy,
     /// Partial downloads. Each is removed only if no download holds its lock when the
-    /// plan runs, so a download in progress (by either client) keeps its file.
+    /// plan runs, so a download in progress (by either client) keeps its file; a
+    /// lock-less temporary one (`{etag}.{random}.incomplete`, a small file being
+    /// written) only once it is a minute old.
     pub incomplete_files: Vec<CachedIncompleteFile>,
     /// Contents of the newest Python clients' shared store that no repo links to any
     /// more, with their sizes.
@@ -111,6 +113,9 @@ impl PrunePlan {
     }
 }
 
+/// How old a lock-less temporary blob must be to count as abandoned.
+const UNLOCKED_TEMP_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Removes `{cache}/{repo}/blobs/{etag}….incomplete` under the blob's lock, the one a
 /// download of that blob holds (Python's too). `Ok(false)` when a download holds it.
 fn remove_incomplete(file: &Path) -> std::io::Result<bool> {
@@ -125,6 +130,16 @@ fn remove_incomplete(file: &Path) -> std::io::Result<bool> {
         .join(LOCKS_DIR)
         .join(folder)
         .join(format!("{etag}.lock"));
+    // `{etag}.{random}.incomplete` is written without the lock (a small file, in one go)
+    // and renamed within moments: one that recent may be in flight.
+    let unlocked_temp = name.matches('.').count() == 2 && !name.contains(".parallel.");
+    let age = std::fs::metadata(file)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok());
+    if unlocked_temp && age.is_none_or(|a| a < UNLOCKED_TEMP_GRACE) {
+        return Ok(false);
+    }
     let lock = match LockedFile::try_acquire(&lock_path, LockMode::Exclusive) {
         Ok(Some(lock)) => lock,
         Ok(None) => return Ok(false),

@@ -49,6 +49,17 @@ fn prune_removes_what_nothing_needs_and_keeps_what_a_download_writes() {
     std::fs::write(blobs.join("a1.incomplete"), [0; 5]).unwrap();
     std::fs::write(blobs.join("b2.parallel.incomplete"), [0; 7]).unwrap();
     std::fs::write(blobs.join("b2.parallel.ranges"), "0-7\n").unwrap();
+    // A small file's lock-less temporary, just written (kept), and one from a crash.
+    std::fs::write(blobs.join("d4.0a1b2c3d.incomplete"), [0; 3]).unwrap();
+    let crashed = blobs.join("d5.9f8e7d6c.incomplete");
+    std::fs::write(&crashed, [0; 2]).unwrap();
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&crashed)
+        .unwrap()
+        .set_modified(long_ago)
+        .unwrap();
     let busy = gpt2.lock_blob(&etag("c3")).unwrap();
     std::fs::write(busy.incomplete_path(), [0; 11]).unwrap();
     let (unlinked, no_manifest) = unlinked_store(&root);
@@ -65,7 +76,9 @@ fn prune_removes_what_nothing_needs_and_keeps_what_a_download_writes() {
         [
             ("a1.incomplete".into(), 5),
             ("b2.parallel.incomplete".into(), 7),
-            ("c3.incomplete".into(), 11)
+            ("c3.incomplete".into(), 11),
+            ("d4.0a1b2c3d.incomplete".into(), 3),
+            ("d5.9f8e7d6c.incomplete".into(), 2),
         ]
     );
     let plan = info.prune();
@@ -73,12 +86,19 @@ fn prune_removes_what_nothing_needs_and_keeps_what_a_download_writes() {
     assert_eq!(detached, [commit(2).as_str(), commit(3).as_str()]);
     assert_eq!(plan.strategy.repos.len(), 1);
     assert_eq!(plan.shared_contents, [(unlinked.clone(), 700)]);
-    // old.txt 30 + org/x 40 + partial 5 + 7 + 11 + unlinked content 700.
-    assert_eq!(plan.expected_freed_size, 30 + 40 + 5 + 7 + 11 + 700);
+    // old.txt 30 + org/x 40 + partial 5 + 7 + 11 + 3 + 2 + unlinked content 700.
+    assert_eq!(plan.expected_freed_size, 30 + 40 + 5 + 7 + 11 + 3 + 2 + 700);
 
     let outcome = plan.execute();
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
-    assert_eq!(outcome.in_use, [busy.incomplete_path().to_owned()]);
+    assert_eq!(
+        outcome.in_use,
+        [
+            busy.incomplete_path().to_owned(),
+            blobs.join("d4.0a1b2c3d.incomplete")
+        ]
+    );
+    assert!(!crashed.exists());
     assert!(
         busy.incomplete_path().exists(),
         "a running download keeps its file"
@@ -101,7 +121,10 @@ fn prune_removes_what_nothing_needs_and_keeps_what_a_download_writes() {
     // What is left needs nothing more, except the partial file now free.
     let plan = cache.scan().unwrap().prune();
     assert!(plan.revisions.is_empty() && plan.shared_contents.is_empty());
-    assert_eq!(plan.incomplete_files.len(), 1);
-    assert!(plan.execute().in_use.is_empty());
-    assert!(cache.scan().unwrap().prune().is_empty());
+    assert_eq!(plan.incomplete_files.len(), 2);
+    assert_eq!(
+        plan.execute().in_use.len(),
+        1,
+        "the fresh temporary is still kept"
+    );
 }
