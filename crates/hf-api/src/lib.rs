@@ -64,8 +64,9 @@ pub use api::info::RepoInfo;
 pub use api::users::WhoAmIRequest;
 pub use client::{HfApi, HfApiBuilder};
 pub use download::{
-    DownloadOptions, DownloadRequest, DryRunFileInfo, FileMetadata, FileMetadataRequest, HubUrl,
-    ParallelConfig, SnapshotRequest,
+    ChecksumMismatch, DownloadOptions, DownloadRequest, DryRunFileInfo, FileMetadata,
+    FileMetadataRequest, FolderVerification, HashAlgorithm, HubUrl, ParallelConfig,
+    SnapshotRequest, VerifyRequest,
 };
 pub use error::{Error, HttpError};
 pub use hf_http::{Token, TokenSource};

@@ -62,6 +62,7 @@
 //! Dropping a download future stops it. Bytes already written stay in the partial file
 //! and a later call resumes from them; locks are released when the future is dropped.
 
+mod checksums;
 mod dry_run;
 mod file;
 mod metadata;
@@ -78,6 +79,7 @@ use hf_http::Token;
 use hf_http::http::{HeaderName, HeaderValue};
 use hf_types::RepoType;
 
+pub use checksums::{ChecksumMismatch, FolderVerification, HashAlgorithm, VerifyRequest};
 pub use dry_run::DryRunFileInfo;
 pub use file::DownloadRequest;
 pub use metadata::{FileMetadata, FileMetadataRequest};

@@ -167,8 +167,7 @@ pub(crate) fn reserve(
     Ok(())
 }
 
-/// Hashes a whole file (used for `local_dir` checks of a file that has no metadata).
-#[allow(dead_code)]
+/// Hashes a whole file (`verify_repo_checksums`).
 pub(crate) fn hash_file(path: &std::path::Path, check: Check) -> std::io::Result<Option<String>> {
     let mut file = std::fs::File::open(path)?;
     let size = file.metadata()?.len();

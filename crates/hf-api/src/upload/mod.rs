@@ -46,7 +46,7 @@
 mod background;
 pub(crate) mod commit;
 mod files;
-mod folder;
+pub(crate) mod folder;
 mod large_folder;
 mod multi_commits;
 mod scheduler;

@@ -392,3 +392,58 @@ print(json.dumps({{
         assert!(flags.contains(&kind), "{kind:?} not in {flags:?}");
     }
 }
+
+/// `verify_repo_checksums` is a 2.x method: this runs the newest release on the same
+/// damaged cache and compares the reports.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checksum_reports_agree_with_the_newest_python_client() {
+    let Some(py) = crate::interop_python_latest("checksum interop test") else {
+        return;
+    };
+    let fx = fixture().await;
+    let api = fx.api();
+    let snapshot = api.snapshot_download("alice/m").await.unwrap();
+    std::fs::write(
+        fx.repo_dir().join("blobs").join(sha256_hex(&fx.weights)),
+        b"damaged",
+    )
+    .unwrap();
+    std::fs::remove_file(snapshot.join("big.bin")).unwrap();
+    std::fs::write(snapshot.join("extra.txt"), b"x").unwrap();
+
+    let report = api.verify_repo_checksums("alice/m").await.unwrap();
+    let ours = serde_json::json!({
+        "revision": report.revision,
+        "checked": report.checked_count,
+        "mismatches": report.mismatches.iter().map(|m| {
+            serde_json::json!([m.path, m.expected, m.actual, m.algorithm.to_string()])
+        }).collect::<Vec<_>>(),
+        "missing": report.missing_paths,
+        "extra": report.extra_paths,
+        "path": report.verified_path.display().to_string(),
+    });
+    let home = tempfile::tempdir().unwrap();
+    let script = format!(
+        r#"
+import json
+from huggingface_hub import HfApi
+r = HfApi().verify_repo_checksums("alice/m", cache_dir={cache:?})
+print(json.dumps({{
+    "revision": r.revision, "checked": r.checked_count,
+    "mismatches": [[m["path"], m["expected"], m["actual"], m["algorithm"]] for m in r.mismatches],
+    "missing": r.missing_paths, "extra": r.extra_paths, "path": str(r.verified_path),
+}}))
+"#,
+        cache = fx.cache.path().display().to_string(),
+    );
+    let theirs = run_python_with(
+        &py,
+        &fx.hub.url(),
+        home.path(),
+        &script,
+        &[("HF_HUB_DISABLE_XET", "1")],
+    )
+    .await;
+    assert_eq!(ours, theirs);
+    assert_eq!(ours["mismatches"].as_array().unwrap().len(), 1, "{ours}");
+}

@@ -31,6 +31,7 @@ mod upload_interop;
 mod upload_large;
 mod upload_scheduler;
 mod upload_token;
+mod verify_checksums;
 mod whoami;
 
 use std::net::SocketAddr;

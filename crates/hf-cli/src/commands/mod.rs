@@ -133,7 +133,7 @@ pub(crate) async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
         Command::Repo(cmd) => repo::run(ctx, cmd).await,
         Command::Ls(args) => ls::run(ctx, args).await,
         Command::Info(args) => info::run(ctx, args).await,
-        Command::Cache(cmd) => cache::run(ctx, cmd),
+        Command::Cache(cmd) => cache::run(ctx, cmd).await,
         Command::Env => env::run(ctx),
         // Handled before the runtime starts.
         Command::Completions { .. } => Ok(()),

@@ -236,3 +236,56 @@ fn dry_run_lists_what_would_be_fetched_and_writes_nothing() {
     let run = sb.run(&["download", "alice/nope", "--dry-run"]);
     assert!(run.err_line().contains("repository not found"), "{run:#?}");
 }
+
+#[test]
+fn cache_verify_reports_damaged_missing_and_extra_files() {
+    let hub = hub();
+    tiny(&hub);
+    let sb = Sandbox::new(&hub.url());
+    let snapshot = sb
+        .run(&["download", "alice/tiny", "--quiet"])
+        .ok()
+        .trim_end()
+        .to_owned();
+    let snapshot = std::path::Path::new(&snapshot);
+    let ok = sb.run(&["cache", "verify", "alice/tiny"]);
+    assert_eq!(
+        ok.ok(),
+        "Verified 4 file(s) for model 'alice/tiny'. All checksums match.\n"
+    );
+
+    // A damaged blob fails the check; a missing file only warns, unless asked.
+    let blob = std::fs::canonicalize(snapshot.join("notes.txt")).unwrap();
+    std::fs::write(&blob, b"HELLO").unwrap();
+    std::fs::remove_file(snapshot.join("config.json")).unwrap();
+    let bad = sb.run(&["cache", "verify", "alice/tiny"]);
+    assert_eq!(bad.code, Some(1), "{bad:#?}");
+    assert!(
+        bad.stdout.starts_with(
+            "[FAIL] Checksum verification failed for the following file(s):\n  - notes.txt: expected "
+        ),
+        "{bad:#?}"
+    );
+    assert!(bad.stdout.contains("(git-sha1), got "), "{bad:#?}");
+    assert!(
+        bad.stderr
+            .contains("1 remote file(s) are missing locally. Use --fail-on-missing-files"),
+        "{bad:#?}"
+    );
+    assert!(
+        bad.err_line()
+            .contains("verification failed for 'alice/tiny'")
+    );
+
+    std::fs::write(&blob, b"hello").unwrap();
+    let missing = sb.run(&["cache", "verify", "alice/tiny", "--fail-on-missing-files"]);
+    assert_eq!(missing.code, Some(1), "{missing:#?}");
+    assert!(
+        missing.stdout.contains(
+            "[FAIL] Missing files (present remotely, absent locally):\n  - config.json\n"
+        ),
+        "{missing:#?}"
+    );
+    let run = sb.run(&["cache", "verify", "alice/nope"]);
+    assert!(run.err_line().contains("not in the cache"), "{run:#?}");
+}

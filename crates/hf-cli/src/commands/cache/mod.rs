@@ -1,8 +1,9 @@
-//! `hf cache scan|delete|prune`.
+//! `hf cache scan|delete|prune|verify`.
 
 mod delete;
 mod prune;
 mod scan;
+mod verify;
 
 use std::path::PathBuf;
 
@@ -43,6 +44,18 @@ Examples:
   hf cache prune --dry-run            what would go, and how much it frees
   hf cache prune -y                   prune without asking")]
     Prune(prune::PruneArgs),
+    /// Check a cached snapshot (or a --local-dir folder) against the Hub's checksums.
+    ///
+    /// Hashes every file present on both sides (sha256 for LFS files, the git blob id
+    /// for the others) and lists the files only one side has. Exits with 1 when a
+    /// checksum differs (or, with the --fail-on flags, when files are missing or extra).
+    #[command(after_help = "\
+Examples:
+  hf cache verify gpt2
+  hf cache verify gpt2 --revision refs/pr/1
+  hf cache verify my-dataset --repo-type dataset
+  hf cache verify org/model --local-dir ./model --fail-on-missing-files")]
+    Verify(verify::VerifyArgs),
 }
 
 /// `--dir`: the cache to work on.
@@ -61,8 +74,9 @@ impl CacheDirArg {
     }
 }
 
-pub(crate) fn run(ctx: &Ctx, cmd: CacheCommand) -> anyhow::Result<()> {
+pub(crate) async fn run(ctx: &Ctx, cmd: CacheCommand) -> anyhow::Result<()> {
     match cmd {
+        CacheCommand::Verify(args) => verify::run(ctx, args).await,
         CacheCommand::Scan(args) => scan::run(ctx, &args),
         CacheCommand::Delete(args) => delete::run(ctx, &args),
         CacheCommand::Prune(args) => prune::run(ctx, &args),
