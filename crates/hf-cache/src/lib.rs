@@ -24,8 +24,10 @@
 //! │   │   └── {commit}/
 //! │   │       ├── config.json -> ../../blobs/{etag}
 //! │   │       └── sub/w.bin -> ../../../blobs/{etag}
-//! │   └── .no_exist/
-//! │       └── {commit}/missing.json            known to be absent at {commit}
+//! │   ├── .no_exist/
+//! │   │   └── {commit}/missing.json            known to be absent at {commit}
+//! │   └── trees/
+//! │       └── {commit}.json                    the files at {commit} (Python 2.x; see [`tree`])
 //! └── datasets--{ns}--{name}/ ...
 //! ```
 //!
@@ -99,6 +101,7 @@ mod lock;
 mod prune;
 mod scan;
 mod shared;
+pub mod tree;
 
 pub use atomic::in_existing_dir;
 pub use delete::{DeleteCacheStrategy, DeleteFailure};

@@ -10,7 +10,7 @@ use hf_types::{CommitOid, RepoId, Revision};
 use super::file::{NoMetadata, cache_for, metadata, unavailable};
 use super::metadata::FileMetadata;
 use super::patterns::PatternSet;
-use super::snapshot::{listed_files, revision_info, sibling_metadata};
+use super::snapshot::{entry_metadata, list_revision, tree_folder};
 use super::url::FileTarget;
 use super::{DownloadOptions, blocking, cache_error};
 use crate::client::HfApi;
@@ -248,25 +248,20 @@ pub(crate) async fn snapshot(
             ),
         });
     }
-    let info = revision_info(
-        api,
-        options.repo_type,
-        repo_id,
-        revision,
-        options,
-        "blobs=true",
-    )
-    .await?;
-    let (sha, files) = listed_files(info, patterns, repo_id, revision)?;
+    let repo = cache_for(api, options).repo(options.repo_type, repo_id);
+    let folder = tree_folder(&repo, options);
+    let listed = list_revision(api, repo_id, revision, options, &folder).await?;
+    let (sha, mut files, _) = listed.files(repo_id, revision, &folder)?;
+    files.retain(|(path, _)| patterns.is_match(path.as_str()));
     let at_commit = Revision::from(sha.clone());
-    futures_util::stream::iter(files.into_iter().map(|(path, sibling)| {
+    futures_util::stream::iter(files.into_iter().map(|(path, entry)| {
         let target = FileTarget {
             repo_type: options.repo_type,
             repo_id: repo_id.clone(),
             path,
             revision: at_commit.clone(),
         };
-        let known = sibling_metadata(api, &target, &sha, &sibling);
+        let known = entry.and_then(|e| entry_metadata(api, &target, &sha, &e));
         file(api, target, options, known)
     }))
     .buffered(max_workers)

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures_util::StreamExt as _;
+use hf_cache::tree::{TreeEntry, TreeListing};
 use hf_http::http::Method;
 use hf_types::{CommitOid, ETag, RepoId, RepoPath, RepoSibling, RepoType, Revision};
 use serde::Deserialize;
@@ -29,8 +30,11 @@ impl HfApi {
     /// by commit hash, [`max_workers`](SnapshotRequest::max_workers) at a time over
     /// pooled connections, without a `HEAD` per file (large files, which are fetched
     /// with parallel range requests, get one `HEAD` to learn their CDN location).
-    /// Without network (or with `local_files_only`) a cached snapshot of the revision
-    /// is returned as is.
+    /// The listing is kept in the cache (`trees/{commit}.json`, Python 2.x's tree
+    /// cache), so a later snapshot at that commit sends no request at all when its
+    /// files are cached. Without network (or with `local_files_only`) a cached snapshot
+    /// of the revision is returned, unless the kept listing shows that files asked for
+    /// are missing from it ([`Error::LocalEntryNotFound`] then names them).
     ///
     /// A listing naming a path that would leave the target folder (`../x`, `/etc/x`)
     /// is refused before anything is written.
@@ -96,8 +100,9 @@ impl SnapshotRequest {
 
     /// What this snapshot would download, without downloading or writing anything
     /// (Python's `dry_run=True`): one entry per matching file, in the listing's
-    /// order. Needs the Hub's listing of the revision, so it fails offline or with
-    /// `local_files_only`; a file the listing does not describe fully gets a `HEAD`.
+    /// order. Needs the revision's listing (from the Hub, or kept in the cache for a
+    /// commit hash), so it fails offline or with `local_files_only`; a file the listing
+    /// does not describe fully gets a `HEAD`.
     ///
     /// ```no_run
     /// # async fn demo(api: hf_api::HfApi) -> Result<(), hf_api::Error> {
@@ -201,34 +206,63 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
     let cache = cache_for(&api, &options);
     let repo = cache.repo(repo_type, &repo_id);
 
-    let info = if options.local_files_only {
+    let tree_folder = tree_folder(&repo, &options);
+    let listed = if options.local_files_only {
         Err(None)
     } else if options.is_offline(&api) {
         Err(Some(Error::OfflineMode {
             message: String::new(),
         }))
     } else {
-        revision_info(&api, repo_type, &repo_id, &revision, &options, "blobs=true")
+        list_revision(&api, &repo_id, &revision, &options, &tree_folder)
             .await
             .map_err(Some)
     };
-    let info = match info {
-        Ok(info) => info,
+    let listed = match listed {
+        Ok(listed) => listed,
         Err(Some(e @ Error::RevisionNotFound(_))) => return Err(e),
         Err(cause) => {
-            return cached_snapshot(&repo, &revision, &options, cause, &repo_id).await;
+            let wanted = Wanted {
+                repo: &repo,
+                repo_id: &repo_id,
+                revision: &revision,
+                patterns: &patterns,
+                tree_folder: &tree_folder,
+            };
+            return cached_snapshot(&wanted, &options, cause).await;
         }
     };
-    let (sha, files) = listed_files(info, &patterns, &repo_id, &revision)?;
+    let (sha, mut files, from_hub) = listed.files(&repo_id, &revision, &tree_folder)?;
     {
         let (r, rev, c) = (repo.clone(), revision.clone(), sha.clone());
         let root = cache.root().to_owned();
-        blocking(move || r.write_ref(&rev, &c).map_err(|e| cache_error(e, &root))).await?;
+        // A listing from the Hub is kept for offline checks and later snapshots at this
+        // commit (Python 2.x's tree cache), when it describes every file.
+        let tree: Option<TreeListing> = from_hub
+            .then(|| {
+                files
+                    .iter()
+                    .map(|(p, e)| Some((p.as_str().to_owned(), e.clone()?)))
+                    .collect()
+            })
+            .flatten();
+        let folder = tree_folder.clone();
+        blocking(move || {
+            r.write_ref(&rev, &c).map_err(|e| cache_error(e, &root))?;
+            if let Some(tree) = tree
+                && let Err(err) = hf_cache::tree::write_tree(&folder, &c, &tree)
+            {
+                tracing::warn!(%err, "could not cache the revision's file list");
+            }
+            Ok(())
+        })
+        .await?;
     }
+    files.retain(|(path, _)| patterns.is_match(path.as_str()));
     let reporter = Reporter::new(options.progress.clone());
     let total_bytes = files
         .iter()
-        .map(|(_, s)| s.lfs.as_ref().map(|l| l.size).or(s.size))
+        .map(|(_, e)| e.as_ref().map(|e| e.lfs_size.unwrap_or(e.size)))
         .sum::<Option<u64>>();
     reporter.emit(ProgressEvent::Snapshot {
         files: files.len(),
@@ -238,17 +272,19 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
     let commit_rev = Revision::from(sha.clone());
     let jobs: Vec<(FileTarget, Option<Known>)> = files
         .into_iter()
-        .map(|(path, sibling)| {
+        .map(|(path, entry)| {
             let target = FileTarget {
                 repo_type,
                 repo_id: repo_id.clone(),
                 path,
                 revision: commit_rev.clone(),
             };
-            let known = known_metadata(&api, &target, &sha, &sibling, &options).map(|meta| Known {
-                meta,
-                not_cached: false,
-            });
+            let known = entry
+                .and_then(|e| known_metadata(&api, &target, &sha, &e, &options))
+                .map(|meta| Known {
+                    meta,
+                    not_cached: false,
+                });
             (target, known)
         })
         .collect();
@@ -281,14 +317,88 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
     }
 }
 
-/// The listing's commit and the files that match `patterns`. Every path is checked
-/// first, before anything is written: none may leave the target folder.
-pub(super) fn listed_files(
-    info: RevisionInfo,
-    patterns: &PatternSet,
+/// A revision's files, each with its tree entry when known (the listing gives it with
+/// `blobs=true`).
+pub(super) type FileList = Vec<(RepoPath, Option<TreeEntry>)>;
+
+/// Where a revision's files come from.
+pub(super) enum Listed {
+    /// The tree listing cached for a commit.
+    Cached(CommitOid, TreeListing),
+    /// The Hub's answer.
+    Hub(RevisionInfo),
+}
+
+/// Lists `revision`: from the tree listing cached for it when it is a commit hash (no
+/// request; not with `force_download`), else from the Hub.
+pub(super) async fn list_revision(
+    api: &HfApi,
     repo_id: &RepoId,
     revision: &Revision,
-) -> Result<(CommitOid, Vec<(RepoPath, RepoSibling)>), Error> {
+    options: &DownloadOptions,
+    tree_folder: &std::path::Path,
+) -> Result<Listed, Error> {
+    if revision.is_commit_hash() && !options.force_download {
+        let commit = CommitOid::new(revision.as_str()).expect("checked hash");
+        let (folder, c) = (tree_folder.to_owned(), commit.clone());
+        if let Some(tree) = blocking(move || Ok(hf_cache::tree::read_tree(&folder, &c))).await? {
+            return Ok(Listed::Cached(commit, tree));
+        }
+    }
+    let info = revision_info(
+        api,
+        options.repo_type,
+        repo_id,
+        revision,
+        options,
+        "blobs=true",
+    )
+    .await?;
+    Ok(Listed::Hub(info))
+}
+
+impl Listed {
+    /// The commit and every file, each path checked (none may leave the target folder),
+    /// with its tree entry when known; the flag says the Hub answered.
+    pub(super) fn files(
+        self,
+        repo_id: &RepoId,
+        revision: &Revision,
+        tree_folder: &std::path::Path,
+    ) -> Result<(CommitOid, FileList, bool), Error> {
+        match self {
+            Listed::Hub(info) => {
+                let (sha, files) = listed_files(info, repo_id, revision)?;
+                Ok((sha, files, true))
+            }
+            Listed::Cached(commit, tree) => {
+                let mut files = Vec::with_capacity(tree.len());
+                for (path, entry) in tree {
+                    let path =
+                        RepoPath::new(path.as_str()).map_err(|e| Error::InvalidResponse {
+                            message: format!(
+                                "the cached file list of {} at {} names an unsafe path ({e}); \
+                             delete {} to list the files again",
+                                repo_id.as_str(),
+                                commit.as_str(),
+                                hf_cache::tree::tree_path(tree_folder, &commit).display()
+                            ),
+                        })?;
+                    files.push((path, Some(entry)));
+                }
+                Ok((commit, files, false))
+            }
+        }
+    }
+}
+
+/// The listing's commit and every file it names with its tree entry. Every path is
+/// checked first, before anything is written: none may leave the target folder.
+fn listed_files(
+    info: RevisionInfo,
+    repo_id: &RepoId,
+    revision: &Revision,
+) -> Result<(CommitOid, FileList), Error> {
     let invalid = |what: &str| Error::InvalidResponse {
         message: format!(
             "the Hub's file listing of {} at {} {what}; refusing to download it",
@@ -305,11 +415,26 @@ pub(super) fn listed_files(
     for s in siblings {
         let path = RepoPath::new(s.rfilename.as_str())
             .map_err(|e| invalid(&format!("names an unsafe path ({e})")))?;
-        if patterns.is_match(path.as_str()) {
-            files.push((path, s));
-        }
+        let entry = match (&s.blob_id, s.size) {
+            (Some(blob), Some(size)) => Some(TreeEntry::new(
+                size,
+                blob.clone(),
+                s.lfs.as_ref().map(|l| (l.sha256.clone(), l.size)),
+            )),
+            _ => None,
+        };
+        files.push((path, entry));
     }
     Ok((sha, files))
+}
+
+/// Where the tree listing of this download is cached: the repo's cache folder, or the
+/// `local_dir`'s bookkeeping folder (as Python 2.x).
+pub(super) fn tree_folder(repo: &hf_cache::RepoCache, options: &DownloadOptions) -> PathBuf {
+    match &options.local_dir {
+        Some(dir) => hf_cache::LocalDir::new(dir).huggingface_dir(),
+        None => repo.path().to_owned(),
+    }
 }
 
 /// Looks up every listed file in the cache in one pass (a blocking task per file costs
@@ -359,58 +484,126 @@ fn known_metadata(
     api: &HfApi,
     target: &FileTarget,
     commit: &CommitOid,
-    sibling: &RepoSibling,
+    entry: &TreeEntry,
     options: &DownloadOptions,
 ) -> Option<super::FileMetadata> {
     // Large files use parallel range requests, which need the CDN location a `HEAD`
     // gives (one redirect instead of one per range).
-    sibling_metadata(api, target, commit, sibling).filter(|m| m.size < options.parallel.threshold)
+    entry_metadata(api, target, commit, entry).filter(|m| m.size < options.parallel.threshold)
 }
 
-/// The metadata the listing gives for a file: its etag and size at `commit`, if listed.
-pub(super) fn sibling_metadata(
+/// The metadata a listing gives for a file: its etag and size at `commit`.
+pub(super) fn entry_metadata(
     api: &HfApi,
     target: &FileTarget,
     commit: &CommitOid,
-    sibling: &RepoSibling,
+    entry: &TreeEntry,
 ) -> Option<super::FileMetadata> {
-    let (etag, size) = match (&sibling.lfs, &sibling.blob_id, sibling.size) {
-        (Some(lfs), _, _) => (ETag::new(lfs.sha256.clone()).ok()?, lfs.size),
-        (None, Some(blob), Some(size)) => (ETag::new(blob.clone()).ok()?, size),
-        _ => return None,
-    };
+    let etag = ETag::new(entry.etag().to_owned()).ok()?;
+    let size = entry.lfs_size.unwrap_or(entry.size);
     listed_metadata(api, target, commit, etag, size).ok()
 }
 
-/// §5.7 step 3: the Hub gave nothing; return what is cached, or the right error.
+/// The files the tree listing cached for `commit` names (of those `patterns` select)
+/// that are not files under `dir`; none when no listing is cached.
+fn missing_files(
+    folder: &std::path::Path,
+    commit: &CommitOid,
+    patterns: &PatternSet,
+    dir: &std::path::Path,
+) -> Vec<String> {
+    let Some(tree) = hf_cache::tree::read_tree(folder, commit) else {
+        return Vec::new();
+    };
+    tree.into_keys()
+        .filter(|p| patterns.is_match(p))
+        .filter(|p| hf_cache::layout::relative_fs_path(p).is_ok_and(|rel| !dir.join(rel).is_file()))
+        .collect()
+}
+
+/// What an offline snapshot looks for.
+struct Wanted<'a> {
+    repo: &'a hf_cache::RepoCache,
+    repo_id: &'a RepoId,
+    revision: &'a Revision,
+    patterns: &'a PatternSet,
+    tree_folder: &'a std::path::Path,
+}
+
+/// §5.7 step 3: the Hub gave nothing; return what is cached, or the right error. A
+/// cached folder is returned only if the tree listing cached for its commit (when
+/// there is one) shows that no wanted file is missing, as Python 2.x does.
 async fn cached_snapshot(
-    repo: &hf_cache::RepoCache,
-    revision: &Revision,
+    wanted: &Wanted<'_>,
     options: &DownloadOptions,
     cause: Option<Error>,
-    repo_id: &RepoId,
 ) -> Result<PathBuf, Error> {
+    let (repo, repo_id, revision) = (wanted.repo, wanted.repo_id, wanted.revision);
     let (r, rev) = (repo.clone(), revision.clone());
     let local = options.local_dir.clone();
+    let (patterns, folder) = (wanted.patterns.clone(), wanted.tree_folder.to_owned());
     let found = blocking(move || {
-        if let Ok(Some(commit)) = r.resolve_revision(&rev) {
-            let dir = r.snapshot_dir(&commit);
+        let commit = r.resolve_revision(&rev).ok().flatten();
+        let missing = |dir: &std::path::Path| {
+            commit
+                .as_ref()
+                .map(|c| missing_files(&folder, c, &patterns, dir))
+                .unwrap_or_default()
+        };
+        if local.is_none()
+            && let Some(c) = &commit
+        {
+            let dir = r.snapshot_dir(c);
             if dir.is_dir() {
-                return Ok(Some(dir));
+                let missing = missing(&dir);
+                return Ok(Some((dir, commit.clone(), missing)));
             }
         }
         if let Some(local) = local
             && local.is_dir()
             && std::fs::read_dir(&local).is_ok_and(|mut d| d.next().is_some())
         {
-            tracing::warn!(dir = %local.display(), "the Hub cannot be reached; returning the existing local_dir, which may be outdated");
-            return Ok(Some(std::fs::canonicalize(&local).unwrap_or(local)));
+            let missing = missing(&local);
+            if missing.is_empty() {
+                tracing::warn!(dir = %local.display(), "the Hub cannot be reached; returning the existing local_dir, which may be outdated");
+            }
+            let dir = std::fs::canonicalize(&local).unwrap_or(local);
+            return Ok(Some((dir, commit.clone(), missing)));
         }
         Ok(None)
     })
     .await?;
-    if let Some(dir) = found {
-        return Ok(dir);
+    if let Some((dir, commit, missing)) = found {
+        if missing.is_empty() {
+            return Ok(dir);
+        }
+        let mut sample = missing
+            .iter()
+            .take(3)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        if missing.len() > 3 {
+            sample = format!("{sample}, ... ({} more)", missing.len() - 3);
+        }
+        let reason = if cause.is_none() {
+            "local_files_only forbids asking the Hub"
+        } else {
+            "the Hub cannot be reached (or offline mode is on)"
+        };
+        return Err(Error::LocalEntryNotFound {
+            message: format!(
+                "the cached snapshot of {} at revision {} (commit {}) in {} is incomplete: {} \
+                 file(s) are missing ({sample}), and {reason}; download it again with network \
+                 access to complete it",
+                repo_id.as_str(),
+                revision.as_str(),
+                commit.as_ref().map_or("unknown", CommitOid::as_str),
+                dir.display(),
+                missing.len()
+            ),
+            source: cause.map(|e| Box::new(e) as _),
+        });
     }
     let what = format!(
         "no snapshot of {} ({}) at revision {} is in the local cache ({})",

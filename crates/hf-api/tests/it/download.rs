@@ -1065,14 +1065,27 @@ async fn snapshot_with_patterns_sends_no_head() {
         .unwrap();
     assert!(dir.join("big.bin").is_file());
     assert_eq!(fx.count(is_head), 0);
-    // Offline: the cached snapshot of the branch.
+    // Offline: the cached snapshot of the branch, if it has every file asked for (the
+    // cached listing of the commit says which): `.gitattributes` was never fetched.
     fx.hub.clear_requests();
     let off = api
         .snapshot_download("alice/m")
+        .ignore_patterns([".git*"])
         .offline(true)
         .await
         .unwrap();
     assert_eq!(off, dir);
+    let err = api
+        .snapshot_download("alice/m")
+        .offline(true)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::LocalEntryNotFound { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("is incomplete: 1 file(s) are missing (.gitattributes)"),
+        "{err}"
+    );
     assert!(fx.hub.requests().is_empty());
     let err = api
         .snapshot_download("alice/other")
@@ -1328,5 +1341,89 @@ async fn parallel_ramp_adds_connections_without_refetching() {
     assert!(
         connections.len() >= 2,
         "the ramp added connections: {connections:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_snapshot_at_a_cached_commit_asks_nothing_of_the_hub() {
+    let fx = fixture().await;
+    let api = fx.api();
+    let dir = api.snapshot_download("alice/m").await.unwrap();
+    // The listing is kept as Python 2.x keeps it.
+    let tree_file = fx
+        .repo_dir()
+        .join("trees")
+        .join(format!("{}.json", fx.commit));
+    let tree: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&tree_file).unwrap()).unwrap();
+    assert_eq!(tree["format_version"], 1);
+    assert_eq!(
+        tree["files"]["sub/w.bin"],
+        serde_json::json!({
+            "size": fx.weights.len(),
+            "blob_id": tree["files"]["sub/w.bin"]["blob_id"],
+            "lfs_sha256": sha256_hex(&fx.weights),
+            "lfs_size": fx.weights.len(),
+        })
+    );
+
+    fx.hub.clear_requests();
+    let again = api
+        .snapshot_download("alice/m")
+        .revision(&fx.commit)
+        .await
+        .unwrap();
+    assert_eq!(again, dir);
+    assert!(fx.hub.requests().is_empty(), "{:?}", fx.hub.requests());
+
+    // A file gone from the snapshot is fetched again, without listing the revision.
+    std::fs::remove_file(dir.join("config.json")).unwrap();
+    api.snapshot_download("alice/m")
+        .revision(&fx.commit)
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(dir.join("config.json")).unwrap(), fx.config);
+    assert!(
+        fx.hub
+            .requests()
+            .iter()
+            .all(|r| !r.path().contains("/revision/")),
+        "{:?}",
+        fx.hub.requests()
+    );
+
+    // The same in a local_dir, whose listing lives in its bookkeeping folder.
+    let local = tempfile::tempdir().unwrap();
+    api.snapshot_download("alice/m")
+        .local_dir(local.path())
+        .await
+        .unwrap();
+    assert!(
+        local
+            .path()
+            .join(".cache/huggingface/trees")
+            .join(format!("{}.json", fx.commit))
+            .is_file()
+    );
+    fx.hub.clear_requests();
+    api.snapshot_download("alice/m")
+        .local_dir(local.path())
+        .revision(&fx.commit)
+        .await
+        .unwrap();
+    assert!(fx.hub.requests().is_empty(), "{:?}", fx.hub.requests());
+
+    // A forced download asks the Hub again.
+    api.snapshot_download("alice/m")
+        .revision(&fx.commit)
+        .allow_patterns(["config.json"])
+        .force_download(true)
+        .await
+        .unwrap();
+    assert!(
+        fx.hub
+            .requests()
+            .iter()
+            .any(|r| r.path().contains("/revision/"))
     );
 }

@@ -285,6 +285,20 @@ print(json.dumps(snapshot_download("alice/m", cache_dir={cache:?})))
     }
 }
 
+/// Runs `script` with the newest Python client against `fx`'s hub (Xet off: the
+/// emulator serves plain LFS) in a fresh `HF_HOME`.
+async fn run_newest(python: &Path, fx: &Fx, script: &str) -> Value {
+    let home = tempfile::tempdir().unwrap();
+    run_python_with(
+        python,
+        &fx.hub.url(),
+        home.path(),
+        script,
+        &[("HF_HUB_DISABLE_XET", "1")],
+    )
+    .await
+}
+
 /// A dry run as JSON, in the shape the script below prints Python's.
 fn dry_run_json(infos: &[hf_api::DryRunFileInfo]) -> Value {
     let mut items: Vec<Value> = infos
@@ -341,7 +355,6 @@ async fn dry_runs_agree_with_the_newest_python_client() {
                 .unwrap(),
         ]),
     });
-    let home = tempfile::tempdir().unwrap();
     let script = format!(
         r#"
 import json
@@ -366,14 +379,7 @@ print(json.dumps({{
         local = local.path().display().to_string(),
         commit = fx.commit,
     );
-    let theirs = run_python_with(
-        &py,
-        &fx.hub.url(),
-        home.path(),
-        &script,
-        &[("HF_HUB_DISABLE_XET", "1")],
-    )
-    .await;
+    let theirs = run_newest(&py, &fx, &script).await;
     for part in ["snapshot", "local", "files"] {
         assert_eq!(ours[part], theirs[part], "{part}");
     }
@@ -422,7 +428,6 @@ async fn checksum_reports_agree_with_the_newest_python_client() {
         "extra": report.extra_paths,
         "path": report.verified_path.display().to_string(),
     });
-    let home = tempfile::tempdir().unwrap();
     let script = format!(
         r#"
 import json
@@ -436,14 +441,87 @@ print(json.dumps({{
 "#,
         cache = fx.cache.path().display().to_string(),
     );
-    let theirs = run_python_with(
-        &py,
-        &fx.hub.url(),
-        home.path(),
-        &script,
-        &[("HF_HUB_DISABLE_XET", "1")],
-    )
-    .await;
+    let theirs = run_newest(&py, &fx, &script).await;
     assert_eq!(ours, theirs);
     assert_eq!(ours["mismatches"].as_array().unwrap().len(), 1, "{ours}");
+}
+
+/// The cached tree listings (`trees/{commit}.json`) are a 2.x feature: each client
+/// reads the other's, to find a cached snapshot incomplete offline and to skip the
+/// listing at a cached commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tree_listings_are_shared_with_the_newest_python_client() {
+    let Some(py) = crate::interop_python_latest("tree listing interop test") else {
+        return;
+    };
+    let fx = fixture().await;
+    let api = fx.api();
+    api.snapshot_download("alice/m")
+        .allow_patterns(["config.json"])
+        .await
+        .unwrap();
+    let theirs_cache = tempfile::tempdir().unwrap();
+    let script = format!(
+        r#"
+import json
+from huggingface_hub import get_cached_repo_tree, snapshot_download
+from huggingface_hub.errors import IncompleteSnapshotError
+ours = {ours:?}
+listed = sorted(f.path for f in get_cached_repo_tree("alice/m", revision={commit:?}, cache_dir=ours))
+try:
+    snapshot_download("alice/m", cache_dir=ours, local_files_only=True)
+    incomplete = None
+except IncompleteSnapshotError as e:
+    incomplete = str(e)
+partial = snapshot_download("alice/m", cache_dir=ours, local_files_only=True, allow_patterns=["config.json"])
+full = snapshot_download("alice/m", cache_dir={theirs:?})
+print(json.dumps({{"listed": listed, "incomplete": incomplete, "partial": partial, "full": full}}))
+"#,
+        ours = fx.cache.path().display().to_string(),
+        theirs = theirs_cache.path().display().to_string(),
+        commit = fx.commit,
+    );
+    let out = run_newest(&py, &fx, &script).await;
+    let mut expected = FILES.to_vec();
+    expected.push(".gitattributes");
+    expected.sort_unstable();
+    assert_eq!(out["listed"], serde_json::json!(expected));
+    let incomplete = out["incomplete"].as_str().unwrap();
+    assert!(incomplete.contains("3 file(s) are missing"), "{incomplete}");
+    let snapshot = fx.repo_dir().join("snapshots").join(&fx.commit);
+    assert_eq!(
+        out["partial"],
+        serde_json::json!(snapshot.display().to_string())
+    );
+
+    // Python's cache: a snapshot missing a file is incomplete for us too, offline; online
+    // at the commit we fetch the file without listing the revision.
+    let full = std::path::PathBuf::from(out["full"].as_str().unwrap());
+    std::fs::remove_file(full.join("big.bin")).unwrap();
+    let py_cache = crate::download::client(&fx.hub.url(), theirs_cache.path());
+    let err = py_cache
+        .snapshot_download("alice/m")
+        .local_files_only(true)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("is incomplete: 1 file(s) are missing (big.bin)"),
+        "{err}"
+    );
+    fx.hub.clear_requests();
+    py_cache
+        .snapshot_download("alice/m")
+        .revision(&fx.commit)
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(full.join("big.bin")).unwrap(), fx.big);
+    assert!(
+        fx.hub
+            .requests()
+            .iter()
+            .all(|r| !r.path().contains("/revision/") && !r.path().contains("/tree/")),
+        "{:?}",
+        fx.hub.requests()
+    );
 }

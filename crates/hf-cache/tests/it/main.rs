@@ -9,6 +9,7 @@ mod lock;
 mod prune;
 mod scan;
 mod shared_store;
+mod tree;
 
 use std::path::Path;
 
