@@ -128,5 +128,8 @@ pub fn write_tree(folder: &Path, commit: &CommitOid, listing: &TreeListing) -> R
     );
     file.serialize(&mut ser)
         .map_err(|e| crate::Error::from_write(&path, std::io::Error::other(e)))?;
-    atomic::write_atomic(&path, dir, &text)
+    // No sync: a lost listing is listed again (Python does not sync it either), and a
+    // snapshot of many small files should not wait on the disk for it.
+    let prefix = format!(".{}.", commit.as_str());
+    atomic::write_renamed(dir, (&prefix, ".tmp"), &text, &path)
 }
