@@ -256,6 +256,17 @@ pub(crate) fn run() -> Result<()> {
         ),
     );
 
+    // Cached now: a dry run finds nothing to fetch, and the files match the Hub's
+    // checksums.
+    let plan = bob.hf(&["download", REPO, "--revision", "v1", "--dry-run"])?;
+    let summary = plan.lines().next().unwrap_or_default();
+    if !summary.starts_with("[dry-run] Will download 0 files") {
+        bail!("the dry run after the download should find nothing to fetch:\n{plan}");
+    }
+    say("dry run", summary);
+    let verified = bob.hf(&["cache", "verify", REPO, "--revision", "v1"])?;
+    say("verify", verified.trim());
+
     let scan = bob.hf(&["cache", "scan"])?;
     say("scan", "the downloader's cache:");
     for line in scan.lines().filter(|l| !l.is_empty()) {
