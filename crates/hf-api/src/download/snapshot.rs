@@ -138,7 +138,7 @@ pub(super) struct RevisionInfo {
     siblings: Option<Vec<RepoSibling>>,
 }
 
-pub(super) async fn revision_info(
+async fn revision_info(
     api: &HfApi,
     repo_type: RepoType,
     repo_id: &RepoId,
@@ -247,12 +247,17 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
             })
             .flatten();
         let folder = tree_folder.clone();
+        let local = options.local_dir.clone().map(hf_cache::LocalDir::new);
         blocking(move || {
             r.write_ref(&rev, &c).map_err(|e| cache_error(e, &root))?;
-            if let Some(tree) = tree
-                && let Err(err) = hf_cache::tree::write_tree(&folder, &c, &tree)
-            {
-                tracing::warn!(%err, "could not cache the revision's file list");
+            if let Some(tree) = tree {
+                // In a local_dir, the bookkeeping folder gets its `.gitignore` first.
+                let written = local
+                    .map_or(Ok(PathBuf::new()), |l| l.init())
+                    .and_then(|_| hf_cache::tree::write_tree(&folder, &c, &tree));
+                if let Err(err) = written {
+                    tracing::warn!(%err, "could not cache the revision's file list");
+                }
             }
             Ok(())
         })
