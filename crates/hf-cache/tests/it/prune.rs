@@ -128,3 +128,21 @@ fn prune_removes_what_nothing_needs_and_keeps_what_a_download_writes() {
         "the fresh temporary is still kept"
     );
 }
+
+/// Without symlinks, a snapshot holds copies: deleting the revision deletes them with
+/// its folder (and counts them), without a second, failing deletion of each "blob".
+#[test]
+fn copied_files_go_with_their_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = HfCache::new(dir.path()).with_symlinks(false);
+    let app = cache.repo(RepoType::Space, &id("org/app"));
+    app.write_ref(&Revision::main(), &commit(2)).unwrap();
+    store(&app, &commit(1), "app.py", "a1", &[1; 25]);
+    store(&app, &commit(2), "app.py", "a2", &[2; 30]);
+    let info = cache.scan().unwrap();
+    let plan = info.delete_revisions([commit(1).as_str()]);
+    assert_eq!(plan.expected_freed_size, 25);
+    assert!(plan.blobs.is_empty(), "{plan:?}");
+    assert!(plan.execute().is_empty());
+    assert!(!app.snapshot_dir(&commit(1)).exists() && app.snapshot_dir(&commit(2)).exists());
+}
