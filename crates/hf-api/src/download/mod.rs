@@ -116,6 +116,11 @@ pub struct ParallelConfig {
     pub chunk_size: u64,
     /// Files of at least this size are fetched in parallel. Default 64 MiB.
     pub threshold: u64,
+    /// Most range requests a snapshot has in flight across all its files. Default 64:
+    /// up to [`max_workers`](crate::SnapshotRequest::max_workers) large files each
+    /// ramping to [`connections`](Self::connections) would otherwise open hundreds of
+    /// connections. Waiting requests are served in turn, so every file keeps moving.
+    pub total_connections: usize,
 }
 
 impl Default for ParallelConfig {
@@ -125,6 +130,7 @@ impl Default for ParallelConfig {
             initial_connections: 16,
             chunk_size: 16 << 20,
             threshold: 64 << 20,
+            total_connections: 64,
         }
     }
 }
@@ -151,6 +157,13 @@ impl ParallelConfig {
     /// Sets the bytes per range request (at least 64 KiB).
     pub fn with_chunk_size(mut self, bytes: u64) -> Self {
         self.chunk_size = bytes.max(64 << 10);
+        self
+    }
+
+    /// Sets the most range requests a snapshot has in flight across its files (at
+    /// least 1).
+    pub fn with_total_connections(mut self, n: usize) -> Self {
+        self.total_connections = n.max(1);
         self
     }
 
@@ -206,6 +219,9 @@ pub struct DownloadOptions {
     pub parallel: ParallelConfig,
     /// Where progress events go.
     pub progress: Option<ProgressHandler>,
+    /// The snapshot's budget of range requests in flight (see
+    /// [`ParallelConfig::total_connections`]).
+    pub(crate) range_budget: Option<std::sync::Arc<tokio::sync::Semaphore>>,
 }
 
 impl Default for DownloadOptions {
@@ -223,6 +239,7 @@ impl Default for DownloadOptions {
             headers: Vec::new(),
             parallel: ParallelConfig::default(),
             progress: None,
+            range_budget: None,
         }
     }
 }

@@ -273,6 +273,10 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
         files: files.len(),
         total_bytes,
     });
+    let mut options = options;
+    options.range_budget = Some(Arc::new(tokio::sync::Semaphore::new(
+        options.parallel.total_connections.max(1),
+    )));
     let options = Arc::new(options);
     let commit_rev = Revision::from(sha.clone());
     let jobs: Vec<(FileTarget, Option<Known>)> = files

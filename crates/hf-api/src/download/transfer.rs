@@ -1285,6 +1285,21 @@ async fn worker(
         if shared.leave() {
             return Ok(());
         }
+        // A snapshot's files share a budget of requests in flight (taken before the
+        // chunk, so a chunk never waits once taken: the hash follows the file's prefix).
+        let _permit = match &job.options.range_budget {
+            Some(budget) => Some(
+                budget
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .expect("the budget is never closed"),
+            ),
+            None => None,
+        };
+        if shared.leave() {
+            return Ok(());
+        }
         let next = shared.todo.lock().expect("poisoned").pop_front();
         let Some(i) = next else { return Ok(()) };
         let (start, end) = shared.chunks.lock().expect("poisoned").bounds(i);

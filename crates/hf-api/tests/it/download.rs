@@ -1427,3 +1427,56 @@ async fn a_snapshot_at_a_cached_commit_asks_nothing_of_the_hub() {
             .any(|r| r.path().contains("/revision/"))
     );
 }
+
+/// A snapshot of several large files keeps at most `total_connections` range requests
+/// in flight across them, and every file still completes.
+#[tokio::test]
+async fn a_snapshot_shares_one_budget_of_range_requests() {
+    let fx = fixture().await;
+    let m = hf_testhub::RepoType::Model;
+    fx.hub.create_repo(m, "alice/shards", false).unwrap();
+    let shards: Vec<Vec<u8>> = (0..4).map(|i| content(10 + i, 2 << 20)).collect();
+    for (i, data) in shards.iter().enumerate() {
+        fx.hub
+            .upload_file(m, "alice/shards", "main", &format!("s{i}.bin"), data)
+            .unwrap();
+    }
+    // Paced, so that the files' chunks overlap in time.
+    pace_cdn(&fx.hub, 8 << 20);
+    let parallel = small_chunks().with_initial_connections(4);
+    let distinct_cdn_connections = |hub: &TestHub| {
+        hub.requests()
+            .iter()
+            .filter(|r| r.listener == Listener::Cdn && r.header("range").is_some())
+            .filter_map(|r| r.peer)
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    };
+    for (budget, cache) in [
+        (3, tempfile::tempdir().unwrap()),
+        (64, tempfile::tempdir().unwrap()),
+    ] {
+        fx.hub.clear_requests();
+        let dir = client(&fx.hub.url(), cache.path())
+            .snapshot_download("alice/shards")
+            .allow_patterns(["*.bin"])
+            .parallel(parallel.with_total_connections(budget))
+            .await
+            .unwrap();
+        for (i, data) in shards.iter().enumerate() {
+            assert_eq!(&std::fs::read(dir.join(format!("s{i}.bin"))).unwrap(), data);
+        }
+        let connections = distinct_cdn_connections(&fx.hub);
+        if budget == 3 {
+            assert!(
+                connections <= 3,
+                "{connections} connections with a budget of 3"
+            );
+        } else {
+            assert!(
+                connections > 3,
+                "without the budget: {connections} connections"
+            );
+        }
+    }
+}
