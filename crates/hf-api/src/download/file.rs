@@ -26,7 +26,9 @@ impl HfApi {
     /// `{cache}/{repo folder}/snapshots/{commit}/{filename}`, a symlink to the blob; with
     /// [`local_dir`](DownloadRequest::local_dir) it is `{local_dir}/{filename}`. Cached
     /// copies are reused: a commit-hash revision already cached sends no request at all,
-    /// otherwise one `HEAD` checks the revision's current commit. Interrupted downloads
+    /// otherwise one `HEAD` checks the revision's current commit. At a commit hash whose
+    /// file list a snapshot kept (`trees/{commit}.json`), a file below the parallel
+    /// threshold is fetched without the `HEAD`. Interrupted downloads
     /// resume; content is verified (see [`crate::download`]).
     ///
     /// Errors: [`Error::RepositoryNotFound`], [`Error::GatedRepo`],
@@ -115,7 +117,7 @@ impl IntoFuture for DownloadRequest {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
             let target = self.target()?;
-            download(self.api, target, Arc::new(self.options), None).await
+            download(self.api, target, Arc::new(self.options), Listing::LookUp).await
         })
     }
 }
@@ -144,19 +146,32 @@ pub(crate) struct Known {
     pub(crate) not_cached: bool,
 }
 
-/// Downloads `target`; `known` metadata (from a snapshot listing at a commit) skips the
-/// `HEAD`.
+/// What the caller knows of a file from a listing.
+pub(crate) enum Listing {
+    /// A snapshot's listing said this (`None`: not enough to skip the `HEAD`).
+    Given(Option<Known>),
+    /// Nothing yet: look for the file in the listing kept for its commit, if the file
+    /// is not cached (`hf_hub_download` at a commit hash).
+    LookUp,
+}
+
+/// Downloads `target`; metadata known from a listing at a commit skips the `HEAD`.
 pub(crate) async fn download(
     api: HfApi,
     target: FileTarget,
     options: Arc<DownloadOptions>,
-    known: Option<Known>,
+    listing: Listing,
 ) -> Result<PathBuf, Error> {
     let cache = cache_for(&api, &options);
     let repo = cache.repo(target.repo_type, &target.repo_id);
+    let (known, look_up) = match listing {
+        Listing::Given(known) => (known, false),
+        Listing::LookUp => (None, true),
+    };
     if let Some(dir) = options.local_dir.clone() {
         let known = known.map(|k| k.meta);
-        return download_to_local_dir(api, target, options, known, repo, LocalDir::new(dir)).await;
+        let local = LocalDir::new(dir);
+        return download_to_local_dir(api, target, options, (known, look_up), repo, local).await;
     }
     let force = options.force_download;
     // A snapshot already looked for this file (and its blob) in the cache, for all of
@@ -168,13 +183,16 @@ pub(crate) async fn download(
     {
         return download_blob(&api, &target, &options, &repo, &meta).await;
     }
-    let known = known.map(|k| k.meta);
+    let mut known = known.map(|k| k.meta);
     // 1. A cached commit needs no network.
     if target.revision.is_commit_hash() && !force {
         let commit = CommitOid::new(target.revision.as_str()).expect("checked hash");
         let (r, p) = (repo.clone(), target.path.clone());
         if let Some(pointer) = blocking(move || Ok(r.cached_pointer(&commit, &p)?)).await? {
             return Ok(pointer);
+        }
+        if look_up {
+            known = from_kept_listing(&api, &target, &options, repo.path()).await?;
         }
     }
     let meta = metadata(&api, &target, &options, known).await;
@@ -536,7 +554,7 @@ async fn download_to_local_dir(
     api: HfApi,
     target: FileTarget,
     options: Arc<DownloadOptions>,
-    known: Option<FileMetadata>,
+    (mut known, look_up): (Option<FileMetadata>, bool),
     repo: RepoCache,
     local: LocalDir,
 ) -> Result<PathBuf, Error> {
@@ -551,6 +569,9 @@ async fn download_to_local_dir(
         let (l, p, r) = (local.clone(), target.path.clone(), target.revision.clone());
         if let Some(file) = blocking(move || Ok(l.up_to_date_at_commit(&p, &r)?)).await? {
             return Ok(file);
+        }
+        if look_up {
+            known = from_kept_listing(&api, &target, &options, &local.huggingface_dir()).await?;
         }
     }
     let meta = match metadata(&api, &target, &options, known).await {
@@ -647,6 +668,24 @@ async fn download_to_local_dir(
         path: target.path.as_str(),
     });
     Ok(paths.file_path)
+}
+
+/// The metadata of a file at a commit hash from the listing a snapshot kept for that
+/// commit under `folder` (none for a file too large to skip the `HEAD`, which gives
+/// the CDN location parallel ranges need): the `HEAD` is then not needed.
+async fn from_kept_listing(
+    api: &HfApi,
+    target: &FileTarget,
+    options: &DownloadOptions,
+    folder: &Path,
+) -> Result<Option<FileMetadata>, Error> {
+    let commit = CommitOid::new(target.revision.as_str()).expect("checked hash");
+    let (f, c, p) = (folder.to_owned(), commit.clone(), target.path.clone());
+    let entry = blocking(move || {
+        Ok(hf_cache::tree::read_tree(&f, &c).and_then(|mut t| t.remove(p.as_str())))
+    })
+    .await?;
+    Ok(entry.and_then(|e| super::snapshot::known_metadata(api, target, &commit, &e, options)))
 }
 
 /// The etag and size a listing gives for a file, as download metadata at `commit`.

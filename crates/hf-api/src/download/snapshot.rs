@@ -10,7 +10,7 @@ use hf_http::http::Method;
 use hf_types::{CommitOid, ETag, RepoId, RepoPath, RepoSibling, RepoType, Revision};
 use serde::Deserialize;
 
-use super::file::{Known, cache_for, download, listed_metadata};
+use super::file::{Known, Listing, cache_for, download, listed_metadata};
 use super::metadata::request;
 use super::patterns::PatternSet;
 use super::url::{FileTarget, parse_repo_id, parse_revision};
@@ -306,7 +306,7 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
     let mut downloads = futures_util::stream::iter(jobs.into_iter().map(|(target, known)| {
         let api = api.clone();
         let options = options.clone();
-        async move { download(api, target, options, known).await }
+        async move { download(api, target, options, Listing::Given(known)).await }
     }))
     .buffer_unordered(max_workers);
     while let Some(res) = downloads.next().await {
@@ -489,7 +489,7 @@ fn skip_cached(
 }
 
 /// What the listing says about a file, when it says enough to skip the `HEAD`.
-fn known_metadata(
+pub(super) fn known_metadata(
     api: &HfApi,
     target: &FileTarget,
     commit: &CommitOid,

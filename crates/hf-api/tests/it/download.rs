@@ -1480,3 +1480,39 @@ async fn a_snapshot_shares_one_budget_of_range_requests() {
         }
     }
 }
+
+/// After a snapshot kept its listing, a file at that commit is fetched without a `HEAD`.
+#[tokio::test]
+async fn a_file_at_a_listed_commit_needs_no_head() {
+    let fx = fixture().await;
+    let local = tempfile::tempdir().unwrap();
+    for dir in [None, Some(local.path())] {
+        // A fresh cache each time: a local_dir would otherwise copy from the cache.
+        let cache = tempfile::tempdir().unwrap();
+        let api = client(&fx.hub.url(), cache.path());
+        let mut snap = api.snapshot_download("alice/m").allow_patterns(["big.bin"]);
+        if let Some(d) = dir {
+            snap = snap.local_dir(d);
+        }
+        snap.await.unwrap();
+        fx.hub.clear_requests();
+        for (name, data) in [("config.json", &fx.config), ("sub/w.bin", &fx.weights)] {
+            let mut req = api.hf_hub_download("alice/m", name).revision(&fx.commit);
+            if let Some(d) = dir {
+                req = req.local_dir(d);
+            }
+            let path = req.await.unwrap();
+            assert_eq!(&std::fs::read(path).unwrap(), data);
+        }
+        assert_eq!(fx.count(is_head), 0, "{:?}", fx.hub.requests());
+        assert_eq!(fx.count(is_get_file), 3, "{:?}", fx.hub.requests());
+        // A file the listing does not have is asked about, and is missing.
+        let err = api
+            .hf_hub_download("alice/m", "nope.txt")
+            .revision(&fx.commit)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::EntryNotFound(_)), "{err:?}");
+        assert_eq!(fx.count(is_head), 1);
+    }
+}
