@@ -65,6 +65,13 @@ pub fn parse_repo_folder_name(name: &str) -> Option<(RepoType, String)> {
     Some((repo_type, id.replace(REPO_ID_SEPARATOR, "/")))
 }
 
+/// `path` with `suffix` appended to its file name (`a.bin` + `.lock` = `a.bin.lock`).
+pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
 /// Checks that `etag` can name a blob next to partial downloads: besides what
 /// [`ETag::new`] already refuses, it must not end with `.incomplete`.
 pub(crate) fn check_blob_name(etag: &ETag) -> Result<()> {

@@ -34,7 +34,7 @@ use sha2::Digest as _;
 use crate::atomic;
 use crate::entry::{IncompleteFile, remove_if_exists};
 use crate::error::{Error, Result};
-use crate::layout;
+use crate::layout::{self, with_suffix};
 use crate::lock::{LockMode, LockedFile};
 
 /// After this long, an uploaded-but-uncommitted LFS object is assumed garbage-collected
@@ -583,13 +583,6 @@ fn sha256_file(path: &Path) -> Result<String> {
         hasher.update(&buf[..n]);
     }
     Ok(hex::encode(hasher.finalize()))
-}
-
-/// `path` with `suffix` appended to its file name.
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    path.with_file_name(name)
 }
 
 /// Replaces the trailing `.metadata` of `metadata_path` by `suffix` (Python's

@@ -5,7 +5,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::delete::{DeleteCacheStrategy, DeleteFailure};
-use crate::layout::LOCKS_DIR;
+use hf_types::{ETag, RepoId};
+
+use crate::entry::HfCache;
+use crate::layout::{INCOMPLETE_SUFFIX, parse_repo_folder_name};
 use crate::lock::{LockMode, LockedFile};
 use crate::scan::{CacheInfo, CachedIncompleteFile};
 use crate::shared;
@@ -120,16 +123,22 @@ const UNLOCKED_TEMP_GRACE: std::time::Duration = std::time::Duration::from_secs(
 /// download of that blob holds (Python's too). `Ok(false)` when a download holds it.
 fn remove_incomplete(file: &Path) -> std::io::Result<bool> {
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let etag = name.split('.').next().unwrap_or("");
+    // The blob's lock, as a download of it names it; a file outside a repo folder this
+    // cache knows, or not named after an etag, is left alone.
     let repo_dir = file.parent().and_then(Path::parent);
-    let (Some(repo_dir), Some(root)) = (repo_dir, repo_dir.and_then(Path::parent)) else {
+    let folder = repo_dir.and_then(|d| d.file_name()?.to_str());
+    let lock_path = (|| {
+        let root = repo_dir?.parent()?;
+        let (repo_type, id) = parse_repo_folder_name(folder?)?;
+        let etag = ETag::new(name.split('.').next()?).ok()?;
+        HfCache::new(root)
+            .repo(repo_type, &RepoId::new(id).ok()?)
+            .lock_path(&etag)
+            .ok()
+    })();
+    let Some(lock_path) = lock_path else {
         return Ok(false);
     };
-    let folder = repo_dir.file_name().unwrap_or_default();
-    let lock_path = root
-        .join(LOCKS_DIR)
-        .join(folder)
-        .join(format!("{etag}.lock"));
     // `{etag}.{random}.incomplete` is written without the lock (a small file, in one go)
     // and renamed within moments: one that recent may be in flight.
     let unlocked_temp = name.matches('.').count() == 2 && !name.contains(".parallel.");
@@ -147,7 +156,7 @@ fn remove_incomplete(file: &Path) -> std::io::Result<bool> {
     };
     let mut removed = vec![file.to_path_buf()];
     // A parallel download's record of the ranges it finished goes with its file.
-    if let Some(stem) = name.strip_suffix(".parallel.incomplete") {
+    if let Some(stem) = name.strip_suffix(&format!(".parallel{INCOMPLETE_SUFFIX}")) {
         removed.push(file.with_file_name(format!("{stem}.parallel.ranges")));
     }
     for path in removed {

@@ -187,7 +187,7 @@ impl HfCache {
                 let partial = file
                     .file_name()
                     .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.ends_with(".incomplete"));
+                    .is_some_and(|n| n.ends_with(layout::INCOMPLETE_SUFFIX));
                 if let Ok(meta) = std::fs::symlink_metadata(&file)
                     && partial
                     && meta.is_file()

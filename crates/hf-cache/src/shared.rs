@@ -21,6 +21,7 @@ use std::collections::BTreeSet;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
+use crate::layout::{parse_repo_folder_name, with_suffix};
 use crate::lock::{LockMode, LockedFile};
 
 /// The store's folder name, at the cache root.
@@ -69,11 +70,8 @@ fn link_target(blob: &Path, root: &Path) -> io::Result<Option<PathBuf>> {
         return Ok(None);
     };
     let parts: Vec<&str> = relative.iter().filter_map(|p| p.to_str()).collect();
-    let is_repo_dir = |name: &str| {
-        ["models--", "datasets--", "spaces--"]
-            .iter()
-            .any(|p| name.len() > p.len() && name.starts_with(p))
-    };
+    let is_repo_dir =
+        |name: &str| parse_repo_folder_name(name).is_some_and(|(_, id)| !id.is_empty());
     if relative.iter().count() != 3
         || parts.len() != 3
         || !is_repo_dir(parts[0])
@@ -242,12 +240,6 @@ pub(crate) fn sweep(stored: &Path, root: &Path) -> u64 {
 
 fn manifest_path(stored: &Path) -> PathBuf {
     with_suffix(stored, ".refs")
-}
-
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    path.with_file_name(name)
 }
 
 /// The entries of `dir` (none when it cannot be read).

@@ -69,10 +69,17 @@ impl TreeEntry {
 /// The files of a repo at a commit, by path.
 pub type TreeListing = BTreeMap<String, TreeEntry>;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct TreeFile {
     format_version: u64,
     files: TreeListing,
+}
+
+/// [`TreeFile`] to write, borrowing the listing.
+#[derive(Serialize)]
+struct TreeFileRef<'a> {
+    format_version: u64,
+    files: &'a TreeListing,
 }
 
 /// `{folder}/trees/{commit}.json`.
@@ -116,9 +123,9 @@ pub fn read_tree(folder: &Path, commit: &CommitOid) -> Option<TreeListing> {
 pub fn write_tree(folder: &Path, commit: &CommitOid, listing: &TreeListing) -> Result<()> {
     let path = tree_path(folder, commit);
     let dir = path.parent().unwrap_or(folder);
-    let file = TreeFile {
+    let file = TreeFileRef {
         format_version: FORMAT_VERSION,
-        files: listing.clone(),
+        files: listing,
     };
     // Python's `json.dump(..., indent=1)`.
     let mut text = Vec::new();
