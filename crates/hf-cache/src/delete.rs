@@ -4,11 +4,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::scan::{CacheInfo, CachedRevisionInfo};
+use crate::scan::{CacheInfo, CachedFileInfo, CachedRevisionInfo};
 use crate::shared;
 
-/// What deleting some revisions would remove, computed by
-/// [`CacheInfo::delete_revisions`]. Nothing is touched until [`DeleteCacheStrategy::execute`].
+/// What deleting some revisions (or files) would remove, computed by
+/// [`CacheInfo::delete_revisions`] or [`CacheInfo::delete_files`]. Nothing is touched
+/// until [`DeleteCacheStrategy::execute`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeleteCacheStrategy {
@@ -22,6 +23,10 @@ pub struct DeleteCacheStrategy {
     pub repos: BTreeSet<PathBuf>,
     /// Snapshot folders.
     pub snapshots: BTreeSet<PathBuf>,
+    /// Single snapshot entries (links, or copies where the cache has no symlinks), from
+    /// [`CacheInfo::delete_files`]. They go first; a blob one of them links to is kept
+    /// if the entry cannot be removed.
+    pub files: BTreeSet<PathBuf>,
     /// Requested commit hashes found in no cached repo (ignored).
     pub not_found: BTreeSet<String>,
     /// The cache the plan applies to. With it, [`execute`](Self::execute) also
@@ -118,9 +123,69 @@ impl CacheInfo {
     }
 }
 
+impl CacheInfo {
+    /// Plans the deletion of single cached files, like the newest Python client's
+    /// `HFCacheInfo.delete_files` (`hf cache rm hf://org/model/file`).
+    ///
+    /// Only the snapshot entries go. A blob goes too unless another cached file (of any
+    /// revision) still uses it. Refs and snapshot folders stay, even a snapshot left
+    /// empty; [`delete_revisions`](Self::delete_revisions) removes whole revisions.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), hf_cache::Error> {
+    /// let info = hf_cache::HfCache::from_env().scan()?;
+    /// let ggufs = info
+    ///     .repos
+    ///     .iter()
+    ///     .filter(|r| r.repo_id == "org/model")
+    ///     .flat_map(|r| &r.revisions)
+    ///     .flat_map(|rev| &rev.files)
+    ///     .filter(|f| f.file_name.ends_with(".gguf"));
+    /// let plan = info.delete_files(ggufs);
+    /// println!("frees {}", hf_cache::format_size(plan.expected_freed_size));
+    /// plan.execute();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete_files<'a, I>(&self, files: I) -> DeleteCacheStrategy
+    where
+        I: IntoIterator<Item = &'a CachedFileInfo>,
+    {
+        let selected: BTreeMap<&Path, &CachedFileInfo> = files
+            .into_iter()
+            .map(|f| (f.file_path.as_path(), f))
+            .collect();
+        let retained: BTreeSet<&Path> = self
+            .repos
+            .iter()
+            .flat_map(|r| &r.revisions)
+            .flat_map(|r| &r.files)
+            .filter(|f| !selected.contains_key(f.file_path.as_path()))
+            .map(|f| f.blob_path.as_path())
+            .collect();
+        let unlinked: BTreeMap<PathBuf, u64> = selected
+            .values()
+            .filter(|f| !retained.contains(f.blob_path.as_path()))
+            .map(|f| (f.blob_path.clone(), f.size_on_disk))
+            .collect();
+        let files: BTreeSet<PathBuf> = selected.keys().map(|p| p.to_path_buf()).collect();
+        DeleteCacheStrategy {
+            expected_freed_size: freed_by(&unlinked, &self.cache_dir),
+            // A copy (no symlinks) is its own blob: it goes as a file.
+            blobs: unlinked
+                .into_keys()
+                .filter(|b| !files.contains(b))
+                .collect(),
+            files,
+            cache_dir: Some(self.cache_dir.clone()),
+            ..DeleteCacheStrategy::default()
+        }
+    }
+}
+
 impl DeleteCacheStrategy {
-    /// Deletes everything planned, in the order repos, snapshots, refs, blobs, so an
-    /// interruption never leaves a ref or a snapshot pointing at a missing blob.
+    /// Deletes everything planned, in the order files, repos, snapshots, refs, blobs, so
+    /// an interruption never leaves a ref or a snapshot pointing at a missing blob.
     ///
     /// Paths that cannot be removed (already gone, permission denied) are logged and
     /// returned; the rest of the plan still runs.
@@ -141,6 +206,27 @@ impl DeleteCacheStrategy {
             _ => BTreeSet::new(),
         };
         let mut failures = Vec::new();
+        // Snapshot entries first; the blob of one that stays must stay too.
+        let mut kept_blobs = BTreeSet::new();
+        for path in &self.files {
+            tracing::info!(kind = "file", path = %path.display(), "deleting");
+            let link = fs_err::read_link(path).ok();
+            match fs_err::remove_file(path) {
+                Ok(()) => {}
+                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                Err(error) => {
+                    tracing::warn!(kind = "file", path = %path.display(), %error, "could not delete");
+                    if let Some(link) = link {
+                        let parent = path.parent().unwrap_or(path);
+                        kept_blobs.insert(shared::lexical(&parent.join(link)));
+                    }
+                    failures.push(DeleteFailure {
+                        path: path.clone(),
+                        error,
+                    });
+                }
+            }
+        }
         let groups = [
             ("repo", &self.repos),
             ("snapshot", &self.snapshots),
@@ -148,7 +234,7 @@ impl DeleteCacheStrategy {
             ("blob", &self.blobs),
         ];
         for (kind, paths) in groups {
-            for path in paths {
+            for path in paths.iter().filter(|p| !kept_blobs.contains(*p)) {
                 tracing::info!(kind, path = %path.display(), "deleting");
                 if let Err(error) = delete_path(path) {
                     tracing::warn!(kind, path = %path.display(), %error, "could not delete");

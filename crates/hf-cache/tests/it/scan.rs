@@ -3,7 +3,7 @@ use std::fs::FileTimes;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use hf_cache::{CacheInfo, Error, HfCache};
+use hf_cache::{CacheInfo, CachedFileInfo, Error, HfCache};
 use hf_types::{RepoType, Revision};
 
 use crate::{commit, id, rev, store};
@@ -338,6 +338,96 @@ fn executing_a_strategy_leaves_a_consistent_cache() {
             .iter()
             .all(|f| f.error.kind() == std::io::ErrorKind::NotFound)
     );
+}
+
+fn file<'a>(info: &'a CacheInfo, repo_id: &str, commit: u8, name: &str) -> &'a CachedFileInfo {
+    repo(info, repo_id)
+        .revisions
+        .iter()
+        .find(|r| r.commit_hash == crate::commit(commit).as_str())
+        .and_then(|r| {
+            r.files
+                .iter()
+                .find(|f| f.file_path == r.snapshot_path.join(name))
+        })
+        .unwrap()
+}
+
+#[test]
+fn deleting_files_removes_their_entries_and_only_the_blobs_nothing_else_uses() {
+    let dir = realistic_cache();
+    let cache = HfCache::new(dir.path());
+    let before = cache.scan().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let gpt2 = root.join("models--gpt2");
+    let snap = |n: u8| gpt2.join("snapshots").join(commit(n).as_str());
+
+    // c1's config.json shares its blob with c3: the entry goes, the blob stays.
+    let s = before.delete_files([file(&before, "gpt2", 1, "config.json")]);
+    assert_eq!(s.files, BTreeSet::from([snap(1).join("config.json")]));
+    assert!(s.blobs.is_empty() && s.snapshots.is_empty() && s.refs.is_empty());
+    assert!(s.repos.is_empty());
+    assert_eq!(s.expected_freed_size, 0);
+
+    // Both entries of that blob: the blob goes too.
+    let s = before.delete_files([
+        file(&before, "gpt2", 1, "config.json"),
+        file(&before, "gpt2", 3, "config.json"),
+    ]);
+    assert_eq!(s.blobs, BTreeSet::from([gpt2.join("blobs/cfg1")]));
+    assert_eq!(s.expected_freed_size, 10);
+
+    // A copy (a cache without symlinks) is its own blob.
+    let app = file(&before, "org/app", 6, "app.py");
+    let s = before.delete_files([app]);
+    assert_eq!(s.files, BTreeSet::from([app.file_path.clone()]));
+    assert!(s.blobs.is_empty());
+    assert_eq!(s.expected_freed_size, 7);
+
+    // Executed: c2's config.json (alone), c1's model.bin (shared with c2), a nested
+    // file and the copy.
+    let chosen = [
+        file(&before, "gpt2", 2, "config.json"),
+        file(&before, "gpt2", 1, "model.bin"),
+        file(&before, "org/ds", 4, "data/train/part.csv"),
+        app,
+    ];
+    let s = before.delete_files(chosen);
+    assert_eq!(
+        s.blobs,
+        BTreeSet::from([
+            gpt2.join("blobs/cfg2"),
+            root.join("datasets--org--ds/blobs/csv")
+        ])
+    );
+    assert_eq!(s.expected_freed_size, 12 + 50 + 7);
+    assert!(s.execute().is_empty());
+    let after = cache.scan().unwrap();
+    assert_eq!(
+        after.size_on_disk,
+        before.size_on_disk - s.expected_freed_size
+    );
+    let names = |info: &CacheInfo, id: &str, n: u8| -> Vec<String> {
+        repo(info, id)
+            .revisions
+            .iter()
+            .find(|r| r.commit_hash == commit(n).as_str())
+            .map(|r| r.files.iter().map(|f| f.file_name.clone()).collect())
+            .unwrap()
+    };
+    assert_eq!(names(&after, "gpt2", 1), ["config.json"]);
+    assert!(names(&after, "gpt2", 2).contains(&"model.bin".to_owned()));
+    assert!(!names(&after, "gpt2", 2).contains(&"config.json".to_owned()));
+    // Snapshots and refs stay, even emptied ones.
+    assert!(names(&after, "org/ds", 4).is_empty());
+    assert!(names(&after, "org/app", 6).is_empty());
+    assert_eq!(repo(&after, "gpt2").refs().len(), 2);
+    assert_eq!(repo(&after, "org/ds").refs().len(), 2);
+    assert!(gpt2.join("blobs/model").exists());
+    assert_eq!(after.warnings.len(), before.warnings.len());
+    // Again: entries already gone are not failures (the blobs are).
+    let failures = s.execute();
+    assert_eq!(failures.len(), s.blobs.len());
 }
 
 #[test]

@@ -40,8 +40,9 @@ fn run(python: &Path, script: &str) -> Value {
 }
 
 /// Python's scan of `cache` and the freed sizes it predicts for deleting `plans`
-/// (lists of commit hashes), in the shape [`ours`] gives.
-fn theirs(python: &Path, cache: &Path, plans: &[Vec<String>]) -> Value {
+/// (lists of commit hashes) and `file_plans` (lists of snapshot file paths), in the
+/// shape [`ours`] gives.
+fn theirs(python: &Path, cache: &Path, plans: &[Vec<String>], file_plans: &[Vec<String>]) -> Value {
     run(
         python,
         &format!(
@@ -61,15 +62,19 @@ print(json.dumps({{
                         for v in r.revisions for f in v.files),
     }} for r in info.repos}},
     "freed": [info.delete_revisions(*p).expected_freed_size for p in {plans}],
+    "freed_files": [info.delete_files(*[f for r in info.repos for v in r.revisions
+                                        for f in v.files if str(f.file_path) in p]).expected_freed_size
+                    for p in {file_plans}],
 }}))
 "#,
             cache = cache.display().to_string(),
             plans = serde_json::to_string(plans).unwrap(),
+            file_plans = serde_json::to_string(file_plans).unwrap(),
         ),
     )
 }
 
-fn ours(cache: &Path, plans: &[Vec<String>]) -> Value {
+fn ours(cache: &Path, plans: &[Vec<String>], file_plans: &[Vec<String>]) -> Value {
     let info = HfCache::new(cache).scan().unwrap();
     let repos: BTreeMap<String, Value> = info
         .repos
@@ -112,6 +117,11 @@ fn ours(cache: &Path, plans: &[Vec<String>]) -> Value {
         "warnings": warnings,
         "repos": repos,
         "freed": plans.iter().map(|p| info.delete_revisions(p).expected_freed_size).collect::<Vec<_>>(),
+        "freed_files": file_plans.iter().map(|p| {
+            let files = info.repos.iter().flat_map(|r| &r.revisions).flat_map(|v| &v.files)
+                .filter(|f| p.contains(&f.file_path.display().to_string()));
+            info.delete_files(files).expected_freed_size
+        }).collect::<Vec<_>>(),
     })
 }
 
@@ -194,11 +204,31 @@ print(json.dumps([a, b, c]))
         vec![hex(1), hex(2)],         // all of `one`: its own.txt only
         vec![hex(1), hex(2), hex(3)], // everything: the shared content too
     ];
-    let mine = ours(&cache_dir, &plans);
+    let snapshot_file = |repo: &str, n: u8, name: &str| {
+        let path = cache_dir
+            .join(repo)
+            .join("snapshots")
+            .join(hex(n))
+            .join(name);
+        path.display().to_string()
+    };
+    let file_plans = vec![
+        // two still links the content
+        vec![snapshot_file("models--a--one", 1, "w.bin")],
+        // both links: the content goes
+        vec![
+            snapshot_file("models--a--one", 1, "w.bin"),
+            snapshot_file("models--a--two", 3, "w.bin"),
+        ],
+        // the blob c2 still uses
+        vec![snapshot_file("models--a--one", 1, "own.txt")],
+    ];
+    let mine = ours(&cache_dir, &plans, &file_plans);
     assert_eq!(
         sorted_files(&mine),
-        sorted_files(&theirs(&py, &cache_dir, &plans))
+        sorted_files(&theirs(&py, &cache_dir, &plans, &file_plans))
     );
+    assert_eq!(mine["freed_files"], json!([0, 5000, 0]));
     assert_eq!(
         mine["warnings"],
         json!([]),
@@ -225,23 +255,40 @@ print(json.dumps([a, b, c]))
     assert!(stored.is_file(), "still linked from two");
     let manifest = std::fs::read_to_string(stored.with_file_name(format!("{XET}.refs"))).unwrap();
     assert_eq!(manifest, format!("models--a--two/blobs/{SHARED_ETAG}\n"));
-    let after = theirs(&py, &cache_dir, &[]);
+    let after = theirs(&py, &cache_dir, &[], &[]);
     assert_eq!(after["warnings"], json!([]));
     assert_eq!(after["size"], json!(5000 + 3 + 300));
     assert_eq!(after["repos"]["a/two"]["size"], json!(5000 + 3));
-    assert_eq!(sorted_files(&ours(&cache_dir, &[])), sorted_files(&after));
+    assert_eq!(
+        sorted_files(&ours(&cache_dir, &[], &[])),
+        sorted_files(&after)
+    );
 
-    // Deleting the last repo that links to it frees the content.
+    // Deleting the last file that links to it frees the content; the rest of the
+    // snapshot stays.
     let info = cache.scan().unwrap();
-    assert_eq!(info.delete_revisions([hex(3)]).expected_freed_size, 5003);
+    let last_link = info
+        .repos
+        .iter()
+        .flat_map(|r| &r.revisions)
+        .flat_map(|v| &v.files)
+        .filter(|f| f.file_name == "w.bin");
+    let plan = info.delete_files(last_link);
+    assert_eq!(plan.expected_freed_size, 5000);
+    assert!(plan.execute().is_empty());
+    assert!(!stored.exists() && !blob("models--a--two").exists());
+    let after = theirs(&py, &cache_dir, &[], &[]);
+    assert_eq!(after["warnings"], json!([]));
+    assert_eq!(after["repos"]["a/two"]["size"], json!(3));
+    let info = cache.scan().unwrap();
+    assert_eq!(info.delete_revisions([hex(3)]).expected_freed_size, 3);
     assert!(info.delete_revisions([hex(3)]).execute().is_empty());
-    assert!(!stored.exists());
     // Pruning collects the content nothing links to (the partial download went with
     // its repo).
     let plan = cache.scan().unwrap().prune();
     assert_eq!(plan.shared_contents.len(), 1);
     assert!(plan.execute().failures.is_empty());
-    let last = theirs(&py, &cache_dir, &[]);
+    let last = theirs(&py, &cache_dir, &[], &[]);
     assert_eq!(
         (last["size"].clone(), last["warnings"].clone()),
         (json!(0), json!([]))
