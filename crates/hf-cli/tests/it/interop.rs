@@ -208,3 +208,153 @@ fn downloads_are_shared_with_python_both_ways() {
     let ours = sb.run(&["download", "alice/tiny", "b.txt"]);
     assert_eq!(ours.ok(), theirs);
 }
+
+/// The newest Python client (`HF_INTEROP_PYTHON_LATEST`), for commands 0.26.5 lacks.
+fn python_latest() -> Option<PathBuf> {
+    let python = std::env::var_os("HF_INTEROP_PYTHON_LATEST").map(PathBuf::from);
+    if python.is_none() {
+        eprintln!("HF_INTEROP_PYTHON_LATEST is not set: skipping the newest-Python interop test");
+    }
+    python
+}
+
+/// Runs the newest Python `hf` CLI with `args` and returns its stdout, colors removed.
+fn python_hf(python: &PathBuf, sb: &Sandbox, args: &[&str]) -> String {
+    let out = Command::new(python)
+        .args(["-m", "huggingface_hub.cli.hf"])
+        .args(args)
+        .env("HF_HOME", sb.hf_home())
+        .env("HF_HUB_DISABLE_TELEMETRY", "1")
+        .env("NO_COLOR", "1")
+        .env_remove("HF_HUB_CACHE")
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "python hf {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Strip ANSI escapes (ESC [ ... letter).
+    let mut plain = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            chars.by_ref().find(char::is_ascii_alphabetic);
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
+}
+
+/// Every file and folder under `dir`, relative, sorted.
+fn tree(dir: &std::path::Path) -> Vec<String> {
+    let mut all = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            all.push(path.strip_prefix(dir).unwrap().display().to_string());
+            if path.is_dir() && !path.is_symlink() {
+                stack.push(path);
+            }
+        }
+    }
+    all.sort();
+    all
+}
+
+#[test]
+fn cache_ls_and_rm_match_the_newest_python_cli() {
+    let Some(python) = python_latest() else {
+        return;
+    };
+    let sb = Sandbox::new("http://127.0.0.1:9");
+    crate::cache::fill_aged(&sb.cache());
+    let cache = sb.cache().display().to_string();
+    for args in [
+        &[][..],
+        &["--revisions"],
+        &["--sort", "size:asc"],
+        &["--sort", "name:desc", "--revisions"],
+        &["--filter", "accessed>5d"],
+        &["--filter", "refs=v1"],
+        &["--filter", "type=model", "--revisions"],
+        &["--filter", "size>1k", "--limit", "1"],
+        &["--filter", "size>1TB"],
+    ] {
+        let mut ours = vec!["cache", "ls", "--dir", &cache];
+        ours.extend(args);
+        let mut theirs = vec!["cache", "ls", "--cache-dir", &cache];
+        theirs.extend(args);
+        let human: Vec<&str> = [&theirs[..], &["--format", "human", "--no-truncate"]].concat();
+        assert_eq!(
+            sb.run(&ours).ok(),
+            python_hf(&python, &sb, &human),
+            "{args:?}"
+        );
+        let json = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
+        let ours_json: Vec<&str> = [&ours[..], &["--json"]].concat();
+        let theirs_json: Vec<&str> = [&theirs[..], &["--json"]].concat();
+        assert_eq!(
+            json(sb.run(&ours_json).ok()),
+            json(&python_hf(&python, &sb, &theirs_json)),
+            "{args:?}"
+        );
+        let ours_quiet: Vec<&str> = [&ours[..], &["-q"]].concat();
+        let theirs_quiet: Vec<&str> = [&theirs[..], &["-q"]].concat();
+        assert_eq!(
+            sb.run(&ours_quiet).ok(),
+            python_hf(&python, &sb, &theirs_quiet),
+            "{args:?}"
+        );
+    }
+
+    // The same deletions leave the same caches, after the same plan.
+    let b = "b".repeat(40);
+    for targets in [
+        vec!["model/gpt2"],
+        vec![b.as_str()],
+        vec!["hf://datasets/org/ds", b.as_str()],
+        vec!["hf://datasets/org/ds/data/train.csv"],
+        vec!["hf://gpt2x/m/config.json"],
+    ] {
+        let (mine, python_side) = (
+            Sandbox::new("http://127.0.0.1:9"),
+            Sandbox::new("http://127.0.0.1:9"),
+        );
+        crate::cache::fill_aged(&mine.cache());
+        crate::cache::fill_aged(&python_side.cache());
+        let dir = mine.cache().display().to_string();
+        let ours: Vec<&str> = [&["cache", "rm", "--dir", &dir, "-y"][..], &targets].concat();
+        let out = mine.run(&ours);
+        let dir = python_side.cache().display().to_string();
+        let theirs: Vec<&str> = [
+            &[
+                "cache",
+                "rm",
+                "--cache-dir",
+                &dir,
+                "-y",
+                "--format",
+                "human",
+            ][..],
+            &targets,
+        ]
+        .concat();
+        let python_out = python_hf(&python, &python_side, &theirs);
+        let plan = |text: &str| -> Vec<String> {
+            text.lines()
+                .take_while(|l| !l.contains("Deleted"))
+                .map(str::to_owned)
+                .collect()
+        };
+        assert_eq!(plan(out.ok()), plan(&python_out), "{targets:?}");
+        assert_eq!(
+            tree(&mine.cache()),
+            tree(&python_side.cache()),
+            "{targets:?}"
+        );
+    }
+}

@@ -52,6 +52,19 @@ pub(super) fn confirmed(yes: bool, prompt: &str) -> anyhow::Result<bool> {
         .context("could not read the answer from the terminal")
 }
 
+/// An error naming the first path a deletion could not remove, if any.
+pub(super) fn check(failures: &[hf_cache::DeleteFailure]) -> anyhow::Result<()> {
+    match failures.first() {
+        Some(first) => bail!(
+            "{} path(s) could not be deleted, first {}: {}",
+            failures.len(),
+            first.path.display(),
+            first.error
+        ),
+        None => Ok(()),
+    }
+}
+
 pub(super) fn run(ctx: &Ctx, args: &DeleteArgs) -> anyhow::Result<()> {
     let root = args.dir.resolve(ctx);
     let info = HfCache::new(&root).scan()?;
@@ -99,15 +112,7 @@ pub(super) fn run(ctx: &Ctx, args: &DeleteArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     println!("Start deletion.");
-    let failures = strategy.execute();
-    if let Some(first) = failures.first() {
-        bail!(
-            "{} path(s) could not be deleted, first {}: {}",
-            failures.len(),
-            first.path.display(),
-            first.error
-        );
-    }
+    check(&strategy.execute())?;
     println!(
         "Done. Deleted {} repo(s) and {} revision(s) for a total of {freed}.",
         strategy.repos.len(),

@@ -1,7 +1,9 @@
-//! `hf cache scan|delete|prune|verify`.
+//! `hf cache scan|delete|ls|rm|prune|verify`.
 
 mod delete;
+mod ls;
 mod prune;
+mod rm;
 mod scan;
 mod verify;
 
@@ -37,6 +39,34 @@ Examples:
   hf cache delete --revision 1a2b3c4d -y      delete one revision without asking
   hf cache delete --repo squad --repo-type dataset")]
     Delete(delete::DeleteArgs),
+    /// List the cached repos (or revisions), with filters, sorting and JSON output.
+    ///
+    /// The newest Python CLI's `hf cache ls`. Repos are named `type/id` (`model/gpt2`),
+    /// the names `hf cache rm` takes.
+    #[command(
+        visible_alias = "list",
+        after_help = "\
+Examples:
+  hf cache ls
+  hf cache ls --revisions
+  hf cache ls --filter \"size>1GB\" --limit 20
+  hf cache ls --filter \"accessed>30d\" --sort size
+  hf cache ls --format json
+  hf cache ls -q                      only the names, one per line"
+    )]
+    Ls(ls::LsArgs),
+    /// Delete cached repos, revisions or single files, named as `hf cache ls` lists them.
+    ///
+    /// The newest Python CLI's `hf cache rm`. A file target deletes that file from every
+    /// cached revision (and its blob when nothing else uses it); its snapshot and refs
+    /// stay.
+    #[command(after_help = "\
+Examples:
+  hf cache rm model/gpt2 --dry-run
+  hf cache rm hf://datasets/org/ds -y
+  hf cache rm hf://org/model/model.safetensors
+  hf cache rm 1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b")]
+    Rm(rm::RmArgs),
     /// Delete what nothing needs: revisions no ref points to (detached), partial
     /// downloads no download is writing, and shared contents no repo links to.
     #[command(after_help = "\
@@ -79,8 +109,15 @@ pub(crate) async fn run(ctx: &Ctx, cmd: CacheCommand) -> anyhow::Result<()> {
         CacheCommand::Verify(args) => verify::run(ctx, args).await,
         CacheCommand::Scan(args) => scan::run(ctx, &args),
         CacheCommand::Delete(args) => delete::run(ctx, &args),
+        CacheCommand::Ls(args) => ls::run(ctx, &args),
+        CacheCommand::Rm(args) => rm::run(ctx, &args),
         CacheCommand::Prune(args) => prune::run(ctx, &args),
     }
+}
+
+/// A repo's name in `hf cache ls` and `hf cache rm`: `type/id` (`model/gpt2`).
+pub(super) fn cache_id(repo: &hf_cache::CachedRepoInfo) -> String {
+    format!("{}/{}", repo.repo_type, repo.repo_id)
 }
 
 /// Colors like the Python CLI's (bold red, gray), only for a terminal and without
@@ -100,6 +137,10 @@ impl Paint {
 
     pub(super) fn red(&self, s: &str) -> String {
         self.wrap(s, "\u{1b}[1m\u{1b}[31m")
+    }
+
+    pub(super) fn bold(&self, s: &str) -> String {
+        self.wrap(s, "\u{1b}[1m")
     }
 
     pub(super) fn gray(&self, s: &str) -> String {

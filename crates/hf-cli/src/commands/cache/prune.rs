@@ -3,11 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::bail;
 use clap::Args;
 use hf_cache::{CacheInfo, CachedRepoInfo, HfCache, PrunePlan, format_size};
 
-use super::delete::confirmed;
+use super::delete::{check, confirmed};
 use super::{CacheDirArg, Ctx};
 
 /// Arguments of `hf cache prune`.
@@ -52,14 +51,7 @@ pub(super) fn run(ctx: &Ctx, args: &PruneArgs) -> anyhow::Result<()> {
             outcome.in_use.len()
         );
     }
-    if let Some(first) = outcome.failures.first() {
-        bail!(
-            "{} path(s) could not be deleted, first {}: {}",
-            outcome.failures.len(),
-            first.path.display(),
-            first.error
-        );
-    }
+    check(&outcome.failures)?;
     println!("Deleted {summary}; freed {total}.");
     Ok(())
 }
