@@ -13,7 +13,7 @@
 //! ├── .locks/
 //! │   └── models--{ns}--{name}/
 //! │       └── {etag}.lock                      held while a blob is written
-//! ├── models--{ns}--{name}/                    RepoCache (datasets--, spaces-- alike)
+//! ├── models--{ns}--{name}/                    RepoCache (datasets--, spaces--, kernels-- alike)
 //! │   ├── blobs/
 //! │   │   ├── {etag}                           file content
 //! │   │   └── {etag}.incomplete                partial download, resumable

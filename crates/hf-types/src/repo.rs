@@ -7,8 +7,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The kind of a Hub repository.
 ///
-/// Serialized as `"model"`, `"dataset"` or `"space"`; parsing also accepts the plural
-/// forms used in API paths (`"models"`, ...) and ignores ASCII case.
+/// Serialized as `"model"`, `"dataset"`, `"space"` or `"kernel"`; parsing also accepts
+/// the plural forms used in API paths (`"models"`, ...) and ignores ASCII case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum RepoType {
     /// A model repository (the default when no type is given).
@@ -18,28 +18,38 @@ pub enum RepoType {
     Dataset,
     /// A Space (hosted application) repository.
     Space,
+    /// A kernel repository (compiled compute kernels, `/api/kernels/...`; the newest
+    /// Python clients' `repo_type="kernel"`).
+    Kernel,
 }
 
 impl RepoType {
     /// Every repository type, in a stable order.
-    pub const ALL: [RepoType; 3] = [RepoType::Model, RepoType::Dataset, RepoType::Space];
+    pub const ALL: [RepoType; 4] = [
+        RepoType::Model,
+        RepoType::Dataset,
+        RepoType::Space,
+        RepoType::Kernel,
+    ];
 
-    /// The singular name: `"model"`, `"dataset"` or `"space"`.
+    /// The singular name: `"model"`, `"dataset"`, `"space"` or `"kernel"`.
     pub fn as_str(self) -> &'static str {
         match self {
             RepoType::Model => "model",
             RepoType::Dataset => "dataset",
             RepoType::Space => "space",
+            RepoType::Kernel => "kernel",
         }
     }
 
     /// The plural name used in API paths (`/api/{plural}/{repo_id}`): `"models"`,
-    /// `"datasets"` or `"spaces"`.
+    /// `"datasets"`, `"spaces"` or `"kernels"`.
     pub fn plural(self) -> &'static str {
         match self {
             RepoType::Model => "models",
             RepoType::Dataset => "datasets",
             RepoType::Space => "spaces",
+            RepoType::Kernel => "kernels",
         }
     }
 
@@ -50,6 +60,7 @@ impl RepoType {
             RepoType::Model => "",
             RepoType::Dataset => "datasets/",
             RepoType::Space => "spaces/",
+            RepoType::Kernel => "kernels/",
         }
     }
 }
@@ -62,7 +73,9 @@ impl fmt::Display for RepoType {
 
 /// Error returned when a string is not a repository type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown repo type '{0}': expected one of model, dataset, space (or their plurals)")]
+#[error(
+    "unknown repo type '{0}': expected one of model, dataset, space, kernel (or their plurals)"
+)]
 pub struct InvalidRepoType(pub String);
 
 impl FromStr for RepoType {
@@ -493,7 +506,8 @@ mod tests {
             [
                 ("model", "models", ""),
                 ("dataset", "datasets", "datasets/"),
-                ("space", "spaces", "spaces/")
+                ("space", "spaces", "spaces/"),
+                ("kernel", "kernels", "kernels/")
             ]
         );
         assert_eq!(RepoType::Space.to_string(), "space");
@@ -508,11 +522,13 @@ mod tests {
             ("datasets", RepoType::Dataset),
             ("space", RepoType::Space),
             ("Spaces", RepoType::Space),
+            ("kernel", RepoType::Kernel),
+            ("Kernels", RepoType::Kernel),
         ] {
             assert_eq!(s.parse::<RepoType>().unwrap(), t, "{s}");
         }
-        let err = "kernel".parse::<RepoType>().unwrap_err();
-        assert!(err.to_string().contains("'kernel'"), "{err}");
+        let err = "bucket".parse::<RepoType>().unwrap_err();
+        assert!(err.to_string().contains("'bucket'"), "{err}");
         assert!("".parse::<RepoType>().is_err());
     }
 

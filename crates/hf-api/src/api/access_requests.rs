@@ -77,7 +77,9 @@ impl IntoFuture for AccessRequestsRequest {
     type IntoFuture = BoxFuture<Vec<AccessRequest>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        match parse_repo_id(&self.repo_id) {
+        let checked = super::not_for_kernels(self.repo_type, "access requests")
+            .and_then(|()| parse_repo_id(&self.repo_id));
+        match checked {
             Ok(id) => ApiRequest::get(
                 &self.api,
                 format!(
@@ -169,6 +171,7 @@ impl IntoFuture for AccessRequestAction {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
+            super::not_for_kernels(self.repo_type, "access requests")?;
             let id = parse_repo_id(&self.repo_id)?;
             let base = format!("{}/user-access-request", repo_api_path(self.repo_type, &id));
             let (path, body) = match self.action {

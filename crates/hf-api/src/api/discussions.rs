@@ -67,6 +67,7 @@ impl DiscussionStatusFilter {
 
 /// `{type}s/{repo_id}/discussions` of a repo.
 fn discussions_path(repo_type: RepoType, repo_id: &str) -> Result<String, Error> {
+    super::not_for_kernels(repo_type, "discussions or pull requests")?;
     let id = parse_repo_id(repo_id)?;
     Ok(format!("{}/discussions", repo_api_path(repo_type, &id)))
 }

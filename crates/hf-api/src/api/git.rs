@@ -414,6 +414,7 @@ impl IntoFuture for SuperSquashRequest {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
+            super::not_for_kernels(self.repo_type, "history squashing")?;
             let id = parse_repo_id(&self.repo_id)?;
             let branch = parse_revision(self.branch.as_deref())?;
             let message = self.commit_message.clone().unwrap_or_else(|| {

@@ -1,5 +1,5 @@
 //! Repository information and existence checks: `repo_info` (`model_info`,
-//! `dataset_info`, `space_info`), `repo_exists`, `revision_exists`, `file_exists`,
+//! `dataset_info`, `space_info`, `kernel_info`), `repo_exists`, `revision_exists`, `file_exists`,
 //! `auth_check`.
 
 use std::future::IntoFuture;
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use hf_http::hub_error::NotFoundHint;
 use hf_http::{RedirectMode, Token};
-use hf_types::{DatasetInfo, ModelInfo, RepoSibling, RepoType, SpaceInfo};
+use hf_types::{DatasetInfo, KernelInfo, ModelInfo, RepoSibling, RepoType, SpaceInfo};
 
 use super::expand::{
     ExpandDatasetProperty, ExpandModelProperty, ExpandProperty, ExpandSpaceProperty, names,
@@ -18,7 +18,7 @@ use crate::client::HfApi;
 use crate::error::Error;
 use crate::request::{ApiRequest, BoxFuture};
 
-/// What [`HfApi::repo_info`] returns: the info of a model, dataset or Space.
+/// What [`HfApi::repo_info`] returns: the info of a model, dataset, Space or kernel.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RepoInfo {
@@ -28,6 +28,8 @@ pub enum RepoInfo {
     Dataset(Box<DatasetInfo>),
     /// A Space.
     Space(Box<SpaceInfo>),
+    /// A kernel.
+    Kernel(Box<KernelInfo>),
 }
 
 impl RepoInfo {
@@ -37,6 +39,7 @@ impl RepoInfo {
             RepoInfo::Model(i) => &i.id,
             RepoInfo::Dataset(i) => &i.id,
             RepoInfo::Space(i) => &i.id,
+            RepoInfo::Kernel(i) => &i.id,
         }
     }
 
@@ -46,6 +49,7 @@ impl RepoInfo {
             RepoInfo::Model(i) => i.sha.as_ref(),
             RepoInfo::Dataset(i) => i.sha.as_ref(),
             RepoInfo::Space(i) => i.sha.as_ref(),
+            RepoInfo::Kernel(i) => i.sha.as_ref(),
         }
     }
 
@@ -55,6 +59,7 @@ impl RepoInfo {
             RepoInfo::Model(i) => i.siblings.as_deref(),
             RepoInfo::Dataset(i) => i.siblings.as_deref(),
             RepoInfo::Space(i) => i.siblings.as_deref(),
+            RepoInfo::Kernel(i) => i.siblings.as_deref(),
         }
     }
 
@@ -64,12 +69,13 @@ impl RepoInfo {
             RepoInfo::Model(_) => RepoType::Model,
             RepoInfo::Dataset(_) => RepoType::Dataset,
             RepoInfo::Space(_) => RepoType::Space,
+            RepoInfo::Kernel(_) => RepoType::Kernel,
         }
     }
 }
 
 /// What an [`InfoRequest`] returns; implemented for [`ModelInfo`], [`DatasetInfo`],
-/// [`SpaceInfo`] and [`RepoInfo`].
+/// [`SpaceInfo`], [`KernelInfo`] and [`RepoInfo`].
 pub trait InfoKind: Sized + Send + 'static + private::Sealed {
     /// The repo type of this kind (`None`: chosen with `.repo_type(..)`).
     #[doc(hidden)]
@@ -84,6 +90,7 @@ mod private {
     impl Sealed for hf_types::ModelInfo {}
     impl Sealed for hf_types::DatasetInfo {}
     impl Sealed for hf_types::SpaceInfo {}
+    impl Sealed for hf_types::KernelInfo {}
     impl Sealed for super::RepoInfo {}
 }
 
@@ -105,6 +112,7 @@ macro_rules! info_kind {
 info_kind!(ModelInfo, Model);
 info_kind!(DatasetInfo, Dataset);
 info_kind!(SpaceInfo, Space);
+info_kind!(KernelInfo, Kernel);
 
 impl InfoKind for RepoInfo {
     fn fixed_type() -> Option<RepoType> {
@@ -121,6 +129,7 @@ fn fetch_info(req: ApiRequest, repo_type: RepoType) -> BoxFuture<RepoInfo> {
             RepoType::Model => RepoInfo::Model(Box::new(req.send_json().await?)),
             RepoType::Dataset => RepoInfo::Dataset(Box::new(req.send_json().await?)),
             RepoType::Space => RepoInfo::Space(Box::new(req.send_json().await?)),
+            RepoType::Kernel => RepoInfo::Kernel(Box::new(req.send_json().await?)),
         })
     })
 }
@@ -148,6 +157,8 @@ pub type ModelInfoRequest = InfoRequest<ModelInfo>;
 pub type DatasetInfoRequest = InfoRequest<DatasetInfo>;
 /// The request built by [`HfApi::space_info`].
 pub type SpaceInfoRequest = InfoRequest<SpaceInfo>;
+/// The request built by [`HfApi::kernel_info`].
+pub type KernelInfoRequest = InfoRequest<KernelInfo>;
 /// The request built by [`HfApi::repo_info`].
 pub type RepoInfoRequest = InfoRequest<RepoInfo>;
 
@@ -190,6 +201,14 @@ impl HfApi {
 
     /// Information about a Space: `GET /api/spaces/{repo_id}[/revision/{rev}]`.
     pub fn space_info(&self, repo_id: &str) -> SpaceInfoRequest {
+        self.info(repo_id)
+    }
+
+    /// Information about a kernel repo: `GET /api/kernels/{repo_id}[/revision/{rev}]`
+    /// (the newest Python clients' `kernel_info`). The kernel API has no options:
+    /// `files_metadata` (and `expand`, through [`repo_info`](Self::repo_info)) are not
+    /// sent for kernels, as in Python.
+    pub fn kernel_info(&self, repo_id: &str) -> KernelInfoRequest {
         self.info(repo_id)
     }
 
@@ -288,6 +307,13 @@ impl<T: InfoKind> InfoRequest<T> {
             path.push_str(&rev.url_segment());
         }
         let mut query = Vec::new();
+        if self.repo_type == RepoType::Kernel {
+            // The kernel API has none of the options (Python drops them too).
+            return ApiRequest::get(&self.api, path)
+                .auth(token_auth(self.token.as_ref()))
+                .timeout(self.timeout)
+                .query(&query);
+        }
         if self.security_status {
             query.push(("securityStatus".to_owned(), py_bool(true)));
         }

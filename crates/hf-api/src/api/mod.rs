@@ -178,7 +178,19 @@ pub(crate) fn parse_path(p: &str) -> Result<RepoPath, Error> {
     })
 }
 
-/// `/api/{models|datasets|spaces}/{repo_id}` (the id is inserted raw, as Python does).
+/// Refuses a kernel repo for what the Hub offers only models, datasets and Spaces
+/// (the newest Python client refuses the same operations).
+pub(crate) fn not_for_kernels(repo_type: RepoType, what: &str) -> Result<(), Error> {
+    if repo_type == RepoType::Kernel {
+        return Err(Error::invalid_argument(
+            format!("kernel repos have no {what}: it applies to models, datasets and Spaces"),
+            None,
+        ));
+    }
+    Ok(())
+}
+
+/// `/api/{models|datasets|spaces|kernels}/{repo_id}` (the id is inserted raw, as Python does).
 pub(crate) fn repo_api_path(repo_type: RepoType, id: &RepoId) -> String {
     format!("/api/{}/{}", repo_type.plural(), id.as_str())
 }

@@ -523,6 +523,7 @@ impl IntoFuture for UpdateRepoSettingsRequest {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
+            super::not_for_kernels(self.repo_type, "settings to update")?;
             let id = parse_repo_id(&self.repo_id)?;
             let mut body = Map::new();
             match &self.gated {

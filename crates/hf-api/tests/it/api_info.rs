@@ -258,3 +258,74 @@ async fn file_exists_and_auth_check() {
     bob.auth_check("alice/gated").await.unwrap();
     assert!(bob.file_exists("alice/gated", "f").await.unwrap());
 }
+
+#[tokio::test]
+async fn kernel_info_and_what_kernels_do_not_have() {
+    let hub = hub(50).await;
+    hub.create_repo(HubType::Kernel, "alice/k", false).unwrap();
+    let head = hub
+        .upload_file(HubType::Kernel, "alice/k", "main", "build/x.py", b"x = 1\n")
+        .unwrap();
+    let api = client(&hub, Some(ALICE));
+    let info = api.kernel_info("alice/k").await.unwrap();
+    assert_eq!(
+        (info.id.as_str(), info.sha.map(|s| s.to_string())),
+        ("alice/k", Some(head.clone()))
+    );
+    // Through repo_info, the kernel API gets none of the model options (as in Python).
+    let any = api
+        .repo_info("alice/k")
+        .repo_type(RepoType::Kernel)
+        .revision(&head)
+        .files_metadata(true)
+        .await
+        .unwrap();
+    assert_eq!((any.repo_type(), any.id()), (RepoType::Kernel, "alice/k"));
+    assert!(matches!(any, RepoInfo::Kernel(_)));
+    assert!(
+        requests(&hub)
+            .iter()
+            .any(|r| r == &format!("GET /api/kernels/alice/k/revision/{head}")),
+        "{:?}",
+        requests(&hub)
+    );
+    // The kernel endpoint is not the model endpoint.
+    let err = api.model_info("alice/k").await.unwrap_err();
+    assert!(matches!(err, Error::RepositoryNotFound(_)), "{err:?}");
+
+    // What the Hub offers only models, datasets and Spaces is refused before any request.
+    let before = requests(&hub).len();
+    let errors = [
+        api.get_discussion_details("alice/k", 1)
+            .repo_type(RepoType::Kernel)
+            .await
+            .err(),
+        api.create_discussion("alice/k", "t")
+            .repo_type(RepoType::Kernel)
+            .await
+            .err(),
+        api.update_repo_settings("alice/k")
+            .repo_type(RepoType::Kernel)
+            .private(true)
+            .await
+            .err(),
+        api.super_squash_history("alice/k")
+            .repo_type(RepoType::Kernel)
+            .await
+            .err(),
+        api.list_pending_access_requests("alice/k")
+            .repo_type(RepoType::Kernel)
+            .await
+            .err(),
+        api.grant_access("alice/k", "bob")
+            .repo_type(RepoType::Kernel)
+            .await
+            .err(),
+    ];
+    for err in errors {
+        let err = err.expect("refused");
+        assert!(matches!(err, Error::InvalidArgument { .. }), "{err:?}");
+        assert!(err.to_string().contains("kernel repos have no"), "{err}");
+    }
+    assert_eq!(requests(&hub).len(), before);
+}

@@ -525,3 +525,107 @@ print(json.dumps({{"listed": listed, "incomplete": incomplete, "partial": partia
         fx.hub.requests()
     );
 }
+
+/// Kernel repos (`repo_type="kernel"`, `kernels--ns--name` in the cache) came after
+/// 0.26.5: the newest Python client reads the emulator's kernel API and our cache, and
+/// we read its cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kernel_repos_are_shared_with_the_newest_python_client() {
+    let Some(py) = crate::interop_python_latest("kernel repo interop test") else {
+        return;
+    };
+    let fx = fixture().await;
+    let k = hf_testhub::RepoType::Kernel;
+    fx.hub.create_repo(k, "alice/act", false).unwrap();
+    let init = b"from ._ops import ops\n".to_vec();
+    let lib = crate::download::content(7, 4096);
+    fx.hub
+        .upload_file(k, "alice/act", "main", "build/torch/__init__.py", &init)
+        .unwrap();
+    let commit = fx
+        .hub
+        .upload_file(k, "alice/act", "main", "build/torch/_ops.so", &lib)
+        .unwrap();
+    let api = fx.api();
+    let kernel = hf_api::types::RepoType::Kernel;
+    let info = api.kernel_info("alice/act").await.unwrap();
+    assert_eq!(
+        info.sha.as_ref().map(hf_api::types::CommitOid::as_str),
+        Some(commit.as_str())
+    );
+    let snapshot = api
+        .snapshot_download("alice/act")
+        .repo_type(kernel)
+        .await
+        .unwrap();
+    assert_eq!(
+        snapshot,
+        fx.cache
+            .path()
+            .join("kernels--alice--act/snapshots")
+            .join(&commit)
+    );
+    assert_eq!(
+        std::fs::read(snapshot.join("build/torch/_ops.so")).unwrap(),
+        lib
+    );
+
+    let theirs = tempfile::tempdir().unwrap();
+    let script = format!(
+        r#"
+import json
+from huggingface_hub import HfApi, hf_hub_download, scan_cache_dir, snapshot_download
+api = HfApi()
+info = api.repo_info("alice/act", repo_type="kernel")
+found = [hf_hub_download("alice/act", f, repo_type="kernel", cache_dir={ours:?}, local_files_only=True)
+         for f in ["build/torch/__init__.py", "build/torch/_ops.so"]]
+scan = scan_cache_dir({ours:?})
+repos = sorted([r.repo_id, r.repo_type, r.nb_files, r.size_on_disk] for r in scan.repos)
+full = snapshot_download("alice/act", repo_type="kernel", cache_dir={theirs:?})
+print(json.dumps({{"kind": type(info).__name__, "sha": info.sha, "found": found, "repos": repos,
+                  "warnings": [str(w) for w in scan.warnings], "full": full}}))
+"#,
+        ours = fx.cache.path().display().to_string(),
+        theirs = theirs.path().display().to_string(),
+    );
+    let out = run_newest(&py, &fx, &script).await;
+    assert_eq!(out["kind"], "KernelInfo");
+    assert_eq!(out["sha"], commit.as_str());
+    let in_snapshot = |f: &str| snapshot.join(f).display().to_string();
+    assert_eq!(
+        out["found"],
+        serde_json::json!([
+            in_snapshot("build/torch/__init__.py"),
+            in_snapshot("build/torch/_ops.so")
+        ])
+    );
+    // Our scan of our cache says the same (the files and `.gitattributes`).
+    let ours = hf_cache::HfCache::new(fx.cache.path()).scan().unwrap();
+    let mine: Vec<_> = ours
+        .repos
+        .iter()
+        .map(|r| serde_json::json!([r.repo_id, r.repo_type.as_str(), r.nb_files, r.size_on_disk]))
+        .collect();
+    assert_eq!(out["repos"], serde_json::json!(mine));
+    assert_eq!(out["repos"][0][2], 3);
+    assert_eq!(out["warnings"], serde_json::json!([]));
+
+    // Python's download, found by us offline and listed by our scan.
+    let mine_on_theirs = crate::download::client(&fx.hub.url(), theirs.path());
+    let path = mine_on_theirs
+        .hf_hub_download("alice/act", "build/torch/_ops.so")
+        .repo_type(kernel)
+        .local_files_only(true)
+        .await
+        .unwrap();
+    let full = std::path::PathBuf::from(out["full"].as_str().unwrap());
+    assert_eq!(path, full.join("build/torch/_ops.so"));
+    let scan = hf_cache::HfCache::new(theirs.path()).scan().unwrap();
+    let repos: Vec<_> = scan
+        .repos
+        .iter()
+        .map(|r| (r.repo_id.as_str(), r.repo_type, r.nb_files))
+        .collect();
+    assert_eq!(repos, [("alice/act", kernel, 3)]);
+    assert!(scan.warnings.is_empty(), "{:?}", scan.warnings);
+}

@@ -37,7 +37,11 @@ fn repo_folder_names_parse_back() {
         parse_repo_folder_name("models--gpt2"),
         Some((RepoType::Model, "gpt2".to_owned()))
     );
-    assert_eq!(parse_repo_folder_name("kernels--a--b"), None);
+    assert_eq!(
+        parse_repo_folder_name("kernels--kernels-community--activation"),
+        Some((RepoType::Kernel, "kernels-community/activation".to_owned()))
+    );
+    assert_eq!(parse_repo_folder_name("buckets--a--b"), None);
     assert_eq!(parse_repo_folder_name("no-separator"), None);
 }
 

@@ -60,7 +60,7 @@ pub(crate) fn realistic_cache() -> tempfile::TempDir {
     // Corrupted entries.
     std::fs::write(root.join("version.txt"), b"1").unwrap();
     std::fs::create_dir(root.join("not-a-repo")).unwrap();
-    std::fs::create_dir(root.join("kernels--a--b")).unwrap();
+    std::fs::create_dir(root.join("widgets--a--b")).unwrap();
     std::fs::create_dir_all(root.join("models--nosnap/blobs")).unwrap();
     let broken = cache.repo(RepoType::Model, &id("broken"));
     store(&broken, &commit(7), "w.bin", "gone", b"x");
@@ -194,8 +194,8 @@ fn scan_collects_corrupted_entries_as_warnings() {
     expect("version.txt", "Repo path is not a directory");
     expect("not-a-repo", "not a valid HuggingFace cache directory");
     expect(
-        "kernels--a--b",
-        "Repo type must be `dataset`, `model` or `space`, found `kernel`",
+        "widgets--a--b",
+        "Repo type must be `dataset`, `model` or `space`, found `widget`",
     );
     expect(
         "models--nosnap",

@@ -44,6 +44,7 @@ pub(crate) async fn run(ctx: &Ctx, args: InfoArgs) -> anyhow::Result<()> {
         RepoInfo::Model(i) => serde_json::to_string_pretty(i),
         RepoInfo::Dataset(i) => serde_json::to_string_pretty(i),
         RepoInfo::Space(i) => serde_json::to_string_pretty(i),
+        RepoInfo::Kernel(i) => serde_json::to_string_pretty(i),
         _ => anyhow::bail!("this kind of repo info cannot be shown yet"),
     }?;
     println!("{json}");

@@ -61,7 +61,7 @@ pub(crate) struct TokenArg {
 #[derive(Debug, Clone, Args)]
 pub(crate) struct RepoTypeArg {
     /// The repo type.
-    #[arg(long, value_name = "TYPE", default_value = "model", value_parser = ["model", "dataset", "space"])]
+    #[arg(long, value_name = "TYPE", default_value = "model", value_parser = ["model", "dataset", "space", "kernel"])]
     repo_type: String,
 }
 
@@ -70,6 +70,7 @@ impl RepoTypeArg {
         match self.repo_type.as_str() {
             "dataset" => RepoType::Dataset,
             "space" => RepoType::Space,
+            "kernel" => RepoType::Kernel,
             _ => RepoType::Model,
         }
     }

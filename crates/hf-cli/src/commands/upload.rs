@@ -82,7 +82,7 @@ pub(crate) struct UploadLargeFolderArgs {
     /// The local folder.
     local_path: PathBuf,
     /// The repo type (required: a mistake here is expensive).
-    #[arg(long, value_name = "TYPE", required = true, value_parser = ["model", "dataset", "space"])]
+    #[arg(long, value_name = "TYPE", required = true, value_parser = ["model", "dataset", "space", "kernel"])]
     repo_type: String,
     /// The branch to commit to.
     #[arg(long, value_name = "REVISION")]
@@ -367,6 +367,7 @@ pub(crate) async fn run_large(ctx: &Ctx, args: UploadLargeFolderArgs) -> anyhow:
     let repo_type = match args.repo_type.as_str() {
         "dataset" => RepoType::Dataset,
         "space" => RepoType::Space,
+        "kernel" => RepoType::Kernel,
         _ => RepoType::Model,
     };
     if !args.local_path.is_dir() {

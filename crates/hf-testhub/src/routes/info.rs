@@ -113,6 +113,9 @@ fn full_json(
             m.insert("modelId".into(), json!(repo.id));
             m.insert("spaces".into(), json!([]));
         }
+        RepoType::Kernel => {
+            m.insert("downloads".into(), json!(repo.downloads));
+        }
         RepoType::Dataset => {
             m.insert("downloads".into(), json!(repo.downloads));
             m.insert("downloadsAllTime".into(), json!(repo.downloads));
@@ -206,7 +209,7 @@ fn list_item(objects: &Objects, repo: &Repo, ctx: &Ctx, expand: &[&str]) -> Opti
             "createdAt",
             "modelId",
         ],
-        RepoType::Dataset => &[
+        RepoType::Dataset | RepoType::Kernel => &[
             "_id",
             "id",
             "author",

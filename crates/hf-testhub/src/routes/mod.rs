@@ -591,6 +591,7 @@ async fn web_route(shared: &Arc<Shared>, ctx: &Ctx, raw_path: &str, body: Body) 
     let (t, rest) = match segs.first().map(String::as_str) {
         Some("datasets") if segs.len() > 2 => (RepoType::Dataset, &segs[1..]),
         Some("spaces") if segs.len() > 2 => (RepoType::Space, &segs[1..]),
+        Some("kernels") if segs.len() > 2 => (RepoType::Kernel, &segs[1..]),
         _ => (RepoType::Model, &segs[..]),
     };
     // resolve: the keyword follows a one- or two-segment id.

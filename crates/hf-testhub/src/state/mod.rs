@@ -30,33 +30,38 @@ pub enum RepoType {
     Dataset,
     /// A Space (`/api/spaces`, web prefix `spaces/`).
     Space,
+    /// A kernel (`/api/kernels`, web prefix `kernels/`).
+    Kernel,
 }
 
 impl RepoType {
-    /// `model`, `dataset` or `space`.
+    /// `model`, `dataset`, `space` or `kernel`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Model => "model",
             Self::Dataset => "dataset",
             Self::Space => "space",
+            Self::Kernel => "kernel",
         }
     }
 
-    /// The API path segment: `models`, `datasets` or `spaces`.
+    /// The API path segment: `models`, `datasets`, `spaces` or `kernels`.
     pub fn plural(self) -> &'static str {
         match self {
             Self::Model => "models",
             Self::Dataset => "datasets",
             Self::Space => "spaces",
+            Self::Kernel => "kernels",
         }
     }
 
-    /// The web/resolve URL prefix: empty, `datasets/` or `spaces/`.
+    /// The web/resolve URL prefix: empty, `datasets/`, `spaces/` or `kernels/`.
     pub fn web_prefix(self) -> &'static str {
         match self {
             Self::Model => "",
             Self::Dataset => "datasets/",
             Self::Space => "spaces/",
+            Self::Kernel => "kernels/",
         }
     }
 
@@ -65,6 +70,7 @@ impl RepoType {
             "models" => Some(Self::Model),
             "datasets" => Some(Self::Dataset),
             "spaces" => Some(Self::Space),
+            "kernels" => Some(Self::Kernel),
             _ => None,
         }
     }
@@ -74,6 +80,7 @@ impl RepoType {
             "model" => Some(Self::Model),
             "dataset" => Some(Self::Dataset),
             "space" => Some(Self::Space),
+            "kernel" => Some(Self::Kernel),
             _ => None,
         }
     }

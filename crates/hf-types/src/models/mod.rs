@@ -7,6 +7,7 @@ mod dataset;
 mod discussions;
 mod endpoints;
 mod files;
+mod kernel;
 mod model;
 mod papers;
 mod refs;
@@ -39,6 +40,7 @@ pub use endpoints::{
 pub use files::{
     BlobLfsInfo, BlobSecurityInfo, LastCommitInfo, RepoFile, RepoFolder, RepoSibling, RepoTreeEntry,
 };
+pub use kernel::KernelInfo;
 pub use model::{
     GgufInfo, InferenceProviderMapping, InferenceProviderMappings, InferenceStatus, ModelInfo,
     TransformersInfo,

@@ -51,6 +51,7 @@ fn repo_url_forms() {
         ("hf://datasets/ns/name", None, RepoType::Dataset, "ns/name"),
         ("hf://ns/name", None, RepoType::Model, "ns/name"),
         ("hf://spaces/ns/name", None, RepoType::Space, "ns/name"),
+        ("hf://kernels/ns/name", None, RepoType::Kernel, "ns/name"),
     ] {
         let parsed = RepoUrl::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"));
         assert_eq!(parsed.endpoint(), endpoint, "{url}");
@@ -85,7 +86,7 @@ fn repo_url_rejections() {
         ("https://huggingface.co", "no repo path"),
         ("https://huggingface.co//x", "empty segment"),
         (
-            "https://huggingface.co/kernels/ns/name",
+            "https://huggingface.co/buckets/ns/name",
             "unknown repo type",
         ),
         ("https://huggingface.co/user/a--b", "'--'"),

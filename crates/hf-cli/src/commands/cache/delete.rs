@@ -21,7 +21,7 @@ pub(crate) struct DeleteArgs {
     #[arg(long = "repo", value_name = "REPO_ID")]
     repos: Vec<String>,
     /// Only match --repo against repos of this type (default: any type).
-    #[arg(long, value_name = "TYPE", value_parser = ["model", "dataset", "space"])]
+    #[arg(long, value_name = "TYPE", value_parser = ["model", "dataset", "space", "kernel"])]
     repo_type: Option<String>,
     /// Delete this revision: a commit hash, or a unique prefix of at least 4 characters
     /// (repeatable; `hf cache scan -v` lists them).
