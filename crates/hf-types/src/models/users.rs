@@ -302,6 +302,8 @@ open_enum! {
         Dataset = "dataset",
         /// A Space.
         Space = "space",
+        /// A kernel.
+        Kernel = "kernel",
     }
 }
 
@@ -343,6 +345,9 @@ pub struct UserLikes {
     pub datasets: Vec<String>,
     /// Liked Space ids.
     pub spaces: Vec<String>,
+    /// Liked kernel ids.
+    #[serde(default)]
+    pub kernels: Vec<String>,
 }
 
 impl UserLikes {
@@ -358,6 +363,7 @@ impl UserLikes {
                 LikedRepoType::Model => &mut out.models,
                 LikedRepoType::Dataset => &mut out.datasets,
                 LikedRepoType::Space => &mut out.spaces,
+                LikedRepoType::Kernel => &mut out.kernels,
                 LikedRepoType::Unknown(_) => continue,
             };
             bucket.push(like.repo.name.clone());

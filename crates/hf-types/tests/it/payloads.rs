@@ -358,22 +358,29 @@ fn users_and_identity() {
     );
     cases::<LikedRepo>(
         r#"{"repo":{"name":"gpt2","type":"model"}}"#,
-        r#"{"createdAt":"2024-01-01T00:00:00.000Z","repo":{"name":"u/k","type":"kernel"}}"#,
+        r#"{"createdAt":"2024-01-01T00:00:00.000Z","repo":{"name":"u/b","type":"bucket"}}"#,
         |l| assert_eq!(l.repo.repo_type, LikedRepoType::Model),
         |l| assert!(l.repo.repo_type.is_unknown()),
     );
     let likes: Vec<LikedRepo> = parse(
         r#"[{"repo":{"name":"m","type":"model"}},{"repo":{"name":"d","type":"dataset"}},
-            {"repo":{"name":"s","type":"space"}},{"repo":{"name":"k","type":"kernel"}}]"#,
+            {"repo":{"name":"s","type":"space"}},{"repo":{"name":"k","type":"kernel"}},
+            {"repo":{"name":"b","type":"bucket"}}]"#,
     );
     let grouped = UserLikes::from_likes("alice", &likes);
     assert_eq!(
         (
             grouped.total,
             grouped.models.as_slice(),
-            grouped.spaces.as_slice()
+            grouped.spaces.as_slice(),
+            grouped.kernels.as_slice()
         ),
-        (4, &["m".to_owned()][..], &["s".to_owned()][..])
+        (
+            5,
+            &["m".to_owned()][..],
+            &["s".to_owned()][..],
+            &["k".to_owned()][..]
+        )
     );
     cases::<UserLikes>(
         r#"{"user":"u","total":0,"models":[],"datasets":[],"spaces":[]}"#,
