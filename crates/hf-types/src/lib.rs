@@ -28,6 +28,7 @@ mod path;
 mod repo;
 mod revision;
 mod time;
+mod uri;
 
 pub use de::{OneOrMany, SecretString};
 pub use models::*;
@@ -38,3 +39,4 @@ pub use repo::{
 };
 pub use revision::{CommitOid, InvalidCommitOid, InvalidRevision, Revision};
 pub use time::{InvalidTimestamp, Timestamp};
+pub use uri::{HfUri, InvalidHfUri};

@@ -5,11 +5,13 @@ use std::path::PathBuf;
 
 use super::{Ctx, RepoTypeArg, TokenArg, repo_url};
 use crate::progress::Bars;
-use crate::report;
+use crate::report::{self, Hint};
 use crate::table::{Cell, tabulate};
+use anyhow::{anyhow, bail};
 use clap::Args;
 use hf_api::{DownloadOptions, DownloadRequest, DryRunFileInfo, SnapshotRequest};
 use hf_cache::format_size;
+use hf_types::{HfUri, RepoType};
 
 /// Arguments of `hf download`.
 #[derive(Debug, Args)]
@@ -21,11 +23,15 @@ Examples:
   hf download gpt2 --include '*.json' --exclude 'onnx/*'
   hf download squad --repo-type dataset --revision refs/convert/parquet
   hf download gpt2 --local-dir ./gpt2 --quiet    prints only the path
-  hf download gpt2 --dry-run                     what would be fetched, and its size")]
+  hf download gpt2 --dry-run                     what would be fetched, and its size
+  hf download org/data train/ --type dataset     a folder (a name ending in /)
+  hf download hf://datasets/org/data@v1/train/   the same as an hf:// URI, at a revision")]
 pub(crate) struct DownloadArgs {
-    /// The repo id, e.g. `gpt2` or `org/name`.
+    /// The repo id, e.g. `gpt2` or `org/name`, or an `hf://` URI that may also name a
+    /// revision and a file or folder (`hf://datasets/org/name@v1/train/`).
     repo_id: String,
-    /// Files to download (default: the whole repo, filtered by --include/--exclude).
+    /// Files to download (default: the whole repo, filtered by --include/--exclude); a
+    /// name ending in `/` is a folder.
     files: Vec<String>,
     #[command(flatten)]
     repo_type: RepoTypeArg,
@@ -58,18 +64,88 @@ pub(crate) struct DownloadArgs {
     token: TokenArg,
 }
 
+/// What to download, once an `hf://` URI is taken apart.
+struct Target {
+    repo_id: String,
+    repo_type: RepoType,
+    revision: Option<String>,
+    /// Files, and folders (ending in `/`).
+    names: Vec<String>,
+}
+
+impl Target {
+    fn of(args: &DownloadArgs) -> anyhow::Result<Target> {
+        if args.local_dir.is_some() && args.cache_dir.is_some() {
+            return Err(
+                anyhow!("--local-dir and --cache-dir cannot be used together").context(Hint(
+                    "use --cache-dir (or HF_HOME) for the shared cache, or --local-dir for a \
+                     one-off copy in a folder"
+                        .into(),
+                )),
+            );
+        }
+        if !args.repo_id.starts_with("hf://") {
+            return Ok(Target {
+                repo_id: args.repo_id.clone(),
+                repo_type: args.repo_type.get(),
+                revision: args.revision.clone(),
+                names: args.files.clone(),
+            });
+        }
+        if args.repo_type.given() {
+            bail!("--repo-type cannot be used with an hf:// URI: the URI names the type");
+        }
+        if args.revision.is_some() {
+            bail!("--revision cannot be used with an hf:// URI: write it after '@' in the URI");
+        }
+        let uri = HfUri::parse(&args.repo_id)?;
+        let mut names = args.files.clone();
+        if !uri.path_in_repo().is_empty() {
+            if !names.is_empty() {
+                bail!(
+                    "the URI names a path ('{}'): it cannot be combined with FILES",
+                    uri.path_in_repo()
+                );
+            }
+            let slash = if args.repo_id.ends_with('/') { "/" } else { "" };
+            names.push(format!("{}{slash}", uri.path_in_repo()));
+        }
+        Ok(Target {
+            repo_id: uri.repo_id().to_string(),
+            repo_type: uri.repo_type(),
+            revision: uri.revision().map(|r| r.as_str().to_owned()),
+            names,
+        })
+    }
+}
+
 pub(crate) async fn run(ctx: &Ctx, args: DownloadArgs) -> anyhow::Result<()> {
     let api = ctx.api(&args.token)?;
-    let repo_type = args.repo_type.get();
+    let target = Target::of(&args)?;
+    let repo_type = target.repo_type;
+    let (folders, files): (Vec<&String>, Vec<&String>) =
+        target.names.iter().partition(|n| n.ends_with('/'));
+    if let Some(folder) = folders.first() {
+        if !args.include.is_empty() {
+            bail!(
+                "a folder ('{folder}') cannot be combined with --include: use --include \"{folder}*\" instead"
+            );
+        }
+        if !args.exclude.is_empty() {
+            bail!(
+                "a folder ('{folder}') cannot be combined with --exclude: use --include \"{folder}*\" with --exclude instead"
+            );
+        }
+    }
     let patterns_given = !args.include.is_empty() || !args.exclude.is_empty();
-    if !args.files.is_empty() && patterns_given {
+    if !files.is_empty() && patterns_given {
         eprintln!("warning: --include and --exclude are ignored because files are named");
     }
-    let url = repo_url(&api, repo_type, &args.repo_id);
+    let url = repo_url(&api, repo_type, &target.repo_id);
     let mut options = DownloadOptions::default()
         .with_repo_type(repo_type)
         .with_force_download(args.force_download);
-    if let Some(r) = &args.revision {
+    if let Some(r) = &target.revision {
         options = options.with_revision(r);
     }
     if let Some(d) = &args.cache_dir {
@@ -78,16 +154,23 @@ pub(crate) async fn run(ctx: &Ctx, args: DownloadArgs) -> anyhow::Result<()> {
     if let Some(d) = &args.local_dir {
         options = options.with_local_dir(d);
     }
-    let request = if let [file] = args.files.as_slice() {
-        Request::File(api.hf_hub_download(&args.repo_id, file))
+    let request = if let ([file], []) = (files.as_slice(), folders.as_slice()) {
+        Request::File(api.hf_hub_download(&target.repo_id, file.as_str()))
     } else {
-        let (allow, ignore) = if args.files.is_empty() {
+        let (allow, ignore) = if target.names.is_empty() {
             (args.include.clone(), args.exclude.clone())
         } else {
-            (args.files.clone(), Vec::new())
+            // A folder is everything under it.
+            let under = folders
+                .iter()
+                .map(|f| format!("{}/**", f.trim_end_matches('/')));
+            (
+                files.iter().map(|f| (*f).clone()).chain(under).collect(),
+                Vec::new(),
+            )
         };
         Request::Snapshot(
-            api.snapshot_download(&args.repo_id)
+            api.snapshot_download(&target.repo_id)
                 .allow_patterns(allow)
                 .ignore_patterns(ignore)
                 .max_workers(args.max_workers.max(1)),

@@ -60,19 +60,24 @@ pub(crate) struct TokenArg {
 /// `--repo-type`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct RepoTypeArg {
-    /// The repo type.
-    #[arg(long, value_name = "TYPE", default_value = "model", value_parser = ["model", "dataset", "space", "kernel"])]
-    repo_type: String,
+    /// The repo type (default: model).
+    #[arg(long, visible_alias = "type", value_name = "TYPE", value_parser = ["model", "dataset", "space", "kernel"])]
+    repo_type: Option<String>,
 }
 
 impl RepoTypeArg {
     pub(crate) fn get(&self) -> RepoType {
-        match self.repo_type.as_str() {
-            "dataset" => RepoType::Dataset,
-            "space" => RepoType::Space,
-            "kernel" => RepoType::Kernel,
+        match self.repo_type.as_deref() {
+            Some("dataset") => RepoType::Dataset,
+            Some("space") => RepoType::Space,
+            Some("kernel") => RepoType::Kernel,
             _ => RepoType::Model,
         }
+    }
+
+    /// Whether `--repo-type` was given.
+    pub(crate) fn given(&self) -> bool {
+        self.repo_type.is_some()
     }
 }
 

@@ -289,3 +289,123 @@ fn cache_verify_reports_damaged_missing_and_extra_files() {
     let run = sb.run(&["cache", "verify", "alice/nope"]);
     assert!(run.err_line().contains("not in the cache"), "{run:#?}");
 }
+
+#[test]
+fn hf_uris_and_folders_name_what_to_download() {
+    let hub = hub();
+    tiny(&hub);
+    hub.create_repo(RepoType::Dataset, "alice/data", false)
+        .unwrap();
+    for file in ["train/a.csv", "train/deep/b.csv", "test/c.csv"] {
+        hub.upload_file(RepoType::Dataset, "alice/data", "main", file, b"x,y\n")
+            .unwrap();
+    }
+    let v1 = hub
+        .upload_file(
+            RepoType::Dataset,
+            "alice/data",
+            "main",
+            "README.md",
+            b"# d\n",
+        )
+        .unwrap();
+    let sb = Sandbox::new(&hub.url());
+    // The files of a local_dir, relative, without its metadata folder.
+    let files_in = |dir: &std::path::Path| -> Vec<String> {
+        paths_under(dir)
+            .iter()
+            .filter(|p| p.is_file())
+            .map(|p| p.strip_prefix(dir).unwrap().display().to_string())
+            .filter(|p| !p.starts_with(".cache"))
+            .collect()
+    };
+
+    // A folder (a name ending in /), with --type.
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("a");
+    let dir_arg = dir.display().to_string();
+    sb.run(&[
+        "download",
+        "alice/data",
+        "train/",
+        "--type",
+        "dataset",
+        "--local-dir",
+        &dir_arg,
+        "-q",
+    ])
+    .ok();
+    assert_eq!(files_in(&dir), ["train/a.csv", "train/deep/b.csv"]);
+
+    // The same as a URI, at a revision; and one file of a model.
+    let dir = out.path().join("b");
+    let dir_arg = dir.display().to_string();
+    let uri = format!("hf://datasets/alice/data@{v1}/train/");
+    sb.run(&["download", &uri, "--local-dir", &dir_arg, "-q"])
+        .ok();
+    assert_eq!(files_in(&dir), ["train/a.csv", "train/deep/b.csv"]);
+    let path = sb
+        .run(&["download", "hf://alice/tiny/sub/w.bin"])
+        .ok()
+        .trim_end()
+        .to_owned();
+    assert!(
+        path.ends_with("/sub/w.bin") && path.contains("models--alice--tiny"),
+        "{path}"
+    );
+    // A whole repo by URI: the snapshot folder.
+    let snapshot = sb
+        .run(&["download", "hf://datasets/alice/data"])
+        .ok()
+        .trim_end()
+        .to_owned();
+    assert!(
+        snapshot.ends_with(&format!("datasets--alice--data/snapshots/{v1}")),
+        "{snapshot}"
+    );
+
+    // What cannot be combined, refused before any request.
+    hub.clear_requests();
+    for (args, why) in [
+        (
+            &["download", "hf://datasets/alice/data", "--type", "dataset"][..],
+            "--repo-type cannot be used",
+        ),
+        (
+            &["download", "hf://datasets/alice/data", "--revision", "main"],
+            "--revision cannot be used",
+        ),
+        (
+            &["download", "hf://alice/tiny/config.json", "notes.txt"],
+            "cannot be combined with FILES",
+        ),
+        (
+            &["download", "alice/tiny", "sub/", "--include", "*.bin"],
+            "use --include \"sub/*\"",
+        ),
+        (
+            &["download", "alice/tiny", "sub/", "--exclude", "*.bin"],
+            "with --exclude instead",
+        ),
+        (
+            &[
+                "download",
+                "hf://alice/tiny",
+                "--local-dir",
+                "x",
+                "--cache-dir",
+                "y",
+            ],
+            "cannot be used together",
+        ),
+        (&["download", "hf://gpt2"], "'namespace/name'"),
+        (
+            &["download", "hf://buckets/alice/b"],
+            "buckets are not repositories",
+        ),
+    ] {
+        let run = sb.run(args);
+        assert!(run.err_line().contains(why), "{args:?}: {run:#?}");
+    }
+    assert!(hub.requests().is_empty(), "{:?}", hub.requests());
+}

@@ -9,7 +9,7 @@ use clap::Args;
 use hf_cache::{
     CacheInfo, CachedFileInfo, CachedRepoInfo, DeleteCacheStrategy, HfCache, format_size,
 };
-use hf_types::RepoType;
+use hf_types::HfUri;
 
 use super::delete::{check, confirmed};
 use super::{CacheDirArg, Ctx, cache_id};
@@ -41,45 +41,21 @@ struct Uri {
     path: String,
 }
 
-/// `hf://[datasets/|spaces/|models/]ns/name[/path]` (the Python client's `HfUri`
-/// grammar, without revisions: a file goes from every cached revision).
+/// An `hf://` target. A revision is refused: a file goes from every cached revision, and
+/// a revision is named by its hash.
 fn parse_uri(target: &str) -> anyhow::Result<Uri> {
-    let body = target
-        .strip_prefix("hf://")
-        .unwrap_or(target)
-        .trim_matches('/');
-    if body.is_empty() {
-        bail!("'{target}' names no repository: expected hf://[TYPE/]NAMESPACE/NAME[/PATH]");
-    }
-    let (first, rest) = body.split_once('/').unwrap_or((body, ""));
-    let plural = RepoType::ALL.into_iter().find(|t| t.plural() == first);
-    let singular = RepoType::ALL.into_iter().find(|t| t.to_string() == first);
-    let (repo_type, location) = match (plural, singular) {
-        (Some(t), _) if !rest.is_empty() => (t, rest),
-        (Some(_), _) => bail!("'{target}' names no repository after '{first}/'"),
-        (None, Some(t)) if !rest.is_empty() => bail!(
-            "'{target}': the type prefix must be plural; did you mean '{}/'?",
-            t.plural()
-        ),
-        _ => (RepoType::Model, body),
-    };
-    let parts: Vec<&str> = location.splitn(3, '/').collect();
-    if let Some(at) = location.find('@')
-        && location[..at].matches('/').count() <= 1
-    {
-        let hint = if location[at..].contains('/') {
-            "Drop '@<revision>' to delete the file from all cached revisions."
-        } else {
+    let uri = HfUri::parse(target)?;
+    if uri.revision().is_some() {
+        let hint = if uri.path_in_repo().is_empty() {
             "Pass the revision hash instead, see 'hf cache ls --revisions'."
+        } else {
+            "Drop '@<revision>' to delete the file from all cached revisions."
         };
         bail!("revisions in hf:// URIs are not supported by `hf cache rm`. {hint}");
     }
-    let [namespace, name, path @ ..] = parts.as_slice() else {
-        bail!("'{target}': the repository id must be 'namespace/name', got '{location}'");
-    };
     Ok(Uri {
-        cache_id: format!("{repo_type}/{namespace}/{name}"),
-        path: path.first().copied().unwrap_or_default().to_owned(),
+        cache_id: format!("{}/{}", uri.repo_type(), uri.repo_id()),
+        path: uri.path_in_repo().to_owned(),
     })
 }
 
@@ -316,8 +292,8 @@ mod tests {
         assert_eq!(uri("hf://spaces/a/b").cache_id, "space/a/b");
         assert_eq!(uri("hf://org/m/file@1.txt").path, "file@1.txt");
         for (bad, why) in [
-            ("hf://", "names no repository"),
-            ("hf://datasets", "names no repository"),
+            ("hf://", "nothing follows"),
+            ("hf://datasets", "no repository id"),
             ("hf://gpt2", "'namespace/name'"),
             ("hf://model/org/m", "must be plural"),
             ("hf://org/m@main", "Pass the revision hash"),
