@@ -358,3 +358,67 @@ fn cache_ls_and_rm_match_the_newest_python_cli() {
         );
     }
 }
+
+/// `hf://` URIs are taken apart as the newest Python client's `parse_hf_uri` does, and
+/// refused where it refuses them.
+#[test]
+fn hf_uris_parse_as_in_the_newest_python_client() {
+    let Some(python) = python_latest() else {
+        return;
+    };
+    let uris = [
+        "hf://org/model",
+        "hf://models/org/model/",
+        "hf://org/m/sub/w.bin",
+        "hf://org/m/file@1.txt",
+        "hf://a/b/c@v1",
+        "hf://org/m@v1/a/b.txt",
+        "hf://org/m@feature%2Fx/a",
+        "hf://org/m@refs/pr/12/c.json",
+        "hf://org/m@refs/pr/x/y",
+        "hf://datasets/o/d@refs/convert/parquet/default/train/0.parquet",
+        "hf://spaces/o/s",
+        "hf://kernels/o/k/build/",
+        "hf://",
+        "hf://datasets",
+        "hf://datasets/",
+        "hf://gpt2",
+        "hf://dataset/o/d",
+        "hf://o/m@",
+        "hf://o/a--b",
+    ];
+    let script = format!(
+        r"
+import json
+from huggingface_hub.utils import parse_hf_uri
+out = []
+for u in {uris}:
+    try:
+        x = parse_hf_uri(u)
+        out.append([x.type, x.id, x.revision, x.path_in_repo])
+    except Exception:
+        out.append(None)
+print(json.dumps(out))
+",
+        uris = serde_json::to_string(&uris).unwrap()
+    );
+    let output = Command::new(&python)
+        .args(["-c", &script])
+        .output()
+        .expect("python runs");
+    assert!(output.status.success(), "{output:?}");
+    let theirs: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let ours: Vec<serde_json::Value> = uris
+        .iter()
+        .map(|u| match hf_types::HfUri::parse(u) {
+            Ok(x) => serde_json::json!([
+                x.repo_type().as_str(),
+                x.repo_id().as_str(),
+                x.revision().map(hf_types::Revision::as_str),
+                x.path_in_repo()
+            ]),
+            Err(_) => serde_json::Value::Null,
+        })
+        .collect();
+    assert_eq!(serde_json::Value::Array(ours), theirs);
+}
