@@ -601,3 +601,67 @@ fn blocking_mirror_uploads_and_deletes() {
     files.sort();
     assert_eq!(files, [".gitattributes", "b.txt", "w.bin"]);
 }
+
+#[tokio::test]
+async fn a_kernel_repo_is_created_uploaded_to_and_listed_like_the_others() {
+    let hub = upload_hub().await;
+    let api = client(&hub, Some(ALICE));
+    let kernel = hf_api::types::RepoType::Kernel;
+    let url = api
+        .create_repo("alice/act")
+        .repo_type(kernel)
+        .await
+        .unwrap();
+    assert!(url.to_string().ends_with("/kernels/alice/act"), "{url}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("build/torch")).unwrap();
+    std::fs::write(dir.path().join("build/torch/__init__.py"), b"ops = 1\n").unwrap();
+    std::fs::write(dir.path().join("build/torch/_ops.so"), content(5000, 3)).unwrap();
+    let commit = api
+        .upload_folder("alice/act", dir.path())
+        .repo_type(kernel)
+        .await
+        .unwrap();
+    assert!(
+        commit.commit_url.contains("/kernels/alice/act/commit/"),
+        "{}",
+        commit.commit_url
+    );
+    let mut files: Vec<String> = api
+        .list_repo_files("alice/act")
+        .repo_type(kernel)
+        .try_collect()
+        .await
+        .unwrap();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            ".gitattributes",
+            "build/torch/__init__.py",
+            "build/torch/_ops.so"
+        ]
+    );
+    // The LFS file went through the kernel repo's batch endpoint.
+    assert!(
+        hub.requests()
+            .iter()
+            .any(|r| r.path() == "/kernels/alice/act.git/info/lfs/objects/batch"),
+        "{:?}",
+        hub.requests()
+    );
+    assert_eq!(
+        fetch(&api, "kernels/", "alice/act", "main", "build/torch/_ops.so").await,
+        content(5000, 3)
+    );
+    api.delete_repo("alice/act")
+        .repo_type(kernel)
+        .await
+        .unwrap();
+    assert!(
+        !api.repo_exists("alice/act")
+            .repo_type(kernel)
+            .await
+            .unwrap()
+    );
+}
