@@ -686,6 +686,13 @@ fn classify(err: hyper_util::client::legacy::Error) -> Error {
         let setup = setup.clone();
         return Error::new(ErrorKind::Config, setup).not_sent();
     }
+    if let Some(why) = certificate_refusal(&err) {
+        // A refused certificate stays refused: failing at once beats retrying until a
+        // deadline and reporting a timeout.
+        return Error::new(ErrorKind::Config, err)
+            .with_detail(why)
+            .not_sent();
+    }
     if let Some(why) = proxy_refusal(&err) {
         // Sending again cannot help: a configuration error, not retried.
         return Error::new(ErrorKind::Config, err)
@@ -702,6 +709,29 @@ fn classify(err: hyper_util::client::legacy::Error) -> Error {
         (false, true) => Error::new(ErrorKind::Timeout, err),
         (false, false) => Error::new(ErrorKind::Transport, err),
     }
+}
+
+/// Why the server's certificate was refused, when it was. The TLS error sits in
+/// `io::Error`s nested in one another (an `io::Error`'s `source` skips its inner error),
+/// so each link is unwrapped down to the innermost error.
+fn certificate_refusal(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    chain(err).find_map(|e| {
+        let mut inner: &(dyn std::error::Error + 'static) = e;
+        while let Some(wrapped) = inner
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            inner = wrapped;
+        }
+        match inner.downcast_ref::<rustls::Error>()? {
+            rustls::Error::InvalidCertificate(why) => Some(format!(
+                "the server's TLS certificate was refused ({why:?}); if a proxy or a private \
+                 endpoint uses its own certificate authority, point REQUESTS_CA_BUNDLE (or \
+                 CURL_CA_BUNDLE) at its PEM file"
+            )),
+            _ => None,
+        }
+    })
 }
 
 /// Why the proxy refused us, when it refused our credentials (or the lack of them).

@@ -29,12 +29,14 @@
 //! read/write/fine-grained tokens, private and gated repos, git-like commits, branches, tags,
 //! pull-request refs, listings with `Link` pagination, the preupload / LFS batch / NDJSON commit
 //! protocol and resolve downloads with `Range` are served as the Hub serves them. Faults
-//! ([`FaultRule`]) and a request log ([`LoggedRequest`]) cover reliability tests.
+//! ([`FaultRule`]) and a request log ([`LoggedRequest`]) cover reliability tests. Both
+//! listeners serve plain HTTP, or HTTPS with [`TestHubBuilder::tls`] (HTTP/2 and HTTP/1.1
+//! offered; [`TlsIdentity::test`] is a certificate for 127.0.0.1 whose CA tests trust).
 //!
 //! # Routes
 //!
-//! Main listener (`{rt}` is `models`, `datasets` or `spaces`; `{prefix}` is empty,
-//! `datasets/` or `spaces/`; ids have one or two segments; revisions are one `%2F`-quoted
+//! Main listener (`{rt}` is `models`, `datasets`, `spaces` or `kernels`; `{prefix}` is empty,
+//! `datasets/`, `spaces/` or `kernels/`; ids have one or two segments; revisions are one `%2F`-quoted
 //! segment):
 //!
 //! - `GET /api/whoami-v2`; `POST /api/repos/create`, `DELETE /api/repos/delete`,
@@ -129,6 +131,7 @@ mod log;
 mod proxy;
 mod routes;
 mod state;
+mod tls;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -146,6 +149,7 @@ pub use faults::FaultRule;
 pub use log::{Listener, LoggedRequest};
 pub use proxy::{ProxyRequest, TestProxy};
 pub use state::{Gated, RepoType, Role, ScopeTarget, TokenScope};
+pub use tls::TlsIdentity;
 
 use state::{HubState, Objects};
 
@@ -201,6 +205,8 @@ pub(crate) struct Shared {
     secret: [u8; 32],
     pub(crate) main_addr: SocketAddr,
     pub(crate) cdn_addr: SocketAddr,
+    /// `http` or `https` (with [`TestHubBuilder::tls`]).
+    pub(crate) scheme: &'static str,
     /// Multipart objects being hashed while their parts arrive, by oid.
     pub(crate) assemblies: Mutex<std::collections::HashMap<String, routes::cdn::Assembly>>,
 }
@@ -249,7 +255,7 @@ impl Shared {
         pairs.push(("exp", exp.to_string()));
         let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
         let sig = self.mac(&format!("{path}?{qs}"));
-        format!("http://{}{path}?{qs}&sig={sig}", self.cdn_addr)
+        format!("{}://{}{path}?{qs}&sig={sig}", self.scheme, self.cdn_addr)
     }
 
     /// Checks a CDN request's signature and expiry.
@@ -293,9 +299,18 @@ pub struct TestHubBuilder {
     port: Option<u16>,
     cdn_port: Option<u16>,
     defer_upload_check: bool,
+    tls: Option<TlsIdentity>,
 }
 
 impl TestHubBuilder {
+    /// Serves HTTPS on both listeners with this identity (default: plain HTTP), as the
+    /// Hub and its CDN do; clients must trust its CA ([`TlsIdentity::test`] has one).
+    /// Both HTTP/2 and HTTP/1.1 are offered.
+    pub fn tls(mut self, identity: TlsIdentity) -> Self {
+        self.tls = Some(identity);
+        self
+    }
+
     /// Creates user `name` (when absent) with a write token `token`.
     pub fn user(mut self, name: &str, token: &str) -> Self {
         self.users.push((name.to_owned(), Some(token.to_owned())));
@@ -436,6 +451,7 @@ impl TestHubBuilder {
             secret,
             main_addr,
             cdn_addr,
+            scheme: if self.tls.is_some() { "https" } else { "http" },
             assemblies: Mutex::new(std::collections::HashMap::new()),
         });
         let main_app = Router::new()
@@ -452,21 +468,20 @@ impl TestHubBuilder {
                 (shared.clone(), Listener::Cdn),
                 routes::observe,
             ));
-        // No Nagle delay between response headers and a streamed body.
-        let nodelay = |tcp: &mut tokio::net::TcpStream| {
-            let _ = tcp.set_nodelay(true);
+        let tasks = match &self.tls {
+            None => vec![serve_plain(main, main_app), serve_plain(cdn, cdn_app)],
+            Some(identity) => {
+                let acceptor = identity
+                    .acceptor()
+                    .map_err(io_err("could not set up TLS"))?;
+                let main = tls::TlsListener {
+                    tcp: main,
+                    acceptor: acceptor.clone(),
+                };
+                let cdn = tls::TlsListener { tcp: cdn, acceptor };
+                vec![serve_tls(main, main_app), serve_tls(cdn, cdn_app)]
+            }
         };
-        let (main, cdn) = (main.tap_io(nodelay), cdn.tap_io(nodelay));
-        let tasks = vec![
-            tokio::spawn(async move {
-                let app = main_app.into_make_service_with_connect_info::<SocketAddr>();
-                let _ = axum::serve(main, app).await;
-            }),
-            tokio::spawn(async move {
-                let app = cdn_app.into_make_service_with_connect_info::<SocketAddr>();
-                let _ = axum::serve(cdn, app).await;
-            }),
-        ];
         Ok(TestHub {
             shared,
             tasks,
@@ -508,20 +523,43 @@ impl Drop for TestHub {
     }
 }
 
+/// Serves `app` on a plain TCP listener.
+fn serve_plain(listener: tokio::net::TcpListener, app: Router) -> tokio::task::JoinHandle<()> {
+    // No Nagle delay between response headers and a streamed body.
+    let listener = listener.tap_io(|tcp: &mut tokio::net::TcpStream| {
+        let _ = tcp.set_nodelay(true);
+    });
+    tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
+        let _ = axum::serve(listener, app).await;
+    })
+}
+
+/// Serves `app` over TLS.
+fn serve_tls(listener: tls::TlsListener, app: Router) -> tokio::task::JoinHandle<()> {
+    // `tap_io` only to have the remote address as connect info.
+    let listener = listener.tap_io(|_| {});
+    tokio::spawn(async move {
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
+        let _ = axum::serve(listener, app).await;
+    })
+}
+
 impl TestHub {
     /// A builder with default settings and no users.
     pub fn builder() -> TestHubBuilder {
         TestHubBuilder::default()
     }
 
-    /// Base URL of the Hub, e.g. `http://127.0.0.1:41234` (use as `HF_ENDPOINT`).
+    /// Base URL of the Hub, e.g. `http://127.0.0.1:41234` (use as `HF_ENDPOINT`);
+    /// `https://` with [`TestHubBuilder::tls`].
     pub fn url(&self) -> String {
-        format!("http://{}", self.shared.main_addr)
+        format!("{}://{}", self.shared.scheme, self.shared.main_addr)
     }
 
     /// Base URL of the CDN listener.
     pub fn cdn_url(&self) -> String {
-        format!("http://{}", self.shared.cdn_addr)
+        format!("{}://{}", self.shared.scheme, self.shared.cdn_addr)
     }
 
     /// Address of the main listener.

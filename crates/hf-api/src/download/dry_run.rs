@@ -88,7 +88,9 @@ async fn in_cache(
     }
     let meta = match metadata(api, &target, options, known).await {
         Ok(meta) => meta,
-        Err(NoMetadata::Failed(e @ (Error::EntryNotFound(_) | Error::RevisionNotFound(_)))) => {
+        Err(NoMetadata::Failed(
+            e @ (Error::EntryNotFound(_) | Error::RevisionNotFound(_) | Error::Config(_)),
+        )) => {
             return Err(e);
         }
         Err(why) => {
@@ -169,7 +171,9 @@ async fn in_local_dir(
     }
     let meta = match metadata(api, &target, options, known).await {
         Ok(meta) => meta,
-        Err(NoMetadata::Failed(e @ (Error::EntryNotFound(_) | Error::RevisionNotFound(_)))) => {
+        Err(NoMetadata::Failed(
+            e @ (Error::EntryNotFound(_) | Error::RevisionNotFound(_) | Error::Config(_)),
+        )) => {
             return Err(e);
         }
         Err(why) => {

@@ -202,7 +202,11 @@ pub(crate) async fn download(
             record_missing(&api, &target, &options, &repo).await;
             return Err(e);
         }
-        Err(NoMetadata::Failed(e @ Error::RevisionNotFound(_))) => return Err(e),
+        // A refused certificate or proxy is raised, not hidden behind the cache (Python
+        // re-raises SSLError and ProxyError too).
+        Err(NoMetadata::Failed(e @ (Error::RevisionNotFound(_) | Error::Config(_)))) => {
+            return Err(e);
+        }
         Err(why) => {
             // 4. The Hub cannot help: fall back on the cache.
             if !force {
@@ -576,7 +580,9 @@ async fn download_to_local_dir(
     }
     let meta = match metadata(&api, &target, &options, known).await {
         Ok(meta) => meta,
-        Err(NoMetadata::Failed(e @ (Error::EntryNotFound(_) | Error::RevisionNotFound(_)))) => {
+        Err(NoMetadata::Failed(
+            e @ (Error::EntryNotFound(_) | Error::RevisionNotFound(_) | Error::Config(_)),
+        )) => {
             return Err(e);
         }
         Err(why) => {

@@ -220,7 +220,9 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
     };
     let listed = match listed {
         Ok(listed) => listed,
-        Err(Some(e @ Error::RevisionNotFound(_))) => return Err(e),
+        // A refused certificate or proxy is raised, not hidden behind the cache (Python
+        // re-raises SSLError and ProxyError too).
+        Err(Some(e @ (Error::RevisionNotFound(_) | Error::Config(_)))) => return Err(e),
         Err(cause) => {
             let wanted = Wanted {
                 repo: &repo,

@@ -48,7 +48,16 @@ pub(crate) struct Fx {
 }
 
 pub(crate) async fn fixture() -> Fx {
-    let hub = TestHub::builder()
+    fixture_on(TestHub::builder()).await
+}
+
+/// [`fixture`] served over HTTPS (the emulator's test certificate).
+pub(crate) async fn tls_fixture() -> Fx {
+    fixture_on(TestHub::builder().tls(hf_testhub::TlsIdentity::test())).await
+}
+
+async fn fixture_on(builder: hf_testhub::TestHubBuilder) -> Fx {
+    let hub = builder
         .user("alice", OWNER_TOKEN)
         .lfs_threshold(1024)
         .start()
@@ -1515,4 +1524,79 @@ async fn a_file_at_a_listed_commit_needs_no_head() {
         assert!(matches!(err, Error::EntryNotFound(_)), "{err:?}");
         assert_eq!(fx.count(is_head), 1);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_over_https_check_the_certificate() {
+    let fx = tls_fixture().await;
+    assert!(fx.hub.url().starts_with("https://127.0.0.1:"));
+    let ca = hf_testhub::TlsIdentity::test_files_dir().join("ca.pem");
+    let api = HfApiBuilder::new()
+        .endpoint(fx.hub.url())
+        .cache_dir(fx.cache.path())
+        .retry(fast_retry())
+        .ca_bundle(Some(ca))
+        .build()
+        .unwrap();
+    // The LFS files are redirected to the CDN listener, HTTPS too; the largest one in
+    // parallel ranges.
+    let dir = api
+        .snapshot_download("alice/m")
+        .parallel(small_chunks())
+        .await
+        .unwrap();
+    check_snapshot(&fx, &dir);
+    let ranges = cdn_ranges(&fx);
+    assert!(ranges.len() > 4, "{ranges:?}");
+    assert!(
+        fx.hub
+            .requests()
+            .iter()
+            .any(|r| r.listener == Listener::Cdn)
+    );
+
+    // Without the CA the certificate is refused, as a configuration error (which is not
+    // retried), saying what to do; nothing is written.
+    let retries = Arc::new(AtomicU64::new(0));
+    let counted = retries.clone();
+    let untrusting = |cache: &Path| {
+        let counted = counted.clone();
+        HfApiBuilder::new()
+            .endpoint(fx.hub.url())
+            .cache_dir(cache)
+            .ca_bundle(None)
+            .retry(fast_retry().on_retry(move |_| {
+                counted.fetch_add(1, Ordering::SeqCst);
+            }))
+            .build()
+            .unwrap()
+    };
+    let other = tempfile::tempdir().unwrap();
+    let err = untrusting(other.path())
+        .hf_hub_download("alice/m", "config.json")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("TLS certificate was refused (UnknownIssuer)")
+            && text.contains("REQUESTS_CA_BUNDLE"),
+        "{text}"
+    );
+    assert!(!other.path().join("models--alice--m/snapshots").exists());
+    // Nor is the problem hidden behind the cache: the cached files are not returned, as
+    // Python raises its SSLError.
+    let on_cache = untrusting(fx.cache.path());
+    let err = on_cache
+        .hf_hub_download("alice/m", "config.json")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    let err = on_cache.snapshot_download("alice/m").await.unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert_eq!(
+        retries.load(Ordering::SeqCst),
+        0,
+        "a refused certificate is not retried"
+    );
 }

@@ -629,3 +629,66 @@ print(json.dumps({{"kind": type(info).__name__, "sha": info.sha, "found": found,
     assert_eq!(repos, [("alice/act", kernel, 3)]);
     assert!(scan.warnings.is_empty(), "{:?}", scan.warnings);
 }
+
+/// Over HTTPS (the emulator with its test certificate): Python trusts it through
+/// `REQUESTS_CA_BUNDLE`, downloads the repo (the LFS files from the CDN listener, HTTPS
+/// too), and we find its files offline; without the CA it refuses the certificate, as we
+/// do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_downloads_over_https_into_a_cache_we_read() {
+    let Some(py) = crate::interop_python("HTTPS interop test") else {
+        return;
+    };
+    let fx = crate::download::tls_fixture().await;
+    let ca = hf_testhub::TlsIdentity::test_files_dir().join("ca.pem");
+    let home = tempfile::tempdir().unwrap();
+    let script = format!(
+        r#"
+import json
+from huggingface_hub import snapshot_download
+path = snapshot_download("alice/m", cache_dir={cache:?})
+print(json.dumps(path))
+"#,
+        cache = fx.cache.path().display().to_string(),
+    );
+    let ca_text = ca.display().to_string();
+    let out = run_python_with(
+        &py,
+        &fx.hub.url(),
+        home.path(),
+        &script,
+        &[("REQUESTS_CA_BUNDLE", &ca_text)],
+    )
+    .await;
+    let dir = std::path::PathBuf::from(out.as_str().unwrap());
+    check_snapshot(&fx, &dir);
+    assert!(
+        fx.hub
+            .requests()
+            .iter()
+            .any(|r| r.listener == hf_testhub::Listener::Cdn),
+        "the LFS files came from the CDN listener"
+    );
+    let api = fx.api();
+    let offline = api
+        .snapshot_download("alice/m")
+        .local_files_only(true)
+        .await
+        .unwrap();
+    assert_eq!(offline, dir);
+
+    // Against the public roots alone (certifi's), Python refuses the certificate.
+    let refused = format!(
+        r#"
+import certifi, json, requests
+try:
+    requests.get("{url}/api/models/alice/m", verify=certifi.where())
+    print(json.dumps("accepted"))
+except requests.exceptions.SSLError as e:
+    print(json.dumps("refused" if "CERTIFICATE_VERIFY_FAILED" in str(e) else str(e)))
+"#,
+        url = fx.hub.url()
+    );
+    let out = run_python(&py, &fx.hub.url(), home.path(), &refused).await;
+    assert_eq!(out, "refused");
+}

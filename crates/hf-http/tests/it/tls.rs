@@ -14,10 +14,9 @@ use tokio_rustls::rustls;
 
 use crate::{builder, get};
 
+/// The emulator's test certificates (`ca.pem`, `server.pem`, `server.key`).
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/it/tls")
-        .join(name)
+    hf_testhub::TlsIdentity::test_files_dir().join(name)
 }
 
 /// The protocol each TLS connection negotiated with ALPN (`None`: the client offered none).
@@ -101,13 +100,18 @@ async fn fetch(client: &HubClient, url: &str) -> Result<String, hf_http::Error> 
 async fn a_ca_bundle_is_trusted_instead_of_the_system_roots() {
     let base = https_server().await;
     let url = format!("{base}/api/x");
-    // The system's roots do not know the test CA.
+    // The system's roots do not know the test CA: a configuration error (never retried)
+    // that names the certificate and the variable to set.
     let err = fetch(&client(&base, TransportConfig::default()), &url)
         .await
         .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Config, "{err:?}");
+    assert!(!err.request_may_have_been_sent(), "{err:?}");
+    let text = err.to_string();
     assert!(
-        matches!(err.kind(), ErrorKind::Connect | ErrorKind::Transport),
-        "{err:?}"
+        text.contains("TLS certificate was refused (UnknownIssuer)")
+            && text.contains("REQUESTS_CA_BUNDLE"),
+        "{text}"
     );
     // The bundle (a file, or the folder holding it) does.
     for bundle in [fixture("ca.pem"), fixture("")] {

@@ -51,6 +51,16 @@ enum Command {
         /// later (for benchmarks).
         #[arg(long)]
         defer_upload_check: bool,
+        /// Serve HTTPS with the built-in test certificate (for 127.0.0.1; clients trust
+        /// it through the `ca.pem` next to it, see `TlsIdentity::test_files_dir`).
+        #[arg(long, conflicts_with = "tls_cert")]
+        tls: bool,
+        /// Serve HTTPS with this certificate chain (PEM; needs --tls-key).
+        #[arg(long, requires = "tls_key", value_name = "PEM")]
+        tls_cert: Option<PathBuf>,
+        /// The private key (PEM) of --tls-cert.
+        #[arg(long, requires = "tls_cert", value_name = "PEM")]
+        tls_key: Option<PathBuf>,
     },
 }
 
@@ -67,6 +77,9 @@ async fn main() -> std::process::ExitCode {
         lfs_threshold,
         url_ttl_secs,
         defer_upload_check,
+        tls,
+        tls_cert,
+        tls_key,
     } = Cli::parse().command;
     let mut b = hf_testhub::TestHub::builder()
         .port(port)
@@ -89,6 +102,18 @@ async fn main() -> std::process::ExitCode {
     }
     if let Some(s) = url_ttl_secs {
         b = b.signed_url_ttl(std::time::Duration::from_secs(s));
+    }
+    if tls {
+        b = b.tls(hf_testhub::TlsIdentity::test());
+    }
+    if let (Some(cert), Some(key)) = (tls_cert, tls_key) {
+        match (std::fs::read(&cert), std::fs::read(&key)) {
+            (Ok(c), Ok(k)) => b = b.tls(hf_testhub::TlsIdentity::from_pem(c, k)),
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("hf-testhub: could not read the TLS certificate or key: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
     }
     let hub = match b.start().await {
         Ok(h) => h,

@@ -392,7 +392,7 @@ pub(crate) async fn main_dispatch(State(shared): State<Arc<Shared>>, req: Reques
         raw_query,
         headers: parts.headers,
         caller,
-        base: format!("http://{host}"),
+        base: format!("{}://{host}", shared.scheme),
     };
     match route(&shared, ctx, &raw_path, body).await {
         Ok(r) => r,
