@@ -42,7 +42,7 @@ pub(crate) struct Args {
     /// `--clients ours,hf-hub`.
     #[arg(long, value_delimiter = ',')]
     clients: Vec<String>,
-    /// Only these cases (comma-separated): `big`, `small`, `medium`, `throttled`.
+    /// Only these cases (comma-separated): `big`, `small`, `medium`, `throttled`, `tls`.
     #[arg(long, value_delimiter = ',')]
     cases: Vec<String>,
     /// Write the markdown report here (default: docs/benchmarks.md for a full run of
@@ -65,6 +65,7 @@ fn parse_env(s: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("expected KEY=VALUE, got {s:?}"))
 }
 
+#[derive(Clone, Copy)]
 struct Sizes {
     big: u64,
     small_count: u64,
@@ -105,6 +106,8 @@ struct Case {
     throttle: Option<u64>,
     /// Thousands of files: the run caches are deleted only after the case (see below).
     many_files: bool,
+    /// Served over HTTPS (by a second emulator, with its test certificate).
+    tls: bool,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -233,7 +236,20 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
         "hub-v2-{}-{}-{}x{}",
         sizes.big, sizes.small_count, sizes.medium_count, sizes.medium
     ));
-    let mut hub = Hub::start(&release.join("bench-hub"), &data, sizes)?;
+    let mut hub = Hub::start(&release.join("bench-hub"), &data, sizes, false)?;
+    // The HTTPS case's emulator, started when that case comes (its own data: the big
+    // repo only).
+    let mut tls_hub: Option<Hub> = None;
+    let ca_bundle = root
+        .join("crates/hf-testhub/tls/ca.pem")
+        .display()
+        .to_string();
+    // Every client trusts the test CA through one of these (Python's requests, our
+    // client, rustls-native-certs in hf-hub and hf_transfer).
+    let tls_env: Vec<(String, String)> = ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"]
+        .iter()
+        .map(|k| ((*k).to_owned(), ca_bundle.clone()))
+        .collect();
     let cases = [
         Case {
             name: format!("1 LFS file of {}", human(sizes.big)),
@@ -242,6 +258,7 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
             bytes: sizes.big,
             throttle: None,
             many_files: false,
+            tls: false,
         },
         Case {
             name: format!("{} files of 4 KiB", sizes.small_count),
@@ -250,6 +267,7 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
             bytes: sizes.small_count * 4096,
             throttle: None,
             many_files: true,
+            tls: false,
         },
         Case {
             name: format!("{} files of {}", sizes.medium_count, human(sizes.medium)),
@@ -258,6 +276,7 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
             bytes: sizes.medium_count * sizes.medium,
             throttle: None,
             many_files: false,
+            tls: false,
         },
         Case {
             name: format!(
@@ -270,6 +289,16 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
             bytes: sizes.big,
             throttle: Some(sizes.throttle),
             many_files: false,
+            tls: false,
+        },
+        Case {
+            name: format!("1 LFS file of {} over HTTPS", human(sizes.big)),
+            repo: "bench/big",
+            file: Some("big.bin"),
+            bytes: sizes.big,
+            throttle: None,
+            many_files: false,
+            tls: true,
         },
     ];
     let cache = bench.join("run-cache");
@@ -278,12 +307,32 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
         mass_delete(&bench, &cache);
     }
     let mut results: BTreeMap<(usize, usize), Vec<Sample>> = BTreeMap::new();
-    let keys = ["big", "small", "medium", "throttled"];
+    let mut failures: BTreeMap<(usize, usize), String> = BTreeMap::new();
+    let keys = ["big", "small", "medium", "throttled", "tls"];
     for (ci, case) in cases.iter().enumerate() {
         if !args.cases.is_empty() && !args.cases.iter().any(|k| k == keys[ci]) {
             continue;
         }
         step(&format!("case: {}", case.name));
+        let (hub, extra_env) = if case.tls {
+            if tls_hub.is_none() {
+                let data = bench.join(format!("hub-v2-tls-{}", sizes.big));
+                let tls_sizes = Sizes {
+                    small_count: 0,
+                    medium_count: 0,
+                    ..*sizes
+                };
+                tls_hub = Some(Hub::start(
+                    &release.join("bench-hub"),
+                    &data,
+                    &tls_sizes,
+                    true,
+                )?);
+            }
+            (tls_hub.as_mut().expect("started"), tls_env.as_slice())
+        } else {
+            (&mut hub, &[][..])
+        };
         match case.throttle {
             Some(rate) => hub.command(&format!("throttle {rate}"))?,
             None => hub.command("clear")?,
@@ -299,7 +348,7 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
             let warm_up = cache.join(format!("{ci}-warm-up"));
             std::fs::create_dir_all(&warm_up)?;
             flush_disk();
-            measure(client, &hub.url, &warm_up, case, &bench)
+            measure(client, &hub.url, &warm_up, case, &bench, extra_env)
                 .with_context(|| format!("{} on {} (warm-up)", client.name, case.name))?;
             if !case.many_files {
                 let _ = std::fs::remove_dir_all(&warm_up);
@@ -312,6 +361,9 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
             for k in 0..clients.len() {
                 let ki = (k + r) % clients.len();
                 let client = &clients[ki];
+                if failures.contains_key(&(ci, ki)) {
+                    continue;
+                }
                 // A fresh folder per run. Deleting thousands of files right before a run
                 // slows the next run's file creations for every client (ext4 without a
                 // journal scans past recently deleted inodes), so the caches of a
@@ -321,8 +373,20 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
                 std::fs::create_dir_all(&run_cache)?;
                 flush_disk();
                 let hub_before = hub.cpu()?;
-                let mut sample = measure(client, &hub.url, &run_cache, case, &bench)
-                    .with_context(|| format!("{} on {}", client.name, case.name))?;
+                let measured = measure(client, &hub.url, &run_cache, case, &bench, extra_env)
+                    .with_context(|| format!("{} on {}", client.name, case.name));
+                // Over HTTPS another client may fail to trust the test CA: that is
+                // reported, not fatal. Ours must work.
+                let mut sample = match measured {
+                    Ok(sample) => sample,
+                    Err(e) if case.tls && ki != 0 => {
+                        eprintln!("  {:<28} run {}: failed: {e:#}", client.name, r + 1);
+                        failures.insert((ci, ki), format!("{:#}", e.root_cause()));
+                        let _ = std::fs::remove_dir_all(&run_cache);
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
                 sample.hub_cpu = hub.cpu()? - hub_before;
                 if !case.many_files {
                     let _ = std::fs::remove_dir_all(&run_cache);
@@ -346,8 +410,9 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
         }
     }
     hub.command("clear")?;
+    drop(tls_hub);
     let _ = std::fs::remove_dir_all(&cache);
-    let report = report(args, &cases, &clients, &results, runs);
+    let report = report(args, &cases, &clients, &results, &failures, runs);
     println!("{report}");
     // Only a full run replaces the committed tables (unless --write says where to).
     let partial = args.quick
@@ -449,7 +514,7 @@ struct Hub {
 }
 
 impl Hub {
-    fn start(program: &Path, data: &Path, sizes: &Sizes) -> Result<Hub> {
+    fn start(program: &Path, data: &Path, sizes: &Sizes, tls: bool) -> Result<Hub> {
         let mut child = Command::new(program)
             .arg(data)
             .args([
@@ -458,6 +523,7 @@ impl Hub {
                 sizes.medium_count.to_string(),
                 sizes.medium.to_string(),
             ])
+            .args(tls.then_some("tls"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -467,7 +533,7 @@ impl Hub {
         let mut url = String::new();
         stdout.read_line(&mut url)?;
         let url = url.trim().to_owned();
-        if !url.starts_with("http://") {
+        if !url.starts_with("http://") && !url.starts_with("https://") {
             bail!("the emulator did not start (it printed {url:?})");
         }
         Ok(Hub {
@@ -500,7 +566,14 @@ impl Drop for Hub {
     }
 }
 
-fn measure(client: &Client, url: &str, cache: &Path, case: &Case, bench: &Path) -> Result<Sample> {
+fn measure(
+    client: &Client,
+    url: &str,
+    cache: &Path,
+    case: &Case,
+    bench: &Path,
+    extra_env: &[(String, String)],
+) -> Result<Sample> {
     let out = bench.join("time.txt");
     let mut cmd = Command::new("/usr/bin/time");
     cmd.args(["-f", "%e %U %S %M", "-o"])
@@ -520,7 +593,7 @@ fn measure(client: &Client, url: &str, cache: &Path, case: &Case, bench: &Path) 
         .env("HF_HOME", bench.join("hf-home"))
         .env_remove("HF_TOKEN")
         .stdout(Stdio::null());
-    for (k, v) in &client.env {
+    for (k, v) in client.env.iter().chain(extra_env) {
         cmd.env(k, v);
     }
     let status = cmd.status()?;
@@ -570,6 +643,7 @@ fn report(
     cases: &[Case],
     clients: &[Client],
     results: &BTreeMap<(usize, usize), Vec<Sample>>,
+    failures: &BTreeMap<(usize, usize), String>,
     runs: usize,
 ) -> String {
     let mut s = String::new();
@@ -596,7 +670,10 @@ fn report(
          follows a `sync`; the caches of the 2000-file case are deleted after the case, \
          not between runs, and that case starts at least 7 minutes after a benchmark last \
          deleted such caches (ext4 creates files slowly for minutes after many were \
-         deleted).\n",
+         deleted). The HTTPS case has a second emulator serve both its listeners over TLS \
+         (rustls, HTTP/2 and HTTP/1.1 offered) with its test certificate, which every \
+         client trusts through `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE` and `SSL_CERT_FILE`; \
+         a client that cannot is reported as failed.\n",
         machine()
     );
     let _ = writeln!(
@@ -618,6 +695,10 @@ fn report(
         );
         let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
         for (ki, client) in clients.iter().enumerate() {
+            if let Some(why) = failures.get(&(ci, ki)) {
+                let _ = writeln!(s, "| {} | failed: {why} | | | | |", client.name);
+                continue;
+            }
             let Some(samples) = results.get(&(ci, ki)) else {
                 continue;
             };

@@ -1,5 +1,6 @@
-//! `bench-hub DATA_DIR BIG_BYTES SMALL_COUNT MEDIUM_COUNT MEDIUM_BYTES`: starts the
-//! emulator with three repos (created once, kept in DATA_DIR), prints its URL, then
+//! `bench-hub DATA_DIR BIG_BYTES SMALL_COUNT MEDIUM_COUNT MEDIUM_BYTES [tls]`: starts the
+//! emulator (over HTTPS with its test certificate after `tls`) with three repos (created
+//! once, kept in DATA_DIR), prints its URL, then
 //! obeys stdin lines: `throttle BYTES_PER_SEC` (each CDN body), `clear`, `cpu` (prints
 //! this process's CPU seconds). Exits at end of input.
 
@@ -39,18 +40,25 @@ fn cpu_seconds() -> f64 {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [dir, big, small, medium_n, medium_bytes] = args.as_slice() else {
+    let (args, tls) = match args.split_last() {
+        Some((last, rest)) if last == "tls" => (rest, true),
+        _ => (args.as_slice(), false),
+    };
+    let [dir, big, small, medium_n, medium_bytes] = args else {
         return Err(
-            "usage: bench-hub DATA_DIR BIG_BYTES SMALL_COUNT MEDIUM_COUNT MEDIUM_BYTES".into(),
+            "usage: bench-hub DATA_DIR BIG_BYTES SMALL_COUNT MEDIUM_COUNT MEDIUM_BYTES [tls]"
+                .into(),
         );
     };
     let (big, small): (usize, usize) = (big.parse()?, small.parse()?);
     let (medium_n, medium_bytes): (usize, usize) = (medium_n.parse()?, medium_bytes.parse()?);
-    let hub = hf_testhub::TestHub::builder()
+    let mut builder = hf_testhub::TestHub::builder()
         .user("bench", "hf_bench")
-        .data_dir(dir)
-        .start()
-        .await?;
+        .data_dir(dir);
+    if tls {
+        builder = builder.tls(hf_testhub::TlsIdentity::test());
+    }
+    let hub = builder.start().await?;
     let model = hf_testhub::RepoType::Model;
     if hub.create_repo(model, "bench/big", false).is_ok() {
         hub.upload_file(model, "bench/big", "main", "big.bin", &content(1, big))?;
