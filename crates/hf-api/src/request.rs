@@ -200,6 +200,12 @@ impl ApiRequest {
         if let Some(i) = self.idempotency {
             req.extensions_mut().insert(i);
         }
+        if let Some(limit) = self.timeout {
+            // Retries stop before the call's deadline, so its error is the last
+            // attempt's (a refused connection, a 503) rather than a bare timeout.
+            req.extensions_mut()
+                .insert(hf_http::retry::RetryBudget(limit));
+        }
         Ok((self.api, req))
     }
 

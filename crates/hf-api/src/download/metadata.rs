@@ -143,8 +143,11 @@ pub(crate) async fn head(
     let mut req = request(Method::HEAD, uri.clone(), options);
     req.headers_mut().remove(RANGE);
     req.extensions_mut().insert(RedirectMode::SameOrigin);
-    let fut = api.http().send(req);
     let limit = options.etag_timeout.unwrap_or(api.etag_timeout());
+    // Retries stop before the deadline, so a refused connection is reported as such.
+    req.extensions_mut()
+        .insert(hf_http::retry::RetryBudget(limit));
+    let fut = api.http().send(req);
     let res = match tokio::time::timeout(limit, fut).await {
         Ok(res) => res?,
         Err(elapsed) => {

@@ -182,6 +182,31 @@ async fn info_timeout_is_a_timeout_error() {
         .await
         .unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
+
+    // A call whose attempts fail (here a 503 each time) stops retrying before its
+    // timeout and reports the last answer, not a bare timeout.
+    hub.fault(FaultRule::new(http::Method::GET, "/api/models/alice/slow").fail_times(50, 503));
+    let api = hf_api::HfApiBuilder::new()
+        .endpoint(hub.url())
+        .retry(
+            hf_api::http::RetryConfig::default()
+                .max_retries(20)
+                .backoff(Duration::from_millis(300), Duration::from_millis(300))
+                .jitter(hf_api::http::retry::Jitter::None),
+        )
+        .build()
+        .unwrap();
+    let err = api
+        .model_info("alice/slow")
+        .timeout(Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    assert!(!err.is_timeout(), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("503") && text.contains("after 3 retries"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

@@ -694,6 +694,53 @@ async fn hf_hub_etag_timeout_bounds_the_metadata_request() {
 }
 
 #[tokio::test]
+async fn a_refused_connection_is_reported_as_such_within_the_metadata_deadline() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cache = tempfile::tempdir().unwrap();
+    let retries = Arc::new(AtomicU64::new(0));
+    let counted = retries.clone();
+    let api = HfApiBuilder::new()
+        .endpoint(format!("http://127.0.0.1:{port}"))
+        .cache_dir(cache.path())
+        .etag_timeout(Duration::from_secs(1))
+        .retry(
+            RetryConfig::default()
+                .max_retries(20)
+                .backoff(Duration::from_millis(300), Duration::from_millis(300))
+                .jitter(Jitter::None)
+                .on_retry(move |_| {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                }),
+        )
+        .build()
+        .unwrap();
+    let err = api
+        .hf_hub_download("alice/m", "config.json")
+        .await
+        .unwrap_err();
+    let Error::LocalEntryNotFound {
+        source: Some(source),
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    // The retries stopped before the 1 s deadline (3 waits of 300 ms fit, a fourth would
+    // not), and the error is the last attempt's: a refused connection, not a timeout.
+    let Error::Http(http) = source.as_ref() else {
+        panic!("{source:?}");
+    };
+    assert!(http.is_connect(), "{http}");
+    assert!(http.to_string().contains("after 3 retries"), "{http}");
+    assert_eq!(retries.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
 async fn downloads_go_through_the_proxy_the_environment_names() {
     let fx = fixture().await;
     let proxy = hf_testhub::TestProxy::with_credentials("user", "pw")

@@ -11,7 +11,8 @@
 //! | anything else | no | no |
 //!
 //! A request whose body cannot be replayed (a one-shot stream) is never retried.
-//! Retries are bounded by a count *and* by the elapsed time; the final error (or the
+//! Retries are bounded by a count *and* by the elapsed time (lowered per request by a
+//! [`RetryBudget`] extension, for calls bounded by a deadline); the final error (or the
 //! final response, through a [`RetryStats`](crate::RetryStats) extension) says "after N
 //! retries in T".
 
@@ -20,4 +21,4 @@ mod policy;
 pub mod retry_after;
 
 pub use classify::{Classification, Idempotency, RetryReason, classify, is_idempotent};
-pub use policy::{HubRetryPolicy, Jitter, RetryConfig, RetryEvent};
+pub use policy::{HubRetryPolicy, Jitter, RetryBudget, RetryConfig, RetryEvent};

@@ -167,6 +167,23 @@ impl RetryConfig {
     }
 }
 
+/// A request extension that lowers the retry time budget
+/// ([`RetryConfig::max_elapsed`]) for one request. A caller that bounds the whole request
+/// by a deadline sets it to that deadline, so that the retries stop before it: the caller
+/// then gets the last attempt's error ("could not connect: connection refused, after 3
+/// retries in 8.9 s") rather than a bare timeout.
+///
+/// ```
+/// use std::time::Duration;
+/// use hf_http::retry::RetryBudget;
+/// let mut req = http::Request::head("https://hub.example/gpt2/resolve/main/config.json")
+///     .body(hf_http::HfBody::empty())
+///     .unwrap();
+/// req.extensions_mut().insert(RetryBudget(Duration::from_secs(10)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryBudget(pub Duration);
+
 /// The tower retry [`Policy`](tower::retry::Policy) of the Hub stack.
 ///
 /// Cloned once per request (tower's `Retry` does that), so the attempt count and start
@@ -255,7 +272,13 @@ impl<B> tower::retry::Policy<Request<HfBody>, Response<B>, Error> for HubRetryPo
             Some(after) => after,
             None => self.config.delay(self.retries + 1),
         };
-        if self.elapsed() + delay > self.config.max_elapsed {
+        let budget = req
+            .extensions()
+            .get::<RetryBudget>()
+            .map_or(self.config.max_elapsed, |b| {
+                b.0.min(self.config.max_elapsed)
+            });
+        if self.elapsed() + delay > budget {
             self.annotate(result);
             return None;
         }
@@ -360,6 +383,37 @@ mod tests {
             .copied()
             .unwrap();
         assert_eq!(stats, RetryStats::new(1, Duration::from_secs(2)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_budget_stops_retries_before_its_deadline() {
+        let config = RetryConfig::default()
+            .max_retries(10)
+            .backoff(Duration::from_secs(1), Duration::from_secs(60))
+            .jitter(Jitter::None);
+        let mut policy = HubRetryPolicy::new(config);
+        let mut req = Request::head("http://h/").body(HfBody::empty()).unwrap();
+        req.extensions_mut()
+            .insert(RetryBudget(Duration::from_secs(2)));
+        let _clone = Policy::<_, Response<()>, Error>::clone_request(&mut policy, &req).unwrap();
+        let refused = || -> Result<Response<()>, Error> {
+            Err(Error::new(
+                crate::ErrorKind::Connect,
+                std::io::Error::from(std::io::ErrorKind::ConnectionRefused),
+            ))
+        };
+        let mut result = refused();
+        policy
+            .retry(&mut req, &mut result)
+            .expect("the first wait (1 s) fits")
+            .await;
+        let mut result = refused();
+        // The next wait (2 s) would end after the 2 s budget: the error is returned, with
+        // the retries it took.
+        assert!(policy.retry(&mut req, &mut result).is_none());
+        let err = result.unwrap_err();
+        assert!(err.is_connect(), "{err}");
+        assert!(err.to_string().contains("after 1 retry in 1.0s"), "{err}");
     }
 
     #[test]
