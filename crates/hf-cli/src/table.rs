@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 /// A cell: text is left-aligned, numbers right-aligned (Python's `str.format` defaults).
+#[derive(Clone)]
 pub(crate) enum Cell {
     /// Left-aligned.
     Text(String),
@@ -31,6 +32,53 @@ pub(crate) fn tabulate(rows: Vec<Vec<Cell>>, headers: &[&str]) -> String {
 /// a line joined by one space and no space after the last one.
 pub(crate) fn tabulate_joined(rows: Vec<Vec<Cell>>, headers: &[&str]) -> String {
     render(rows, headers, false)
+}
+
+/// Shortens cells so that a [`tabulate_joined`] table fits in `width` columns, as the
+/// newest Python CLI does: the widest column loses a character at a time, down to its
+/// header's width (at least 4), and a shortened cell ends in `...`. Returns whether a
+/// cell was shortened.
+pub(crate) fn fit(rows: &mut [Vec<Cell>], headers: &[&str], width: usize) -> bool {
+    let len = |s: &str| s.chars().count();
+    let mut caps: Vec<usize> = headers.iter().map(|h| len(h)).collect();
+    for row in rows.iter() {
+        for (cap, cell) in caps.iter_mut().zip(row) {
+            *cap = (*cap).max(len(&cell.text()));
+        }
+    }
+    let budget = width.saturating_sub(headers.len().saturating_sub(1));
+    if caps.iter().sum::<usize>() <= budget {
+        return false;
+    }
+    let floors: Vec<usize> = headers.iter().map(|h| len(h).max(4)).collect();
+    while caps.iter().sum::<usize>() > budget {
+        // The first of the widest columns still above its floor.
+        let widest = (0..caps.len()).filter(|&i| caps[i] > floors[i]).fold(
+            None,
+            |best: Option<usize>, i| match best {
+                Some(b) if caps[b] >= caps[i] => Some(b),
+                _ => Some(i),
+            },
+        );
+        let Some(i) = widest else { break };
+        caps[i] -= 1;
+    }
+    let mut shortened = false;
+    for row in rows.iter_mut() {
+        for (cell, &cap) in row.iter_mut().zip(&caps) {
+            let text = cell.text();
+            if len(&text) > cap {
+                shortened = true;
+                let kept: String = text.chars().take(cap.saturating_sub(3)).collect();
+                let short = format!("{kept}...");
+                *cell = match cell {
+                    Cell::Right(_) => Cell::Right(short),
+                    _ => Cell::Text(short),
+                };
+            }
+        }
+    }
+    shortened
 }
 
 fn render(rows: Vec<Vec<Cell>>, headers: &[&str], trailing_space: bool) -> String {
@@ -102,6 +150,25 @@ mod tests {
              ----------- -------- \n\
              gpt2               5 \n\
              a/long-name       12 "
+        );
+    }
+
+    #[test]
+    fn fit_shortens_the_widest_column_first() {
+        let row = |a: &str, b: &str| vec![Cell::Text(a.into()), Cell::Text(b.into())];
+        let mut rows = vec![row("model/a-very-long-repo-name", "main"), row("x", "v1")];
+        // 27 + 4 + 1 separator: fits in 32, not in 20.
+        assert!(!fit(&mut rows.clone(), &["ID", "REFS"], 32));
+        assert!(fit(&mut rows, &["ID", "REFS"], 20));
+        assert_eq!(rows[0][0].text(), "model/a-very...");
+        assert_eq!(rows[1][0].text(), "x");
+        assert_eq!(rows[0][1].text(), "main");
+        // Columns stop at their floor: the table then overflows.
+        let mut rows = vec![row("abcdefgh", "abcdefgh")];
+        assert!(fit(&mut rows, &["ID", "REFS"], 5));
+        assert_eq!(
+            (rows[0][0].text(), rows[0][1].text()),
+            ("a...".into(), "a...".into())
         );
     }
 

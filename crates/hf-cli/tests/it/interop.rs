@@ -220,6 +220,11 @@ fn python_latest() -> Option<PathBuf> {
 
 /// Runs the newest Python `hf` CLI with `args` and returns its stdout, colors removed.
 fn python_hf(python: &PathBuf, sb: &Sandbox, args: &[&str]) -> String {
+    python_hf_with(python, sb, args, &[])
+}
+
+/// [`python_hf`] with more environment variables.
+fn python_hf_with(python: &PathBuf, sb: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> String {
     let out = Command::new(python)
         .args(["-m", "huggingface_hub.cli.hf"])
         .args(args)
@@ -227,6 +232,7 @@ fn python_hf(python: &PathBuf, sb: &Sandbox, args: &[&str]) -> String {
         .env("HF_HUB_DISABLE_TELEMETRY", "1")
         .env("NO_COLOR", "1")
         .env_remove("HF_HUB_CACHE")
+        .envs(env.iter().copied())
         .output()
         .expect("python runs");
     assert!(
@@ -309,6 +315,24 @@ fn cache_ls_and_rm_match_the_newest_python_cli() {
             python_hf(&python, &sb, &theirs_quiet),
             "{args:?}"
         );
+    }
+
+    // Narrow terminals: the same cells are shortened the same way.
+    for (columns, args) in [("50", &[][..]), ("70", &["--revisions"][..])] {
+        let mut ours = vec!["cache", "ls", "--dir", &cache];
+        ours.extend(args);
+        let out = sb.command(&ours).env("COLUMNS", columns).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let mut theirs = vec!["cache", "ls", "--cache-dir", &cache, "--format", "human"];
+        theirs.extend(args);
+        let python_out = python_hf_with(&python, &sb, &theirs, &[("COLUMNS", columns)]);
+        assert!(python_out.contains("..."), "{python_out}");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            python_out,
+            "{columns} {args:?}"
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--no-truncate"));
     }
 
     // The same deletions leave the same caches, after the same plan.

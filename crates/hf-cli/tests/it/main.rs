@@ -20,7 +20,9 @@ use hf_testhub::{BlockingTestHub, TestHub};
 pub(crate) const ALICE_TOKEN: &str = "hf_alice_write_token";
 
 /// Environment variables that would leak the developer's setup into a test.
-const SCRUBBED: [&str; 22] = [
+const SCRUBBED: [&str; 23] = [
+    // `hf cache ls` fits its table to it.
+    "COLUMNS",
     "HF_TOKEN",
     "HUGGING_FACE_HUB_TOKEN",
     "HF_TOKEN_PATH",

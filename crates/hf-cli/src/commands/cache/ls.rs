@@ -9,7 +9,7 @@ use hf_cache::{CacheInfo, CachedRepoInfo, CachedRevisionInfo, HfCache, format_si
 use serde_json::{Value, json};
 
 use super::{CacheDirArg, Ctx, Paint, cache_id};
-use crate::table::{Cell, tabulate_joined};
+use crate::table::{Cell, fit, tabulate_joined};
 
 /// Arguments of `hf cache ls`.
 #[derive(Debug, Args)]
@@ -40,6 +40,10 @@ pub(crate) struct LsArgs {
     /// The same as `--format json`.
     #[arg(long, conflicts_with = "format")]
     json: bool,
+    /// Do not shorten cells to fit the terminal (tables are shortened only on a terminal,
+    /// or to `COLUMNS` when it is set).
+    #[arg(long)]
+    no_truncate: bool,
 }
 
 /// How `hf cache ls` prints.
@@ -356,7 +360,12 @@ pub(super) fn run(ctx: &Ctx, args: &LsArgs) -> anyhow::Result<()> {
         println!("No results found.");
     } else {
         let paint = Paint::stdout(ctx);
-        println!("{}", table(&entries, args.revisions, now));
+        let width = if args.no_truncate {
+            None
+        } else {
+            terminal_width(ctx)
+        };
+        println!("{}", table(&entries, args.revisions, now, width));
         println!("\n{}", paint.bold(&summary(&info, &entries, args)));
     }
     report_leftovers(&info, args.show_warnings, quiet);
@@ -420,8 +429,20 @@ fn item(entry: &Entry<'_>, now: SystemTime) -> Value {
     }
 }
 
-fn table(entries: &[Entry<'_>], revisions: bool, now: SystemTime) -> String {
-    let rows = entries
+/// The width to fit tables to: `COLUMNS` when set, else the terminal's; none when the
+/// output is not a terminal (a pipe keeps every character).
+fn terminal_width(ctx: &Ctx) -> Option<usize> {
+    if let Some(columns) = ctx.env.get("COLUMNS").and_then(|c| c.trim().parse().ok()) {
+        return Some(columns);
+    }
+    let term = console::Term::stdout();
+    term.is_term()
+        .then(|| term.size_checked().map(|(_, cols)| usize::from(cols)))
+        .flatten()
+}
+
+fn table(entries: &[Entry<'_>], revisions: bool, now: SystemTime, width: Option<usize>) -> String {
+    let mut rows: Vec<Vec<Cell>> = entries
         .iter()
         .map(|e| {
             let mut row = vec![Cell::Text(e.id())];
@@ -441,14 +462,17 @@ fn table(entries: &[Entry<'_>], revisions: bool, now: SystemTime) -> String {
             row
         })
         .collect();
-    if revisions {
-        tabulate_joined(rows, &["ID", "REVISION", "SIZE", "LAST_MODIFIED", "REFS"])
+    let headers: &[&str] = if revisions {
+        &["ID", "REVISION", "SIZE", "LAST_MODIFIED", "REFS"]
     } else {
-        tabulate_joined(
-            rows,
-            &["ID", "SIZE", "LAST_ACCESSED", "LAST_MODIFIED", "REFS"],
-        )
+        &["ID", "SIZE", "LAST_ACCESSED", "LAST_MODIFIED", "REFS"]
+    };
+    if let Some(width) = width
+        && fit(&mut rows, headers, width)
+    {
+        eprintln!("Hint: Use `--no-truncate` or `--format json` to display full values.");
     }
+    tabulate_joined(rows, headers)
 }
 
 /// "Found 2 repo(s) for a total of 3 revision(s) and 2.8K on disk."
