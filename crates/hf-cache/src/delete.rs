@@ -210,13 +210,13 @@ impl DeleteCacheStrategy {
         let mut kept_blobs = BTreeSet::new();
         for path in &self.files {
             tracing::info!(kind = "file", path = %path.display(), "deleting");
-            let link = fs_err::read_link(path).ok();
             match fs_err::remove_file(path) {
                 Ok(()) => {}
                 Err(error) if error.kind() == io::ErrorKind::NotFound => {}
                 Err(error) => {
                     tracing::warn!(kind = "file", path = %path.display(), %error, "could not delete");
-                    if let Some(link) = link {
+                    // The entry stays, so its link can still be read.
+                    if let Ok(link) = fs_err::read_link(path) {
                         let parent = path.parent().unwrap_or(path);
                         kept_blobs.insert(shared::lexical(&parent.join(link)));
                     }

@@ -45,6 +45,13 @@ pub struct PruneOutcome {
 }
 
 impl CacheInfo {
+    /// The contents of the newest Python clients' shared store that no repo links to any
+    /// more, with their sizes (Python's `unreferenced_shared_blobs`); empty without a
+    /// store.
+    pub fn unreferenced_shared_contents(&self) -> Vec<(PathBuf, u64)> {
+        shared::unreferenced(&self.cache_dir)
+    }
+
     /// Plans a prune (the newest Python CLI's `hf cache prune`): every detached
     /// revision, every partial download, and every shared content nothing links to.
     pub fn prune(&self) -> PrunePlan {
@@ -63,7 +70,7 @@ impl CacheInfo {
         } else {
             self.delete_revisions(&revisions)
         };
-        let shared_contents = shared::unreferenced(&self.cache_dir);
+        let shared_contents = self.unreferenced_shared_contents();
         let expected_freed_size = strategy.expected_freed_size
             + self
                 .incomplete_files

@@ -7,7 +7,7 @@ use futures_util::StreamExt as _;
 use hf_cache::{CachedFile, LocalDir, RepoCache};
 use hf_types::{CommitOid, RepoId, Revision};
 
-use super::file::{NoMetadata, cache_for, metadata, unavailable};
+use super::file::{NoMetadata, cache_for, is_final, metadata, unavailable};
 use super::metadata::FileMetadata;
 use super::patterns::PatternSet;
 use super::snapshot::{entry_metadata, list_revision, tree_folder};
@@ -88,11 +88,7 @@ async fn in_cache(
     }
     let meta = match metadata(api, &target, options, known).await {
         Ok(meta) => meta,
-        Err(NoMetadata::Failed(
-            e @ (Error::EntryNotFound(_) | Error::RevisionNotFound(_) | Error::Config(_)),
-        )) => {
-            return Err(e);
-        }
+        Err(NoMetadata::Failed(e)) if is_final(&e) => return Err(e),
         Err(why) => {
             // The Hub cannot help: the download would return the cached file, if any.
             if !force {
@@ -171,11 +167,7 @@ async fn in_local_dir(
     }
     let meta = match metadata(api, &target, options, known).await {
         Ok(meta) => meta,
-        Err(NoMetadata::Failed(
-            e @ (Error::EntryNotFound(_) | Error::RevisionNotFound(_) | Error::Config(_)),
-        )) => {
-            return Err(e);
-        }
+        Err(NoMetadata::Failed(e)) if is_final(&e) => return Err(e),
         Err(why) => {
             // The download would return the existing file as it is.
             if let (false, Some(stored)) = (force, &stored) {

@@ -129,6 +129,16 @@ pub(super) enum NoMetadata {
     Failed(Error),
 }
 
+/// An answer no cached file may stand in for: the file or the revision does not exist,
+/// or the client is misconfigured (a refused certificate or proxy, which Python re-raises
+/// as `SSLError` and `ProxyError` too). Other failures fall back on the cache.
+pub(super) fn is_final(err: &Error) -> bool {
+    matches!(
+        err,
+        Error::EntryNotFound(_) | Error::RevisionNotFound(_) | Error::Config(_)
+    )
+}
+
 pub(crate) fn cache_for(api: &HfApi, options: &DownloadOptions) -> HfCache {
     HfCache::new(
         options
@@ -202,11 +212,7 @@ pub(crate) async fn download(
             record_missing(&api, &target, &options, &repo).await;
             return Err(e);
         }
-        // A refused certificate or proxy is raised, not hidden behind the cache (Python
-        // re-raises SSLError and ProxyError too).
-        Err(NoMetadata::Failed(e @ (Error::RevisionNotFound(_) | Error::Config(_)))) => {
-            return Err(e);
-        }
+        Err(NoMetadata::Failed(e)) if is_final(&e) => return Err(e),
         Err(why) => {
             // 4. The Hub cannot help: fall back on the cache.
             if !force {
@@ -580,11 +586,7 @@ async fn download_to_local_dir(
     }
     let meta = match metadata(&api, &target, &options, known).await {
         Ok(meta) => meta,
-        Err(NoMetadata::Failed(
-            e @ (Error::EntryNotFound(_) | Error::RevisionNotFound(_) | Error::Config(_)),
-        )) => {
-            return Err(e);
-        }
+        Err(NoMetadata::Failed(e)) if is_final(&e) => return Err(e),
         Err(why) => {
             let file = paths.file_path.clone();
             if !force && blocking(move || Ok(file.is_file())).await? {

@@ -220,9 +220,9 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
     };
     let listed = match listed {
         Ok(listed) => listed,
-        // A refused certificate or proxy is raised, not hidden behind the cache (Python
-        // re-raises SSLError and ProxyError too).
-        Err(Some(e @ (Error::RevisionNotFound(_) | Error::Config(_)))) => return Err(e),
+        // A missing revision or a refused certificate or proxy is raised, not hidden
+        // behind the cache.
+        Err(Some(e)) if super::file::is_final(&e) => return Err(e),
         Err(cause) => {
             let wanted = Wanted {
                 repo: &repo,

@@ -57,22 +57,25 @@ pub(crate) struct TokenArg {
     pub(crate) token: Option<String>,
 }
 
+/// The values of a `--repo-type` option (`model`, `dataset`, `space`, `kernel`), listed
+/// in the help and parsed into a [`RepoType`].
+pub(crate) fn repo_type_parser() -> impl clap::builder::TypedValueParser<Value = RepoType> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(RepoType::ALL.map(RepoType::as_str))
+        .map(|name| name.parse::<RepoType>().expect("a RepoType name"))
+}
+
 /// `--repo-type`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct RepoTypeArg {
     /// The repo type (default: model).
-    #[arg(long, visible_alias = "type", value_name = "TYPE", value_parser = ["model", "dataset", "space", "kernel"])]
-    repo_type: Option<String>,
+    #[arg(long, visible_alias = "type", value_name = "TYPE", value_parser = repo_type_parser())]
+    repo_type: Option<RepoType>,
 }
 
 impl RepoTypeArg {
     pub(crate) fn get(&self) -> RepoType {
-        match self.repo_type.as_deref() {
-            Some("dataset") => RepoType::Dataset,
-            Some("space") => RepoType::Space,
-            Some("kernel") => RepoType::Kernel,
-            _ => RepoType::Model,
-        }
+        self.repo_type.unwrap_or_default()
     }
 
     /// Whether `--repo-type` was given.

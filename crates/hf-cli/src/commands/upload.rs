@@ -82,8 +82,8 @@ pub(crate) struct UploadLargeFolderArgs {
     /// The local folder.
     local_path: PathBuf,
     /// The repo type (required: a mistake here is expensive).
-    #[arg(long, value_name = "TYPE", required = true, value_parser = ["model", "dataset", "space", "kernel"])]
-    repo_type: String,
+    #[arg(long, value_name = "TYPE", required = true, value_parser = super::repo_type_parser())]
+    repo_type: RepoType,
     /// The branch to commit to.
     #[arg(long, value_name = "REVISION")]
     revision: Option<String>,
@@ -364,12 +364,7 @@ fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
 
 pub(crate) async fn run_large(ctx: &Ctx, args: UploadLargeFolderArgs) -> anyhow::Result<()> {
     let api = ctx.api(&args.token)?;
-    let repo_type = match args.repo_type.as_str() {
-        "dataset" => RepoType::Dataset,
-        "space" => RepoType::Space,
-        "kernel" => RepoType::Kernel,
-        _ => RepoType::Model,
-    };
+    let repo_type = args.repo_type;
     if !args.local_path.is_dir() {
         bail!("not a folder: {}", args.local_path.display());
     }

@@ -21,8 +21,8 @@ pub(crate) struct DeleteArgs {
     #[arg(long = "repo", value_name = "REPO_ID")]
     repos: Vec<String>,
     /// Only match --repo against repos of this type (default: any type).
-    #[arg(long, value_name = "TYPE", value_parser = ["model", "dataset", "space", "kernel"])]
-    repo_type: Option<String>,
+    #[arg(long, value_name = "TYPE", value_parser = super::super::repo_type_parser())]
+    repo_type: Option<RepoType>,
     /// Delete this revision: a commit hash, or a unique prefix of at least 4 characters
     /// (repeatable; `hf cache scan -v` lists them).
     #[arg(long = "revision", value_name = "COMMIT")]
@@ -123,12 +123,7 @@ pub(super) fn run(ctx: &Ctx, args: &DeleteArgs) -> anyhow::Result<()> {
 
 /// The commit hashes chosen by `--repo` and `--revision`.
 fn select(info: &CacheInfo, args: &DeleteArgs) -> anyhow::Result<BTreeSet<String>> {
-    let repo_type: Option<RepoType> = args
-        .repo_type
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .context("invalid --repo-type")?;
+    let repo_type = args.repo_type;
     let mut hashes = BTreeSet::new();
     for wanted in &args.repos {
         let mut found = false;

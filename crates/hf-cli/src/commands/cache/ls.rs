@@ -526,7 +526,7 @@ fn report_leftovers(info: &CacheInfo, show_warnings: bool, quiet: bool) {
             format_size(size)
         );
     }
-    let unlinked = info.prune().shared_contents;
+    let unlinked = info.unreferenced_shared_contents();
     if !unlinked.is_empty() {
         let size: u64 = unlinked.iter().map(|(_, n)| n).sum();
         eprintln!(

@@ -117,7 +117,12 @@ pub(crate) async fn run(ctx: &Ctx, cmd: CacheCommand) -> anyhow::Result<()> {
 
 /// A repo's name in `hf cache ls` and `hf cache rm`: `type/id` (`model/gpt2`).
 pub(super) fn cache_id(repo: &hf_cache::CachedRepoInfo) -> String {
-    format!("{}/{}", repo.repo_type, repo.repo_id)
+    cache_id_of(repo.repo_type, &repo.repo_id)
+}
+
+/// [`cache_id`] of a repo named by its type and id.
+pub(super) fn cache_id_of(repo_type: hf_types::RepoType, repo_id: &str) -> String {
+    format!("{repo_type}/{repo_id}")
 }
 
 /// Colors like the Python CLI's (bold red, gray), only for a terminal and without

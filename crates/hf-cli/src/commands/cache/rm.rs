@@ -12,7 +12,7 @@ use hf_cache::{
 use hf_types::HfUri;
 
 use super::delete::{check, confirmed};
-use super::{CacheDirArg, Ctx, cache_id};
+use super::{CacheDirArg, Ctx, cache_id, cache_id_of};
 
 /// Arguments of `hf cache rm`.
 #[derive(Debug, Args)]
@@ -54,7 +54,7 @@ fn parse_uri(target: &str) -> anyhow::Result<Uri> {
         bail!("revisions in hf:// URIs are not supported by `hf cache rm`. {hint}");
     }
     Ok(Uri {
-        cache_id: format!("{}/{}", uri.repo_type(), uri.repo_id()),
+        cache_id: cache_id_of(uri.repo_type(), uri.repo_id().as_str()),
         path: uri.path_in_repo().to_owned(),
     })
 }
