@@ -319,6 +319,21 @@ impl Error {
             || (self.inner.kind == ErrorKind::Timeout && !self.inner.maybe_sent)
     }
 
+    /// Whether the failure may pass if the request is sent again later: a connection,
+    /// timeout or network failure, or a retryable status (408, 429, 5xx gateway and
+    /// server errors, see [`is_retryable_status`](crate::retry::is_retryable_status)).
+    /// A caller that sent a request without retries, to fall back on something local
+    /// quickly, retries it when the fallback is not there and this holds.
+    pub fn is_transient(&self) -> bool {
+        match self.inner.kind {
+            ErrorKind::Timeout | ErrorKind::Connect | ErrorKind::Transport | ErrorKind::Body => {
+                true
+            }
+            ErrorKind::Http => self.status().is_some_and(crate::retry::is_retryable_status),
+            _ => false,
+        }
+    }
+
     /// Whether the request may have reached the server (so re-sending a non-idempotent
     /// request could repeat its side effect).
     pub fn request_may_have_been_sent(&self) -> bool {
@@ -491,6 +506,34 @@ mod tests {
         assert_eq!(Error::from_boxed(io).kind(), ErrorKind::Timeout);
         let other: BoxError = "boom".into();
         assert_eq!(Error::from_boxed(other).kind(), ErrorKind::Transport);
+    }
+
+    #[test]
+    fn transient_failures_are_network_ones_and_retryable_statuses() {
+        let with_status = |status: u16| {
+            let mut err = Error::bare(ErrorKind::Http);
+            err.inner.hub = Some(HubErrorContext {
+                status: StatusCode::from_u16(status).unwrap(),
+                error_code: None,
+                server_message: None,
+                request_id: None,
+                url: RedactedUrl::new(&"https://h/x".parse().unwrap()),
+            });
+            err
+        };
+        assert!(with_status(503).is_transient());
+        assert!(with_status(429).is_transient());
+        assert!(!with_status(418).is_transient());
+        for kind in [ErrorKind::Connect, ErrorKind::Timeout, ErrorKind::Transport] {
+            assert!(Error::bare(kind).is_transient(), "{kind:?}");
+        }
+        for kind in [
+            ErrorKind::Config,
+            ErrorKind::Unauthorized,
+            ErrorKind::Decode,
+        ] {
+            assert!(!Error::bare(kind).is_transient(), "{kind:?}");
+        }
     }
 
     #[test]

@@ -7,8 +7,8 @@ use futures_util::StreamExt as _;
 use hf_cache::{CachedFile, LocalDir, RepoCache};
 use hf_types::{CommitOid, RepoId, Revision};
 
-use super::file::{NoMetadata, cache_for, is_final, metadata, unavailable};
-use super::metadata::FileMetadata;
+use super::file::{Found, cache_for, metadata_or_local};
+use super::metadata::{Attempts, FileMetadata};
 use super::patterns::PatternSet;
 use super::snapshot::{entry_metadata, list_revision, tree_folder};
 use super::url::FileTarget;
@@ -86,26 +86,23 @@ async fn in_cache(
             return Ok(already(commit, found));
         }
     }
-    let meta = match metadata(api, &target, options, known).await {
-        Ok(meta) => meta,
-        Err(NoMetadata::Failed(e)) if is_final(&e) => return Err(e),
-        Err(why) => {
-            // The Hub cannot help: the download would return the cached file, if any.
-            if !force {
-                let (r, rev, p) = (repo.clone(), target.revision.clone(), target.path.clone());
-                let found = blocking(move || {
-                    let Some(commit) = r.resolve_revision(&rev)? else {
-                        return Ok(None);
-                    };
-                    Ok(with_size(r.cached_pointer(&commit, &p)?)?.map(|f| (commit, f)))
-                })
-                .await?;
-                if let Some((commit, found)) = found {
-                    return Ok(already(commit, found));
-                }
-            }
-            return Err(unavailable(&target, options, why, &root));
+    // When the Hub cannot help, the download would return the cached file, if any.
+    let cached = async || {
+        if force {
+            return Ok(None);
         }
+        let (r, rev, p) = (repo.clone(), target.revision.clone(), target.path.clone());
+        blocking(move || {
+            let Some(commit) = r.resolve_revision(&rev)? else {
+                return Ok(None);
+            };
+            Ok(with_size(r.cached_pointer(&commit, &p)?)?.map(|f| (commit, f)))
+        })
+        .await
+    };
+    let meta = match metadata_or_local(api, &target, options, known, &root, cached).await? {
+        Found::Hub(meta) => meta,
+        Found::Local((commit, found)) => return Ok(already(commit, found)),
     };
     let (r, c, p, e) = (
         repo.clone(),
@@ -165,19 +162,20 @@ async fn in_local_dir(
     {
         return Ok(info(Some(commit), size, true, force));
     }
-    let meta = match metadata(api, &target, options, known).await {
-        Ok(meta) => meta,
-        Err(NoMetadata::Failed(e)) if is_final(&e) => return Err(e),
-        Err(why) => {
-            // The download would return the existing file as it is.
-            if let (false, Some(stored)) = (force, &stored) {
-                let commit = stored
+    // When the Hub cannot help, the download would return the existing file as it is.
+    let existing = async || {
+        Ok(match (force, &stored) {
+            (false, Some(stored)) => Some(
+                stored
                     .as_ref()
-                    .and_then(|m| CommitOid::new(m.commit_hash.clone()).ok());
-                return Ok(info(commit, size, true, false));
-            }
-            return Err(unavailable(&target, options, why, &root));
-        }
+                    .and_then(|m| CommitOid::new(m.commit_hash.clone()).ok()),
+            ),
+            _ => None,
+        })
+    };
+    let meta = match metadata_or_local(api, &target, options, known, &root, existing).await? {
+        Found::Hub(meta) => meta,
+        Found::Local(commit) => return Ok(info(commit, size, true, false)),
     };
     let reused = if force {
         false
@@ -246,7 +244,7 @@ pub(crate) async fn snapshot(
     }
     let repo = cache_for(api, options).repo(options.repo_type, repo_id);
     let folder = tree_folder(&repo, options);
-    let listed = list_revision(api, repo_id, revision, options, &folder).await?;
+    let listed = list_revision(api, repo_id, revision, options, &folder, Attempts::Retried).await?;
     let (sha, mut files, _) = listed.files(repo_id, revision, &folder)?;
     files.retain(|(path, _)| patterns.is_match(path.as_str()));
     let at_commit = Revision::from(sha.clone());

@@ -9,7 +9,7 @@ use hf_cache::{BlobOrigin, CachedFile, HfCache, LocalDir, RepoCache};
 use hf_http::http::Uri;
 use hf_types::{CommitOid, ETag, Revision};
 
-use super::metadata::{FileMetadata, head, offline_error};
+use super::metadata::{Attempts, FileMetadata, head, offline_error};
 use super::transfer::{self, Job, PartialPaths, Small};
 use super::url::{FileTarget, resolve_path};
 use super::{DownloadOptions, blocking, cache_error, io_error};
@@ -26,7 +26,8 @@ impl HfApi {
     /// `{cache}/{repo folder}/snapshots/{commit}/{filename}`, a symlink to the blob; with
     /// [`local_dir`](DownloadRequest::local_dir) it is `{local_dir}/{filename}`. Cached
     /// copies are reused: a commit-hash revision already cached sends no request at all,
-    /// otherwise one `HEAD` checks the revision's current commit. At a commit hash whose
+    /// otherwise one `HEAD` checks the revision's current commit; when it fails, the
+    /// cached file answers at once (see [the module docs](crate::download)). At a commit hash whose
     /// file list a snapshot kept (`trees/{commit}.json`), a file below the parallel
     /// threshold is fetched without the `HEAD`. Interrupted downloads
     /// resume; content is verified (see [`crate::download`]).
@@ -139,6 +140,54 @@ pub(super) fn is_final(err: &Error) -> bool {
     )
 }
 
+/// A failure that may pass when the request is sent again: a network failure, a
+/// timeout, 429 or a 5xx.
+pub(super) fn is_transient(err: &Error) -> bool {
+    matches!(err, Error::Http(e) if e.is_transient())
+}
+
+/// Where a file's answer came from.
+pub(super) enum Found<T> {
+    /// The Hub gave (or a listing gave) the file's metadata.
+    Hub(FileMetadata),
+    /// The Hub could not; this local answer stands in for it.
+    Local(T),
+}
+
+/// The file's metadata, from `known` or one `HEAD`; when the Hub cannot help (and the
+/// error is not [final](is_final)), `local()` is asked for what stands in for it (`None`:
+/// nothing). Only when nothing local does and the failure may pass is the `HEAD` sent
+/// again, with retries. So a cached file is returned at once without network, as
+/// Python does, and a file that is not cached still rides out a 503 or a flaky link.
+pub(super) async fn metadata_or_local<T>(
+    api: &HfApi,
+    target: &FileTarget,
+    options: &DownloadOptions,
+    known: Option<FileMetadata>,
+    dir: &Path,
+    local: impl AsyncFnOnce() -> Result<Option<T>, Error>,
+) -> Result<Found<T>, Error> {
+    let why = match metadata(api, target, options, known).await {
+        Ok(meta) => return Ok(Found::Hub(meta)),
+        Err(NoMetadata::Failed(e)) if is_final(&e) => return Err(e),
+        Err(why) => why,
+    };
+    if let Some(found) = local().await? {
+        return Ok(Found::Local(found));
+    }
+    let why = match why {
+        NoMetadata::Failed(e) if is_transient(&e) => {
+            match head(api, target, options, Attempts::Retried).await {
+                Ok(meta) => return Ok(Found::Hub(meta)),
+                Err(e) if is_final(&e) => return Err(e),
+                Err(e) => NoMetadata::Failed(e),
+            }
+        }
+        why => why,
+    };
+    Err(unavailable(target, options, why, dir))
+}
+
 pub(crate) fn cache_for(api: &HfApi, options: &DownloadOptions) -> HfCache {
     HfCache::new(
         options
@@ -205,24 +254,23 @@ pub(crate) async fn download(
             known = from_kept_listing(&api, &target, &options, repo.path()).await?;
         }
     }
-    let meta = metadata(&api, &target, &options, known).await;
-    let meta = match meta {
-        Ok(meta) => meta,
-        Err(NoMetadata::Failed(e @ Error::EntryNotFound(_))) => {
+    // 4. When the Hub cannot help, the cached file does.
+    let cached = async || {
+        if force {
+            return Ok(None);
+        }
+        let (r, rev, p) = (repo.clone(), target.revision.clone(), target.path.clone());
+        blocking(move || Ok(r.cached_file(&rev, &p)?)).await
+    };
+    let found = metadata_or_local(&api, &target, &options, known, cache.root(), cached).await;
+    let meta = match found {
+        Ok(Found::Hub(meta)) => meta,
+        Ok(Found::Local(pointer)) => return Ok(pointer),
+        Err(e @ Error::EntryNotFound(_)) => {
             record_missing(&api, &target, &options, &repo).await;
             return Err(e);
         }
-        Err(NoMetadata::Failed(e)) if is_final(&e) => return Err(e),
-        Err(why) => {
-            // 4. The Hub cannot help: fall back on the cache.
-            if !force {
-                let (r, rev, p) = (repo.clone(), target.revision.clone(), target.path.clone());
-                if let Some(pointer) = blocking(move || Ok(r.cached_file(&rev, &p)?)).await? {
-                    return Ok(pointer);
-                }
-            }
-            return Err(unavailable(&target, &options, why, cache.root()));
-        }
+        Err(e) => return Err(e),
     };
     // 6. Record the revision's commit, then reuse what is cached (one blocking task:
     // snapshots of many small files pay per task).
@@ -266,7 +314,9 @@ pub(super) async fn metadata(
     if options.is_offline(api) {
         return Err(NoMetadata::Offline);
     }
-    head(api, target, options).await.map_err(NoMetadata::Failed)
+    head(api, target, options, Attempts::Once)
+        .await
+        .map_err(NoMetadata::Failed)
 }
 
 /// The error when neither the Hub nor the cache can provide the file (§5.6 step 5).
@@ -584,17 +634,18 @@ async fn download_to_local_dir(
             known = from_kept_listing(&api, &target, &options, &local.huggingface_dir()).await?;
         }
     }
-    let meta = match metadata(&api, &target, &options, known).await {
-        Ok(meta) => meta,
-        Err(NoMetadata::Failed(e)) if is_final(&e) => return Err(e),
-        Err(why) => {
-            let file = paths.file_path.clone();
-            if !force && blocking(move || Ok(file.is_file())).await? {
-                tracing::warn!(file = %paths.file_path.display(), "the Hub cannot be reached; returning the existing local file, which may be outdated");
-                return Ok(paths.file_path);
-            }
-            return Err(unavailable(&target, &options, why, &root));
+    // 2. When the Hub cannot help, the existing local file does.
+    let existing = async || {
+        let file = paths.file_path.clone();
+        if force || !blocking(move || Ok(file.is_file())).await? {
+            return Ok(None);
         }
+        tracing::warn!(file = %paths.file_path.display(), "the Hub cannot be reached; returning the existing local file, which may be outdated");
+        Ok(Some(paths.file_path.clone()))
+    };
+    let meta = match metadata_or_local(&api, &target, &options, known, &root, existing).await? {
+        Found::Hub(meta) => meta,
+        Found::Local(file) => return Ok(file),
     };
     // 3. The local file already has this content.
     if !force {

@@ -97,7 +97,7 @@ impl IntoFuture for FileMetadataRequest {
             if self.options.is_offline(&self.api) {
                 return Err(offline_error(&target));
             }
-            head(&self.api, &target, &self.options).await
+            head(&self.api, &target, &self.options, Attempts::Retried).await
         })
     }
 }
@@ -132,11 +132,32 @@ pub(crate) fn request(method: Method, uri: Uri, options: &DownloadOptions) -> Re
     req
 }
 
+/// How many times a request whose failure may have a local answer is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Attempts {
+    /// Once: when it fails, the cached file (or folder) is returned at once, as Python
+    /// does, and a machine without network does not wait through retries for it.
+    Once,
+    /// With the client's retries (within the deadline): nothing local can answer.
+    Retried,
+}
+
+impl Attempts {
+    /// The request extension that bounds the retries.
+    pub(crate) fn budget(self, deadline: std::time::Duration) -> hf_http::retry::RetryBudget {
+        match self {
+            Attempts::Once => hf_http::retry::RetryBudget::NONE,
+            Attempts::Retried => hf_http::retry::RetryBudget(deadline),
+        }
+    }
+}
+
 /// `HEAD` on the resolve URL of `target` at its revision.
 pub(crate) async fn head(
     api: &HfApi,
     target: &FileTarget,
     options: &DownloadOptions,
+    attempts: Attempts,
 ) -> Result<FileMetadata, Error> {
     let path = target.resolve_path(&target.revision);
     let uri = api.http().url(&path)?;
@@ -145,8 +166,7 @@ pub(crate) async fn head(
     req.extensions_mut().insert(RedirectMode::SameOrigin);
     let limit = options.etag_timeout.unwrap_or(api.etag_timeout());
     // Retries stop before the deadline, so a refused connection is reported as such.
-    req.extensions_mut()
-        .insert(hf_http::retry::RetryBudget(limit));
+    req.extensions_mut().insert(attempts.budget(limit));
     let fut = api.http().send(req);
     let res = match tokio::time::timeout(limit, fut).await {
         Ok(res) => res?,

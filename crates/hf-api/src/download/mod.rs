@@ -32,6 +32,17 @@
 //! interrupted download's partial file thus takes the whole file's space until it is
 //! resumed, or discarded by a forced download of the same file.
 //!
+//! # When the Hub cannot be reached
+//!
+//! The metadata request (the `HEAD`, or a snapshot's listing) is sent once, without
+//! retries. If it fails for a reason other than a missing file or revision or a
+//! misconfiguration (a refused certificate or proxy), the cached file (the snapshot,
+//! the existing `local_dir` file) is returned at once, as Python does, so a machine
+//! without network does not wait through retries for what it has. Only when nothing
+//! cached can answer and the failure may pass (a network failure, a timeout, 429 or
+//! a 5xx) is the request sent again with the client's retries, within `etag_timeout`
+//! for a `HEAD`.
+//!
 //! # Verification
 //!
 //! The size is always checked. The content is hashed while it is written: the sha256

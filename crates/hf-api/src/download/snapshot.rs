@@ -10,8 +10,8 @@ use hf_http::http::Method;
 use hf_types::{CommitOid, ETag, RepoId, RepoPath, RepoSibling, RepoType, Revision};
 use serde::Deserialize;
 
-use super::file::{Known, Listing, cache_for, download, listed_metadata};
-use super::metadata::request;
+use super::file::{Known, Listing, cache_for, download, is_final, is_transient, listed_metadata};
+use super::metadata::{Attempts, request};
 use super::patterns::PatternSet;
 use super::url::{FileTarget, parse_repo_id, parse_revision};
 use super::{DownloadOptions, blocking, cache_error};
@@ -145,6 +145,7 @@ async fn revision_info(
     revision: &Revision,
     options: &DownloadOptions,
     query: &str,
+    attempts: Attempts,
 ) -> Result<RevisionInfo, Error> {
     let path = format!(
         "/api/{}/{}/revision/{}?{query}",
@@ -158,6 +159,10 @@ async fn revision_info(
         .remove(hf_http::http::header::ACCEPT_ENCODING);
     req.extensions_mut()
         .insert(hf_http::hub_error::NotFoundHint::Revision);
+    if attempts == Attempts::Once {
+        req.extensions_mut()
+            .insert(hf_http::retry::RetryBudget::NONE);
+    }
     Ok(api.http().send_json::<RevisionInfo>(req).await?)
 }
 
@@ -169,7 +174,17 @@ pub(crate) async fn resolve_commit(
     revision: &Revision,
     options: &DownloadOptions,
 ) -> Result<CommitOid, Error> {
-    let info = revision_info(api, repo_type, repo_id, revision, options, "expand=sha").await?;
+    let query = "expand=sha";
+    let info = revision_info(
+        api,
+        repo_type,
+        repo_id,
+        revision,
+        options,
+        query,
+        Attempts::Retried,
+    )
+    .await?;
     info.sha
         .and_then(|s| CommitOid::new(s).ok())
         .ok_or_else(|| Error::InvalidResponse {
@@ -214,15 +229,22 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
             message: String::new(),
         }))
     } else {
-        list_revision(&api, &repo_id, &revision, &options, &tree_folder)
-            .await
-            .map_err(Some)
+        list_revision(
+            &api,
+            &repo_id,
+            &revision,
+            &options,
+            &tree_folder,
+            Attempts::Once,
+        )
+        .await
+        .map_err(Some)
     };
     let listed = match listed {
         Ok(listed) => listed,
         // A missing revision or a refused certificate or proxy is raised, not hidden
         // behind the cache.
-        Err(Some(e)) if super::file::is_final(&e) => return Err(e),
+        Err(Some(e)) if is_final(&e) => return Err(e),
         Err(cause) => {
             let wanted = Wanted {
                 repo: &repo,
@@ -231,7 +253,19 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
                 patterns: &patterns,
                 tree_folder: &tree_folder,
             };
-            return cached_snapshot(&wanted, &options, cause).await;
+            // The cached snapshot answers at once; without one, a failure that may pass
+            // is retried (as `metadata_or_local` does for one file).
+            let transient = cause.as_ref().is_some_and(is_transient);
+            let cached = cached_snapshot(&wanted, &options, cause).await;
+            if cached.is_ok() || !transient {
+                return cached;
+            }
+            let retried = Attempts::Retried;
+            match list_revision(&api, &repo_id, &revision, &options, &tree_folder, retried).await {
+                Ok(listed) => listed,
+                Err(e) if is_final(&e) => return Err(e),
+                Err(e) => return cached_snapshot(&wanted, &options, Some(e)).await,
+            }
         }
     };
     let (sha, mut files, from_hub) = listed.files(&repo_id, &revision, &tree_folder)?;
@@ -348,6 +382,7 @@ pub(super) async fn list_revision(
     revision: &Revision,
     options: &DownloadOptions,
     tree_folder: &std::path::Path,
+    attempts: Attempts,
 ) -> Result<Listed, Error> {
     if revision.is_commit_hash() && !options.force_download {
         let commit = CommitOid::new(revision.as_str()).expect("checked hash");
@@ -363,6 +398,7 @@ pub(super) async fn list_revision(
         revision,
         options,
         "blobs=true",
+        attempts,
     )
     .await?;
     Ok(Listed::Hub(info))

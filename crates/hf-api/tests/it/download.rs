@@ -693,19 +693,134 @@ async fn hf_hub_etag_timeout_bounds_the_metadata_request() {
     assert_eq!(std::fs::read(p).unwrap(), fx.big);
 }
 
-#[tokio::test]
-async fn a_refused_connection_is_reported_as_such_within_the_metadata_deadline() {
-    // A port nothing listens on.
+/// The network error under a "not cached, and the Hub could not be reached" error.
+fn why_unreachable(err: &Error) -> &hf_api::HttpError {
+    let Error::LocalEntryNotFound {
+        source: Some(source),
+        ..
+    } = err
+    else {
+        panic!("{err:?}");
+    };
+    let Error::Http(http) = source.as_ref() else {
+        panic!("{source:?}");
+    };
+    http
+}
+
+/// An endpoint on a port nothing listens on.
+fn refused_endpoint() -> String {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
+    format!("http://127.0.0.1:{port}")
+}
+
+#[tokio::test]
+async fn without_network_cached_files_answer_at_once_and_the_rest_is_retried() {
+    let fx = fixture().await;
+    let api = fx.api();
+    let file = api.hf_hub_download("alice/m", "config.json").await.unwrap();
+    let dir = api.snapshot_download("alice/m").await.unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let local_file = api
+        .hf_hub_download("alice/m", "config.json")
+        .local_dir(local.path())
+        .await
+        .unwrap();
+    let local_snapshot = tempfile::tempdir().unwrap();
+    api.snapshot_download("alice/m")
+        .local_dir(local_snapshot.path())
+        .await
+        .unwrap();
+
+    // The same cache, and a Hub that cannot be reached (as on a machine without network).
+    let retries = Arc::new(AtomicU64::new(0));
+    let counted = retries.clone();
+    let unreachable = HfApiBuilder::new()
+        .endpoint(refused_endpoint())
+        .cache_dir(fx.cache.path())
+        .retry(fast_retry().max_retries(4).on_retry(move |_| {
+            counted.fetch_add(1, Ordering::SeqCst);
+        }))
+        .build()
+        .unwrap();
+    let retried = || retries.load(Ordering::SeqCst);
+    // What is cached answers after one failed attempt, with no retry to wait through.
+    let got = unreachable.hf_hub_download("alice/m", "config.json");
+    assert_eq!(got.await.unwrap(), file);
+    assert_eq!(unreachable.snapshot_download("alice/m").await.unwrap(), dir);
+    let got = unreachable
+        .hf_hub_download("alice/m", "config.json")
+        .local_dir(local.path());
+    assert_eq!(got.await.unwrap(), local_file);
+    let got = unreachable
+        .snapshot_download("alice/m")
+        .local_dir(local_snapshot.path());
+    assert_eq!(
+        got.await.unwrap(),
+        local_snapshot.path().canonicalize().unwrap()
+    );
+    let info = unreachable
+        .hf_hub_download("alice/m", "config.json")
+        .dry_run()
+        .await
+        .unwrap();
+    assert!(info.is_cached && !info.will_download, "{info:?}");
+    assert_eq!(retried(), 0);
+
+    // What is not cached is asked for again, with the retries, before the error.
+    let err = unreachable
+        .hf_hub_download("alice/m", "missing.txt")
+        .await
+        .unwrap_err();
+    assert!(why_unreachable(&err).is_connect(), "{err:?}");
+    assert_eq!(retried(), 4);
+    let err = unreachable
+        .snapshot_download("alice/other")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::LocalEntryNotFound { .. }), "{err:?}");
+    assert_eq!(retried(), 8);
+    // As is a forced download, which no cached file may answer.
+    let err = unreachable
+        .hf_hub_download("alice/m", "config.json")
+        .force_download(true)
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, Error::Http(e) if e.is_connect()), "{err:?}");
+    assert_eq!(retried(), 12);
+}
+
+#[tokio::test]
+async fn a_snapshot_not_cached_rides_out_a_burst_of_503s_on_its_listing() {
+    let fx = fixture().await;
+    let api = fx.api();
+    fx.hub.fault(
+        FaultRule::new(http::Method::GET, "/api/models/alice/m/revision/").fail_times(2, 503),
+    );
+    let dir = api.snapshot_download("alice/m").await.unwrap();
+    assert_eq!(std::fs::read(dir.join("big.bin")).unwrap(), fx.big);
+    let listings: Vec<u16> = fx
+        .hub
+        .requests()
+        .iter()
+        .filter(|r| r.path().starts_with("/api/models/alice/m/revision/"))
+        .map(|r| r.status.as_u16())
+        .collect();
+    // The first attempt, alone (no cached snapshot could answer), then with retries.
+    assert_eq!(listings, [503, 503, 200]);
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_reported_as_such_within_the_metadata_deadline() {
     let cache = tempfile::tempdir().unwrap();
     let retries = Arc::new(AtomicU64::new(0));
     let counted = retries.clone();
     let api = HfApiBuilder::new()
-        .endpoint(format!("http://127.0.0.1:{port}"))
+        .endpoint(refused_endpoint())
         .cache_dir(cache.path())
         .etag_timeout(Duration::from_secs(1))
         .retry(
@@ -723,18 +838,9 @@ async fn a_refused_connection_is_reported_as_such_within_the_metadata_deadline()
         .hf_hub_download("alice/m", "config.json")
         .await
         .unwrap_err();
-    let Error::LocalEntryNotFound {
-        source: Some(source),
-        ..
-    } = &err
-    else {
-        panic!("{err:?}");
-    };
     // The retries stopped before the 1 s deadline (3 waits of 300 ms fit, a fourth would
     // not), and the error is the last attempt's: a refused connection, not a timeout.
-    let Error::Http(http) = source.as_ref() else {
-        panic!("{source:?}");
-    };
+    let http = why_unreachable(&err);
     assert!(http.is_connect(), "{http}");
     assert!(http.to_string().contains("after 3 retries"), "{http}");
     assert_eq!(retries.load(Ordering::SeqCst), 3);

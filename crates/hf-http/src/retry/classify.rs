@@ -68,6 +68,21 @@ pub fn is_idempotent<B>(req: &Request<B>) -> bool {
     }
 }
 
+/// Whether a response status is worth retrying: 408 (the server gave up waiting for the
+/// request), 429 (throttled), and 500, 502, 503 and 504 (transient server or gateway
+/// failures).
+pub fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::REQUEST_TIMEOUT
+            | StatusCode::TOO_MANY_REQUESTS
+            | StatusCode::INTERNAL_SERVER_ERROR
+            | StatusCode::BAD_GATEWAY
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT
+    )
+}
+
 /// Decides whether `result` of `req` may be retried. `now` is used for HTTP-date
 /// `Retry-After` values.
 pub fn classify<B, R>(
@@ -79,19 +94,8 @@ pub fn classify<B, R>(
     match result {
         Ok(res) => {
             let status = res.status();
-            let retryable = matches!(
-                status,
-                // 408: the server gave up waiting for the request; 429: throttled;
-                // 500/502/503/504: transient server or gateway failures.
-                StatusCode::REQUEST_TIMEOUT
-                    | StatusCode::TOO_MANY_REQUESTS
-                    | StatusCode::INTERNAL_SERVER_ERROR
-                    | StatusCode::BAD_GATEWAY
-                    | StatusCode::SERVICE_UNAVAILABLE
-                    | StatusCode::GATEWAY_TIMEOUT
-            );
             // The request reached the server: only idempotent ones may be sent again.
-            if retryable && idempotent {
+            if is_retryable_status(status) && idempotent {
                 Classification::Retry {
                     reason: RetryReason::Status(status),
                     after: retry_after::parse(res.headers(), now),

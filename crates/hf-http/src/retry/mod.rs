@@ -20,5 +20,7 @@ mod classify;
 mod policy;
 pub mod retry_after;
 
-pub use classify::{Classification, Idempotency, RetryReason, classify, is_idempotent};
+pub use classify::{
+    Classification, Idempotency, RetryReason, classify, is_idempotent, is_retryable_status,
+};
 pub use policy::{HubRetryPolicy, Jitter, RetryBudget, RetryConfig, RetryEvent};

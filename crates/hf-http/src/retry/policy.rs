@@ -184,6 +184,13 @@ impl RetryConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryBudget(pub Duration);
 
+impl RetryBudget {
+    /// No retries at all: for a request whose failure has a quick local answer (a
+    /// cached file), and which the caller sends again, with retries, only when that
+    /// answer is missing.
+    pub const NONE: RetryBudget = RetryBudget(Duration::ZERO);
+}
+
 /// The tower retry [`Policy`](tower::retry::Policy) of the Hub stack.
 ///
 /// Cloned once per request (tower's `Retry` does that), so the attempt count and start
@@ -278,7 +285,7 @@ impl<B> tower::retry::Policy<Request<HfBody>, Response<B>, Error> for HubRetryPo
             .map_or(self.config.max_elapsed, |b| {
                 b.0.min(self.config.max_elapsed)
             });
-        if self.elapsed() + delay > budget {
+        if budget.is_zero() || self.elapsed() + delay > budget {
             self.annotate(result);
             return None;
         }
@@ -414,6 +421,28 @@ mod tests {
         let err = result.unwrap_err();
         assert!(err.is_connect(), "{err}");
         assert!(err.to_string().contains("after 1 retry in 1.0s"), "{err}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_budget_means_no_retry_even_when_the_server_asks_for_none_of_a_wait() {
+        let mut policy = HubRetryPolicy::new(RetryConfig::default());
+        let mut req = Request::head("http://h/").body(HfBody::empty()).unwrap();
+        req.extensions_mut().insert(RetryBudget::NONE);
+        let _clone = Policy::<_, Response<()>, Error>::clone_request(&mut policy, &req).unwrap();
+        let mut refused: Result<Response<()>, Error> = Err(Error::new(
+            crate::ErrorKind::Connect,
+            std::io::Error::from(std::io::ErrorKind::ConnectionRefused),
+        ));
+        assert!(policy.retry(&mut req, &mut refused).is_none());
+        let mut throttled: Result<Response<()>, Error> = Ok(Response::builder()
+            .status(429)
+            .header("retry-after", "0")
+            .body(())
+            .unwrap());
+        assert!(policy.retry(&mut req, &mut throttled).is_none());
+        // Without the extension, both would be retried.
+        req.extensions_mut().remove::<RetryBudget>();
+        assert!(policy.retry(&mut req, &mut throttled).is_some());
     }
 
     #[test]
