@@ -542,7 +542,7 @@ mod tests {
             .with_request(&Method::GET, &"https://h/x?sig=1".parse().unwrap());
         let shown = err.to_string();
         assert!(!shown.contains("inner cause text"), "{shown}");
-        assert!(shown.contains("GET https://h/x?[redacted]"), "{shown}");
+        assert!(shown.contains("GET https://h/x?sig=[redacted]"), "{shown}");
         assert!(err.source().is_some());
     }
 }

@@ -101,7 +101,7 @@ async fn not_found_request_id_and_messages() {
     let text = err.to_string();
     assert!(text.contains("(request id: req-42)"), "{text}");
     assert!(!text.contains("SECRETSIG"), "{text}");
-    assert!(text.contains("?[redacted]"), "{text}");
+    assert!(text.contains("?sig=[redacted]"), "{text}");
 
     hub.push(
         401,
