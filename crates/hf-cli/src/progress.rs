@@ -15,10 +15,26 @@ pub(crate) fn enabled(quiet: bool, disabled_by_env: bool) -> bool {
     !quiet && !disabled_by_env && std::io::stdout().is_terminal()
 }
 
+// The bar takes what the terminal's width leaves (a line wider than the terminal would
+// wrap, and each bar would take two rows of an 80-column terminal).
 const FILE_TEMPLATE: &str =
-    "{msg:30!} {bar:30.cyan/blue} {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} {eta:>4}";
+    "{msg:24!} {wide_bar:.cyan/blue} {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} {eta:>3}";
 const TOTAL_TEMPLATE: &str =
-    "{msg:30!} {bar:30.green/white} {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} {eta:>4}";
+    "{msg:24!} {wide_bar:.green/white} {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} {eta:>3}";
+
+/// Width of the name column of the templates.
+const NAME_WIDTH: usize = 24;
+
+/// A file's path for its bar: its end when it is too long, where the file name is
+/// (`...-00001-of-00002.safetensors`).
+fn name_to_show(path: &str) -> String {
+    let chars = path.chars().count();
+    if chars <= NAME_WIDTH {
+        return path.to_owned();
+    }
+    let tail: String = path.chars().skip(chars - (NAME_WIDTH - 3)).collect();
+    format!("...{tail}")
+}
 
 /// Draws one bar per file in transfer, plus a total for a snapshot.
 #[derive(Debug)]
@@ -138,7 +154,7 @@ impl Progress for Bars {
             } => {
                 let bar = self.multi.add(ProgressBar::new(total));
                 bar.set_style(Self::style(FILE_TEMPLATE));
-                bar.set_message(path.to_owned());
+                bar.set_message(name_to_show(path));
                 bar.set_position(resumed);
                 files.insert(path.to_owned(), bar);
                 drop(files);
@@ -171,6 +187,87 @@ impl Progress for Bars {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An 80-column terminal that keeps what is written to it.
+    #[derive(Debug, Default, Clone)]
+    struct Recorded(Arc<Mutex<Vec<String>>>);
+
+    impl indicatif::TermLike for Recorded {
+        fn width(&self) -> u16 {
+            80
+        }
+        fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn write_line(&self, s: &str) -> std::io::Result<()> {
+            self.write_str(s)
+        }
+        fn write_str(&self, s: &str) -> std::io::Result<()> {
+            self.0.lock().unwrap().push(s.to_owned());
+            Ok(())
+        }
+        fn clear_line(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn flush(&self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn bars_fit_an_80_column_terminal() {
+        let term = Recorded::default();
+        let bars = Bars::new(ProgressDrawTarget::term_like(Box::new(term.clone())));
+        bars.on_event(ProgressEvent::Snapshot {
+            files: 2,
+            total_bytes: Some(3 << 30),
+        });
+        let long = "a/very/long/folder/name/that/goes/on/model-00001-of-00002.safetensors";
+        assert_eq!(name_to_show("config.json"), "config.json");
+        bars.on_event(ProgressEvent::Start {
+            path: long,
+            total: 3 << 30,
+            resumed: 0,
+        });
+        bars.on_event(ProgressEvent::Advance {
+            path: long,
+            bytes: 1 << 30,
+        });
+        bars.multi.suspend(|| {});
+        let written = term.0.lock().unwrap().clone();
+        let lines: Vec<String> = written
+            .iter()
+            .map(|w| console::strip_ansi_codes(w).into_owned())
+            .filter(|w| !w.trim().is_empty())
+            .collect();
+        assert!(
+            lines.iter().any(|l| l.starts_with("Fetching 2 file(s)")),
+            "{lines:?}"
+        );
+        // A long path shows its end, where the file name is.
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("...-of-00002.safetensors ")),
+            "{lines:?}"
+        );
+        for line in &lines {
+            assert!(
+                line.chars().count() <= 80,
+                "{} columns: {line:?}",
+                line.chars().count()
+            );
+        }
+    }
 
     #[test]
     fn events_drive_one_bar_per_file_and_a_total() {
