@@ -40,8 +40,8 @@
 //! the existing `local_dir` file) is returned at once, as Python does, so a machine
 //! without network does not wait through retries for what it has. Only when nothing
 //! cached can answer and the failure may pass (a network failure, a timeout, 429 or
-//! a 5xx) is the request sent again with the client's retries, within `etag_timeout`
-//! for a `HEAD`.
+//! a 5xx) is the request sent again with the client's retries, which stop within
+//! `etag_timeout` (10 s by default, `HF_HUB_ETAG_TIMEOUT`).
 //!
 //! # Verification
 //!
@@ -210,7 +210,8 @@ pub struct DownloadOptions {
     pub local_dir: Option<PathBuf>,
     /// `force_download`: ignore every cached copy.
     pub force_download: bool,
-    /// `etag_timeout`: limit of the metadata request. `None` (the default) takes the
+    /// `etag_timeout`: limit of the metadata request (a file's `HEAD` with its retries;
+    /// a snapshot's listing retries only within it). `None` (the default) takes the
     /// client's ([`HfApiBuilder::etag_timeout`](crate::HfApiBuilder::etag_timeout):
     /// `HF_HUB_ETAG_TIMEOUT`, else 10 s). Unlike Python, where a non-default
     /// `HF_HUB_ETAG_TIMEOUT` overrides even an explicit value, a value set here wins.

@@ -159,10 +159,10 @@ async fn revision_info(
         .remove(hf_http::http::header::ACCEPT_ENCODING);
     req.extensions_mut()
         .insert(hf_http::hub_error::NotFoundHint::Revision);
-    if attempts == Attempts::Once {
-        req.extensions_mut()
-            .insert(hf_http::retry::RetryBudget::NONE);
-    }
+    // Retried, it is bounded like the `HEAD` of one file: a snapshot that cannot be
+    // listed fails within `etag_timeout`, not after the client's whole retry budget.
+    let limit = options.etag_timeout.unwrap_or(api.etag_timeout());
+    req.extensions_mut().insert(attempts.budget(limit));
     Ok(api.http().send_json::<RevisionInfo>(req).await?)
 }
 

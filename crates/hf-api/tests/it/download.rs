@@ -844,6 +844,14 @@ async fn a_refused_connection_is_reported_as_such_within_the_metadata_deadline()
     assert!(http.is_connect(), "{http}");
     assert!(http.to_string().contains("after 3 retries"), "{http}");
     assert_eq!(retries.load(Ordering::SeqCst), 3);
+
+    // A snapshot's listing retries within the same deadline (the client's own retry
+    // budget, 20 retries, would have taken 6 s).
+    let err = api.snapshot_download("alice/m").await.unwrap_err();
+    let http = why_unreachable(&err);
+    assert!(http.is_connect(), "{http}");
+    assert!(http.to_string().contains("after 3 retries"), "{http}");
+    assert_eq!(retries.load(Ordering::SeqCst), 6);
 }
 
 #[tokio::test]
