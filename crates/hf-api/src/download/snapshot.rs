@@ -174,15 +174,15 @@ pub(crate) async fn resolve_commit(
     revision: &Revision,
     options: &DownloadOptions,
 ) -> Result<CommitOid, Error> {
-    let query = "expand=sha";
+    let retried = Attempts::Retried;
     let info = revision_info(
         api,
         repo_type,
         repo_id,
         revision,
         options,
-        query,
-        Attempts::Retried,
+        "expand=sha",
+        retried,
     )
     .await?;
     info.sha
