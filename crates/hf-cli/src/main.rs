@@ -95,12 +95,18 @@ fn init_tracing(verbose: u8) {
         }),
     };
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(color)
         .with_writer(std::io::stderr)
-        .with_target(verbose > 0)
-        .init();
+        .with_target(verbose > 0);
+    // A warning for a person ("WARN the Hub cannot be reached; ...") needs no timestamp;
+    // a request trail (-v) does.
+    if verbose > 0 || std::env::var_os("RUST_LOG").is_some() {
+        logs.init();
+    } else {
+        logs.without_time().init();
+    }
 }
 
 #[cfg(test)]
