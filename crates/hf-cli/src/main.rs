@@ -98,7 +98,7 @@ fn init_tracing(verbose: u8) {
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(color)
-        .with_writer(std::io::stderr)
+        .with_writer(|| progress::LogWriter)
         .with_target(verbose > 0);
     // A warning for a person ("WARN the Hub cannot be reached; ...") needs no timestamp;
     // a request trail (-v) does.

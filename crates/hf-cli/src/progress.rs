@@ -22,6 +22,34 @@ const FILE_TEMPLATE: &str =
 const TOTAL_TEMPLATE: &str =
     "{msg:24!} {wide_bar:.green/white} {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} {eta:>3}";
 
+/// The bars on screen, if any, so that log lines (a warning, a retry notice) are printed
+/// above them rather than into them.
+static ON_SCREEN: Mutex<Option<MultiProgress>> = Mutex::new(None);
+
+/// Stderr for log lines: while bars are drawn, they are hidden for the time of the write
+/// and drawn again below the line.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let drawn = ON_SCREEN
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let mut err = std::io::stderr();
+        match drawn {
+            Some(multi) => multi.suspend(|| err.write_all(buf))?,
+            None => err.write_all(buf)?,
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
 /// Width of the name column of the templates.
 const NAME_WIDTH: usize = 24;
 
@@ -51,6 +79,7 @@ impl Bars {
             return None;
         }
         let bars = Arc::new(Bars::new(ProgressDrawTarget::stderr()));
+        *ON_SCREEN.lock().unwrap_or_else(PoisonError::into_inner) = Some(bars.multi.clone());
         let handler: ProgressHandler = bars.clone();
         Some((bars, handler))
     }
@@ -96,6 +125,10 @@ impl Bars {
             total.finish_and_clear();
         }
         let _ = self.multi.clear();
+        ON_SCREEN
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
     }
 
     fn total_inc(&self, bytes: u64) {

@@ -12,6 +12,8 @@ pub(crate) mod upload;
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use hf_api::config::{Environment, Settings};
+use hf_api::http::RetryConfig;
+use hf_api::http::retry::{RetryEvent, RetryReason};
 use hf_api::{HfApi, HfApiBuilder, Token};
 use hf_types::RepoType;
 
@@ -109,7 +111,8 @@ impl Ctx {
     pub(crate) fn api(&self, token: &TokenArg) -> anyhow::Result<HfApi> {
         let mut builder = HfApiBuilder::with_environment(self.env.clone())
             .library_name("hf-cli")
-            .library_version(env!("CARGO_PKG_VERSION"));
+            .library_version(env!("CARGO_PKG_VERSION"))
+            .retry(RetryConfig::default().on_retry(retry_notice));
         if let Some(text) = &token.token {
             let token = Token::new(text).context("--token is empty")?;
             builder = builder.token(token);
@@ -130,6 +133,26 @@ impl Ctx {
             eprintln!("{line}");
         }
     }
+}
+
+/// Says on stderr that a request is retried, and why, so that a run waiting on a flaky
+/// network (up to a minute with the default retries) does not look hung. Python's client
+/// logs the same warnings.
+fn retry_notice(event: &RetryEvent) {
+    let why = match event.reason {
+        RetryReason::Status(status) => format!("the Hub answered {status}"),
+        RetryReason::Connect => "could not connect".to_owned(),
+        RetryReason::Timeout => "no answer in time".to_owned(),
+        RetryReason::Transport => "the connection broke".to_owned(),
+        _ => "it failed".to_owned(),
+    };
+    tracing::warn!(
+        "{} {}: {why}; retrying in {:.1}s (retry {})",
+        event.method,
+        event.url,
+        event.delay.as_secs_f64(),
+        event.retry
+    );
 }
 
 /// Runs one command.

@@ -102,6 +102,28 @@ fn snapshot_with_patterns_into_a_local_dir() {
 }
 
 #[test]
+fn a_retried_request_is_announced_on_stderr() {
+    let hub = hub();
+    tiny(&hub);
+    // Nothing is cached, so after its single attempt the `HEAD` is sent with retries.
+    hub.fault(
+        hf_testhub::FaultRule::new(hf_api::http::http::Method::HEAD, "/alice/tiny/resolve/")
+            .fail_times(2, 503)
+            .retry_after(0),
+    );
+    let sb = Sandbox::new(&hub.url());
+    let run = sb.run(&["download", "alice/tiny", "config.json"]);
+    assert!(run.ok().trim_end().ends_with("/config.json"), "{run:#?}");
+    let notice = format!(
+        "WARN HEAD {}/alice/tiny/resolve/main/config.json: the Hub answered 503 Service \
+         Unavailable; retrying in 0.0s (retry 1)",
+        hub.url()
+    );
+    assert!(run.stderr.contains(&notice), "{run:#?}");
+    assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
+}
+
+#[test]
 fn missing_repo_fails_with_one_line_and_a_hint() {
     let hub = hub();
     let sb = Sandbox::new(&hub.url());
