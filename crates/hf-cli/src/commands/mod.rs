@@ -140,7 +140,7 @@ impl Ctx {
 /// logs the same warnings.
 fn retry_notice(event: &RetryEvent) {
     let why = match event.reason {
-        RetryReason::Status(status) => format!("the Hub answered {status}"),
+        RetryReason::Status(status) => format!("answered {status}"),
         RetryReason::Connect => "could not connect".to_owned(),
         RetryReason::Timeout => "no answer in time".to_owned(),
         RetryReason::Transport => "the connection broke".to_owned(),

@@ -115,7 +115,7 @@ fn a_retried_request_is_announced_on_stderr() {
     let run = sb.run(&["download", "alice/tiny", "config.json"]);
     assert!(run.ok().trim_end().ends_with("/config.json"), "{run:#?}");
     let notice = format!(
-        "WARN HEAD {}/alice/tiny/resolve/main/config.json: the Hub answered 503 Service \
+        "WARN HEAD {}/alice/tiny/resolve/main/config.json: answered 503 Service \
          Unavailable; retrying in 0.0s (retry 1)",
         hub.url()
     );

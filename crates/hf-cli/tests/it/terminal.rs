@@ -426,6 +426,31 @@ fn download_on_a_terminal_draws_a_progress_bar() {
 }
 
 #[test]
+fn a_retry_notice_is_printed_with_the_bars_on_screen() {
+    let hub = hub();
+    big(&hub);
+    // The content's first GET fails once, wherever it is served from.
+    for rule in [
+        hf_testhub::FaultRule::new(hf_api::http::http::Method::GET, "/alice/big/resolve/"),
+        hf_testhub::FaultRule::new(hf_api::http::http::Method::GET, "/lfs/")
+            .on(hf_testhub::Listener::Cdn),
+    ] {
+        hub.fault(rule.fail_times(1, 503).retry_after(0));
+    }
+    let sb = Sandbox::new(&hub.url());
+    let term = Term::spawn(&sb, &["download", "alice/big", "w.bin"]);
+    let (code, shown) = term.finish();
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains(BAR), "no progress bar drawn:\n{shown}");
+    // The bar was cleared for the notice (`suspend`) and drawn again below it.
+    assert!(shown.contains("\u{1b}[2K WARN GET http://"), "{shown}");
+    assert!(
+        shown.contains("answered 503 Service Unavailable; retrying in 0.0s (retry 1)"),
+        "{shown}"
+    );
+}
+
+#[test]
 fn quiet_or_the_environment_switch_draws_no_progress_bar() {
     let hub = hub();
     big(&hub);
