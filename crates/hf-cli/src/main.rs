@@ -75,6 +75,10 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(commands::run(&ctx, command)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.is::<report::Interrupted>() => {
+            eprintln!("hf: {err}");
+            ExitCode::from(130)
+        }
         Err(err) => {
             report::print(&err);
             ExitCode::FAILURE

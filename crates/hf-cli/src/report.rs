@@ -51,6 +51,19 @@ pub(crate) fn print(err: &anyhow::Error) {
     eprintln!("hf: error: {}", line(err));
 }
 
+/// The run was stopped by Ctrl-C; the message says what was kept. `hf` exits with 130,
+/// the shell's status for a process ended by SIGINT.
+#[derive(Debug)]
+pub(crate) struct Interrupted(pub(crate) &'static str);
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "interrupted: {}", self.0)
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
 /// The hint for a Hub error about a repo that the error itself cannot know: where to ask
 /// for access to a gated repo.
 pub(crate) fn repo_error(err: hf_api::Error, repo_url: &str) -> anyhow::Error {

@@ -189,13 +189,27 @@ pub(crate) async fn run(ctx: &Ctx, args: DownloadArgs) -> anyhow::Result<()> {
     if let Some((_, handler)) = &bars {
         options = options.with_progress(handler.clone());
     }
-    let result = match request {
-        Request::File(r) => r.options(options).await,
-        Request::Snapshot(r) => r.options(options).await,
+    let download = async {
+        match request {
+            Request::File(r) => r.options(options).await,
+            Request::Snapshot(r) => r.options(options).await,
+        }
+    };
+    // Ctrl-C drops the download (partial files stay, and locks are released) so that the
+    // bars are cleared and the user learns that nothing is lost.
+    let result = tokio::select! {
+        result = download => Some(result),
+        _ = tokio::signal::ctrl_c() => None,
     };
     if let Some((bars, _)) = &bars {
         bars.finish();
     }
+    let Some(result) = result else {
+        return Err(report::Interrupted(
+            "what was downloaded is kept; the same command resumes from there",
+        )
+        .into());
+    };
     let path = result.map_err(|e| report::repo_error(e, &url))?;
     println!("{}", path.display());
     Ok(())

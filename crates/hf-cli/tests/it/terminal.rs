@@ -425,16 +425,22 @@ fn download_on_a_terminal_draws_a_progress_bar() {
     assert!(shown.contains(&path.display().to_string()), "{shown}");
 }
 
+/// Rules for the GETs of `alice/big`'s content: from the Hub, or from its CDN if the file
+/// is stored with LFS.
+fn content_gets() -> [hf_testhub::FaultRule; 2] {
+    let get = hf_api::http::http::Method::GET;
+    [
+        hf_testhub::FaultRule::new(get.clone(), "/alice/big/resolve/"),
+        hf_testhub::FaultRule::new(get, "/lfs/").on(hf_testhub::Listener::Cdn),
+    ]
+}
+
 #[test]
 fn a_retry_notice_is_printed_with_the_bars_on_screen() {
     let hub = hub();
     big(&hub);
     // The content's first GET fails once, wherever it is served from.
-    for rule in [
-        hf_testhub::FaultRule::new(hf_api::http::http::Method::GET, "/alice/big/resolve/"),
-        hf_testhub::FaultRule::new(hf_api::http::http::Method::GET, "/lfs/")
-            .on(hf_testhub::Listener::Cdn),
-    ] {
+    for rule in content_gets() {
         hub.fault(rule.fail_times(1, 503).retry_after(0));
     }
     let sb = Sandbox::new(&hub.url());
@@ -447,6 +453,55 @@ fn a_retry_notice_is_printed_with_the_bars_on_screen() {
     assert!(
         shown.contains("answered 503 Service Unavailable; retrying in 0.0s (retry 1)"),
         "{shown}"
+    );
+}
+
+#[test]
+fn ctrl_c_stops_a_download_keeps_what_it_fetched_and_the_rerun_resumes() {
+    let hub = hub();
+    big(&hub);
+    // Paced at 256 KiB/s (8 s for the file), so that Ctrl-C comes in the middle.
+    for rule in content_gets() {
+        hub.fault(rule.throttle(256 * 1024));
+    }
+    let sb = Sandbox::new(&hub.url());
+    let mut term = Term::spawn(&sb, &["download", "alice/big", "w.bin"]);
+    // Some bytes arrived (less than 1 MiB: the count is in KiB).
+    term.expect(" KiB/2.00 MiB");
+    term.send("\u{3}");
+    let (code, shown) = term.finish();
+    assert_eq!(code, 130, "{shown}");
+    assert!(
+        shown.contains("hf: interrupted: what was downloaded is kept"),
+        "{shown}"
+    );
+    let blobs = sb.cache().join("models--alice--big").join("blobs");
+    let partial: Vec<u64> = std::fs::read_dir(&blobs)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".incomplete"))
+        .map(|e| e.metadata().unwrap().len())
+        .collect();
+    assert!(
+        matches!(partial[..], [n] if n > 0 && n < 2 << 20),
+        "{partial:?}"
+    );
+
+    // Run again: the content request starts where the partial file ends.
+    hub.clear_faults();
+    let before = hub.requests().len();
+    let path = sb.run(&["download", "alice/big", "w.bin"]).ok().to_owned();
+    assert_eq!(std::fs::read(path.trim_end()).unwrap(), vec![5u8; 2 << 20]);
+    let ranges: Vec<String> = hub.requests()[before..]
+        .iter()
+        .filter(|r| r.method == hf_api::http::http::Method::GET)
+        .filter_map(|r| r.headers.get("range")?.to_str().ok().map(str::to_owned))
+        .collect();
+    assert!(
+        ranges
+            .iter()
+            .any(|r| r.starts_with("bytes=") && !r.starts_with("bytes=0-")),
+        "{ranges:?}"
     );
 }
 
