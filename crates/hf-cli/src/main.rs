@@ -77,6 +77,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if err.is::<report::Interrupted>() => {
             eprintln!("hf: {err}");
+            // Not waiting for work in blocking threads (a hash in progress) to finish.
+            runtime.shutdown_background();
             ExitCode::from(130)
         }
         Err(err) => {
