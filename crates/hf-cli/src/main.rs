@@ -92,9 +92,11 @@ fn main() -> ExitCode {
 /// for our crates.
 fn init_tracing(verbose: u8) {
     use tracing_subscriber::EnvFilter;
-    let filter = match std::env::var("RUST_LOG") {
-        Ok(v) if !v.is_empty() => EnvFilter::new(v),
-        _ => EnvFilter::new(match verbose {
+    let rust_log = std::env::var("RUST_LOG").ok().filter(|v| !v.is_empty());
+    let trail = verbose > 0 || rust_log.is_some();
+    let filter = match rust_log {
+        Some(v) => EnvFilter::new(v),
+        None => EnvFilter::new(match verbose {
             0 => "warn",
             1 => "warn,hf_http=debug,hf_api=debug,hf_cache=debug,hf_lfs=debug,hf_cli=debug",
             _ => "info,hf_http=trace,hf_api=trace,hf_cache=trace,hf_lfs=trace,hf_cli=trace",
@@ -108,7 +110,7 @@ fn init_tracing(verbose: u8) {
         .with_target(verbose > 0);
     // A warning for a person ("WARN the Hub cannot be reached; ...") needs no timestamp;
     // a request trail (-v) does.
-    if verbose > 0 || std::env::var_os("RUST_LOG").is_some() {
+    if trail {
         logs.init();
     } else {
         logs.without_time().init();
