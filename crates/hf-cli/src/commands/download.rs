@@ -197,10 +197,7 @@ pub(crate) async fn run(ctx: &Ctx, args: DownloadArgs) -> anyhow::Result<()> {
     };
     // Ctrl-C drops the download (partial files stay, and locks are released) so that the
     // bars are cleared and the user learns that nothing is lost.
-    let result = tokio::select! {
-        result = download => Some(result),
-        _ = tokio::signal::ctrl_c() => None,
-    };
+    let result = super::until_ctrl_c(download).await;
     if let Some((bars, _)) = &bars {
         bars.finish();
     }

@@ -155,6 +155,15 @@ fn retry_notice(event: &RetryEvent) {
     );
 }
 
+/// Runs `work` to its end, or until Ctrl-C, which drops it (`None`): for the work that
+/// leaves a resumable state when it is dropped, so that `hf` can say so and exit cleanly.
+pub(crate) async fn until_ctrl_c<T>(work: impl std::future::Future<Output = T>) -> Option<T> {
+    tokio::select! {
+        done = work => Some(done),
+        _ = tokio::signal::ctrl_c() => None,
+    }
+}
+
 /// Runs one command.
 pub(crate) async fn run(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
     match command {

@@ -386,9 +386,16 @@ pub(crate) async fn run_large(ctx: &Ctx, args: UploadLargeFolderArgs) -> anyhow:
     if !(args.no_report || ctx.quiet) {
         req = req.on_report(|r| eprintln!("{r}"));
     }
-    let report = req
-        .await
-        .map_err(|e| report::repo_error(e, &repo_url(&api, repo_type, &args.repo_id)))?;
+    // Dropped on Ctrl-C, the upload keeps its state in the folder, as when it is killed.
+    let Some(result) = super::until_ctrl_c(req.into_future()).await else {
+        return Err(report::Interrupted(
+            "the upload's progress is kept in the folder's .cache/huggingface/upload; the \
+             same command goes on from there",
+        )
+        .into());
+    };
+    let report =
+        result.map_err(|e| report::repo_error(e, &repo_url(&api, repo_type, &args.repo_id)))?;
     ctx.status(format!("Done: {report}"));
     println!("{}", repo_url(&api, repo_type, &args.repo_id));
     Ok(())

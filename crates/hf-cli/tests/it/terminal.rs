@@ -506,6 +506,61 @@ fn ctrl_c_stops_a_download_keeps_what_it_fetched_and_the_rerun_resumes() {
 }
 
 #[test]
+fn ctrl_c_stops_a_large_folder_upload_and_the_rerun_goes_on() {
+    let hub = hub();
+    let sb = logged_in_alice(&hub);
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("notes.txt"), "hello").unwrap();
+    for i in 1..3u8 {
+        std::fs::write(folder.path().join(format!("f{i}.bin")), vec![i; 2_000_000]).unwrap();
+    }
+    let dir = folder.path().to_str().unwrap();
+    let args = [
+        "upload-large-folder",
+        "alice/lf",
+        dir,
+        "--repo-type",
+        "model",
+    ];
+    // The small text file is committed; the contents of the two LFS files never arrive.
+    hub.fault(
+        hf_testhub::FaultRule::new(hf_api::http::http::Method::PUT, "/upload/")
+            .on(hf_testhub::Listener::Cdn)
+            .delay(Duration::from_secs(60)),
+    );
+    let mut term = Term::spawn(&sb, &args);
+    term.expect("1 committed");
+    term.send("\u{3}");
+    let (code, shown) = term.finish();
+    assert_eq!(code, 130, "{shown}");
+    assert!(
+        shown.contains("hf: interrupted: the upload's progress is kept in the folder's"),
+        "{shown}"
+    );
+
+    // Run again: it goes on with the two LFS files.
+    hub.clear_faults();
+    let before = hub.requests().len();
+    sb.run(&args).ok();
+    let rerun = &hub.requests()[before..];
+    let count = |method: &str, path: &str| {
+        rerun
+            .iter()
+            .filter(|r| r.method.as_str() == method && r.path().starts_with(path))
+            .count()
+    };
+    assert_eq!(count("PUT", "/upload/"), 2, "{rerun:?}");
+    assert!(
+        count("POST", "/api/models/alice/lf/commit/") >= 1,
+        "{rerun:?}"
+    );
+    let files = sb.run(&["ls", "alice/lf"]).ok().to_owned();
+    for name in ["notes.txt", "f1.bin", "f2.bin"] {
+        assert!(files.contains(name), "{files}");
+    }
+}
+
+#[test]
 fn quiet_or_the_environment_switch_draws_no_progress_bar() {
     let hub = hub();
     big(&hub);
