@@ -41,7 +41,10 @@
 //! without network does not wait through retries for what it has. Only when nothing
 //! cached can answer and the failure may pass (a network failure, a timeout, 429 or
 //! a 5xx) is the request sent again with the client's retries, which stop within
-//! `etag_timeout` (10 s by default, `HF_HUB_ETAG_TIMEOUT`).
+//! `etag_timeout` (10 s by default, `HF_HUB_ETAG_TIMEOUT`). A snapshot's listing still
+//! waits as long as a throttling Hub asks with `Retry-After` (up to the client's
+//! [`max_retry_after`](hf_http::RetryConfig::max_retry_after)); a file's `HEAD` is bound
+//! by `etag_timeout` as a whole.
 //!
 //! # Verification
 //!

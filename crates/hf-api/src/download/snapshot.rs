@@ -7,6 +7,7 @@ use std::sync::Arc;
 use futures_util::StreamExt as _;
 use hf_cache::tree::{TreeEntry, TreeListing};
 use hf_http::http::Method;
+use hf_http::retry::{BackoffBudget, RetryBudget};
 use hf_types::{CommitOid, ETag, RepoId, RepoPath, RepoSibling, RepoType, Revision};
 use serde::Deserialize;
 
@@ -159,10 +160,15 @@ async fn revision_info(
         .remove(hf_http::http::header::ACCEPT_ENCODING);
     req.extensions_mut()
         .insert(hf_http::hub_error::NotFoundHint::Revision);
-    // Retried, it is bounded like the `HEAD` of one file: a snapshot that cannot be
-    // listed fails within `etag_timeout`, not after the client's whole retry budget.
-    let limit = options.etag_timeout.unwrap_or(api.etag_timeout());
-    req.extensions_mut().insert(attempts.budget(limit));
+    // Retried, the retries it decides on stop within `etag_timeout`, as for the `HEAD` of
+    // one file: a snapshot that cannot be listed fails in seconds, not after the client's
+    // whole retry budget. A throttled listing still waits as long as the Hub asks.
+    if attempts == Attempts::Once {
+        req.extensions_mut().insert(RetryBudget::NONE);
+    } else {
+        let limit = options.etag_timeout.unwrap_or(api.etag_timeout());
+        req.extensions_mut().insert(BackoffBudget(limit));
+    }
     Ok(api.http().send_json::<RevisionInfo>(req).await?)
 }
 

@@ -815,6 +815,28 @@ async fn a_snapshot_not_cached_rides_out_a_burst_of_503s_on_its_listing() {
 }
 
 #[tokio::test]
+async fn a_throttled_listing_waits_as_long_as_the_hub_asks_beyond_the_etag_timeout() {
+    let fx = fixture().await;
+    let api = client_with_env(&fx, &[("HF_HUB_ETAG_TIMEOUT", "0.1")]);
+    fx.hub.fault(
+        FaultRule::new(http::Method::GET, "/api/models/alice/m/revision/")
+            .fail_times(2, 429)
+            .retry_after(1),
+    );
+    let dir = api.snapshot_download("alice/m").await.unwrap();
+    assert_eq!(std::fs::read(dir.join("config.json")).unwrap(), fx.config);
+    let listings = fx
+        .hub
+        .requests()
+        .iter()
+        .filter(|r| r.path().starts_with("/api/models/alice/m/revision/"))
+        .count();
+    // The single attempt, then a retry after the 1 s the Hub asked for (ten times the
+    // 100 ms within which the client's own retries would stop).
+    assert_eq!(listings, 3);
+}
+
+#[tokio::test]
 async fn a_refused_connection_is_reported_as_such_within_the_metadata_deadline() {
     let cache = tempfile::tempdir().unwrap();
     let retries = Arc::new(AtomicU64::new(0));

@@ -11,8 +11,9 @@
 //! | anything else | no | no |
 //!
 //! A request whose body cannot be replayed (a one-shot stream) is never retried.
-//! Retries are bounded by a count *and* by the elapsed time (lowered per request by a
-//! [`RetryBudget`] extension, for calls bounded by a deadline); the final error (or the
+//! Retries are bounded by a count *and* by the elapsed time, lowered per request by a
+//! [`RetryBudget`] extension (for calls bounded by a deadline) or a [`BackoffBudget`]
+//! (which leaves the waits the server asks for alone); the final error (or the
 //! final response, through a [`RetryStats`](crate::RetryStats) extension) says "after N
 //! retries in T".
 
@@ -23,4 +24,4 @@ pub mod retry_after;
 pub use classify::{
     Classification, Idempotency, RetryReason, classify, is_idempotent, is_retryable_status,
 };
-pub use policy::{HubRetryPolicy, Jitter, RetryBudget, RetryConfig, RetryEvent};
+pub use policy::{BackoffBudget, HubRetryPolicy, Jitter, RetryBudget, RetryConfig, RetryEvent};

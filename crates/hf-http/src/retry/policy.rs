@@ -191,6 +191,24 @@ impl RetryBudget {
     pub const NONE: RetryBudget = RetryBudget(Duration::ZERO);
 }
 
+/// A request extension that bounds, for one request, the time spent in retries the
+/// client decides on (network failures, timeouts, statuses without `Retry-After`), but
+/// not the waits the server asks for with `Retry-After` (those keep
+/// [`RetryConfig::max_elapsed`] and [`RetryConfig::max_retry_after`]). For a request
+/// without a hard deadline that should still fail fast when the network is down: a
+/// throttled one still waits as long as the Hub asks.
+///
+/// ```
+/// use std::time::Duration;
+/// use hf_http::retry::BackoffBudget;
+/// let mut req = http::Request::get("https://hub.example/api/models/gpt2/revision/main")
+///     .body(hf_http::HfBody::empty())
+///     .unwrap();
+/// req.extensions_mut().insert(BackoffBudget(Duration::from_secs(10)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackoffBudget(pub Duration);
+
 /// The tower retry [`Policy`](tower::retry::Policy) of the Hub stack.
 ///
 /// Cloned once per request (tower's `Retry` does that), so the attempt count and start
@@ -279,12 +297,13 @@ impl<B> tower::retry::Policy<Request<HfBody>, Response<B>, Error> for HubRetryPo
             Some(after) => after,
             None => self.config.delay(self.retries + 1),
         };
-        let budget = req
-            .extensions()
-            .get::<RetryBudget>()
-            .map_or(self.config.max_elapsed, |b| {
-                b.0.min(self.config.max_elapsed)
-            });
+        let mut budget = self.config.max_elapsed;
+        if let Some(b) = req.extensions().get::<RetryBudget>() {
+            budget = budget.min(b.0);
+        }
+        if let (None, Some(b)) = (after, req.extensions().get::<BackoffBudget>()) {
+            budget = budget.min(b.0);
+        }
         if budget.is_zero() || self.elapsed() + delay > budget {
             self.annotate(result);
             return None;
@@ -443,6 +462,28 @@ mod tests {
         // Without the extension, both would be retried.
         req.extensions_mut().remove::<RetryBudget>();
         assert!(policy.retry(&mut req, &mut throttled).is_some());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_backoff_budget_does_not_cut_the_waits_the_server_asks_for() {
+        let mut policy = HubRetryPolicy::new(RetryConfig::default().jitter(Jitter::None));
+        let mut req = Request::get("http://h/").body(HfBody::empty()).unwrap();
+        req.extensions_mut()
+            .insert(BackoffBudget(Duration::from_millis(500)));
+        let _clone = Policy::<_, Response<()>, Error>::clone_request(&mut policy, &req).unwrap();
+        // Asked to wait 5 s: beyond the budget, within the client's limits, so it waits.
+        let mut throttled: Result<Response<()>, Error> = Ok(Response::builder()
+            .status(429)
+            .header("retry-after", "5")
+            .body(())
+            .unwrap());
+        assert!(policy.retry(&mut req, &mut throttled).is_some());
+        // A refused connection's backoff (1 s) is past the budget: no retry.
+        let mut refused: Result<Response<()>, Error> = Err(Error::new(
+            crate::ErrorKind::Connect,
+            std::io::Error::from(std::io::ErrorKind::ConnectionRefused),
+        ));
+        assert!(policy.retry(&mut req, &mut refused).is_none());
     }
 
     #[test]
