@@ -364,15 +364,35 @@ pub(super) fn unavailable(
         NoMetadata::Failed(
             e @ (Error::RepositoryNotFound(_) | Error::GatedRepo(_) | Error::Unauthorized(_)),
         ) => e,
-        NoMetadata::Failed(e) => Error::LocalEntryNotFound {
-            message: format!(
-                "the Hub could not be reached to locate {what}, and it is not in the local \
-                 cache ({}); check your connection, or set HF_HUB_OFFLINE=1 to use cached \
-                 files only",
-                dir.display()
-            ),
-            source: Some(Box::new(e)),
-        },
+        NoMetadata::Failed(e) => {
+            let (failed, advice) = hub_failure(&e);
+            Error::LocalEntryNotFound {
+                message: format!(
+                    "{failed} to locate {what}, and it is not in the local cache ({}); {advice}",
+                    dir.display()
+                ),
+                source: Some(Box::new(e)),
+            }
+        }
+    }
+}
+
+/// What went wrong with the Hub, and what to do, for an error that no cached file could
+/// stand in for: a status (429, a 5xx) is not a network problem.
+pub(super) fn hub_failure(err: &Error) -> (String, &'static str) {
+    let status = match err {
+        Error::Http(e) => e.status(),
+        _ => None,
+    };
+    match status {
+        Some(status) => (
+            format!("the Hub answered {status}"),
+            "try again later, or set HF_HUB_OFFLINE=1 to use cached files only",
+        ),
+        None => (
+            "the Hub could not be reached".to_owned(),
+            "check your connection, or set HF_HUB_OFFLINE=1 to use cached files only",
+        ),
     }
 }
 

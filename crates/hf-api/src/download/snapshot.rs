@@ -682,12 +682,12 @@ async fn cached_snapshot(
         Some(e @ (Error::RepositoryNotFound(_) | Error::GatedRepo(_) | Error::Unauthorized(_))) => {
             e
         }
-        Some(e) => Error::LocalEntryNotFound {
-            message: format!(
-                "the Hub could not be reached and {what}; check your connection, or set \
-                 HF_HUB_OFFLINE=1 to use cached files only"
-            ),
-            source: Some(Box::new(e)),
-        },
+        Some(e) => {
+            let (failed, advice) = super::file::hub_failure(&e);
+            Error::LocalEntryNotFound {
+                message: format!("{failed} and {what}; {advice}"),
+                source: Some(Box::new(e)),
+            }
+        }
     })
 }

@@ -815,6 +815,33 @@ async fn a_snapshot_not_cached_rides_out_a_burst_of_503s_on_its_listing() {
 }
 
 #[tokio::test]
+async fn a_hub_error_with_nothing_cached_says_what_the_hub_answered() {
+    let fx = fixture().await;
+    let api = fx.api();
+    fx.hub
+        .fault(FaultRule::new(http::Method::HEAD, "/alice/m/resolve/").fail(503));
+    fx.hub
+        .fault(FaultRule::new(http::Method::GET, "/api/models/alice/m/revision/").fail(503));
+    let err = api
+        .hf_hub_download("alice/m", "config.json")
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("the Hub answered 503 Service Unavailable to locate config.json"),
+        "{text}"
+    );
+    assert!(text.contains("try again later"), "{text}");
+    let err = api.snapshot_download("alice/m").await.unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("the Hub answered 503 Service Unavailable and no snapshot of alice/m"),
+        "{text}"
+    );
+    assert!(matches!(err, Error::LocalEntryNotFound { .. }), "{err:?}");
+}
+
+#[tokio::test]
 async fn a_throttled_listing_waits_as_long_as_the_hub_asks_beyond_the_etag_timeout() {
     let fx = fixture().await;
     let api = client_with_env(&fx, &[("HF_HUB_ETAG_TIMEOUT", "0.1")]);
