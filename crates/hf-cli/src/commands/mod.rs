@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use hf_api::config::{Environment, Settings};
 use hf_api::http::RetryConfig;
-use hf_api::http::retry::{RetryEvent, RetryReason};
+use hf_api::http::retry::RetryEvent;
 use hf_api::{HfApi, HfApiBuilder, Token};
 use hf_types::RepoType;
 
@@ -139,20 +139,7 @@ impl Ctx {
 /// network (up to a minute with the default retries) does not look hung. Python's client
 /// logs the same warnings.
 fn retry_notice(event: &RetryEvent) {
-    let why = match event.reason {
-        RetryReason::Status(status) => format!("answered {status}"),
-        RetryReason::Connect => "could not connect".to_owned(),
-        RetryReason::Timeout => "no answer in time".to_owned(),
-        RetryReason::Transport => "the connection broke".to_owned(),
-        _ => "it failed".to_owned(),
-    };
-    tracing::warn!(
-        "{} {}: {why}; retrying in {:.1}s (retry {})",
-        event.method,
-        event.url,
-        event.delay.as_secs_f64(),
-        event.retry
-    );
+    tracing::warn!("{event}");
 }
 
 /// Runs `work` to its end, or until Ctrl-C, which drops it (`None`): for the work that

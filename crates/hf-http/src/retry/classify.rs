@@ -21,6 +21,18 @@ pub enum RetryReason {
     Transport,
 }
 
+/// What failed, in words: `answered 503 Service Unavailable`, `could not connect`, ...
+impl std::fmt::Display for RetryReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RetryReason::Status(status) => write!(f, "answered {status}"),
+            RetryReason::Connect => f.write_str("could not connect"),
+            RetryReason::Timeout => f.write_str("no answer in time"),
+            RetryReason::Transport => f.write_str("the connection broke"),
+        }
+    }
+}
+
 /// The classifier's verdict.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -43,6 +43,22 @@ pub struct RetryEvent {
     pub url: RedactedUrl,
 }
 
+/// One line for a log: `HEAD https://hub.example/x: could not connect; retrying in 1.0s
+/// (retry 1)`. The URL is redacted.
+impl fmt::Display for RetryEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {}; retrying in {:.1}s (retry {})",
+            self.method,
+            self.url,
+            self.reason,
+            self.delay.as_secs_f64(),
+            self.retry
+        )
+    }
+}
+
 /// Retry settings: count and time budget, exponential backoff with jitter.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -134,10 +150,17 @@ impl RetryConfig {
         self
     }
 
-    /// A hook called before every retry (for metrics, or to observe the chosen delays).
+    /// A hook called before every retry (for metrics, to observe the chosen delays, or
+    /// to tell a user what is going on: a [`RetryEvent`] displays as one log line).
     ///
     /// **When**: after a retryable outcome, before the wait. **Available information**:
     /// the [`RetryEvent`]. **Errors**: none; the hook must not block.
+    ///
+    /// ```
+    /// use hf_http::RetryConfig;
+    /// let config = RetryConfig::default().on_retry(|event| eprintln!("warning: {event}"));
+    /// # let _ = config;
+    /// ```
     pub fn on_retry(mut self, hook: impl Fn(&RetryEvent) + Send + Sync + 'static) -> Self {
         self.on_retry = Some(Arc::new(hook));
         self
@@ -484,6 +507,31 @@ mod tests {
             std::io::Error::from(std::io::ErrorKind::ConnectionRefused),
         ));
         assert!(policy.retry(&mut req, &mut refused).is_none());
+    }
+
+    #[test]
+    fn a_retry_event_reads_as_one_log_line() {
+        let event = RetryEvent {
+            retry: 2,
+            delay: Duration::from_millis(1500),
+            reason: RetryReason::Status(http::StatusCode::SERVICE_UNAVAILABLE),
+            retry_after: None,
+            method: Method::GET,
+            url: RedactedUrl::new(&"https://cdn.example/blob?sig=secret".parse().unwrap()),
+        };
+        assert_eq!(
+            event.to_string(),
+            "GET https://cdn.example/blob?sig=[redacted]: answered 503 Service Unavailable; \
+             retrying in 1.5s (retry 2)"
+        );
+        let event = RetryEvent {
+            reason: RetryReason::Connect,
+            ..event
+        };
+        assert!(
+            event.to_string().contains(": could not connect; "),
+            "{event}"
+        );
     }
 
     #[test]
