@@ -249,6 +249,33 @@ impl Error {
         self.http().is_some_and(HttpError::is_timeout)
     }
 
+    /// Whether trying again later may succeed: the request failed on the network, timed
+    /// out, or got 429 or a 5xx (after the client's own retries), including a download
+    /// that found nothing cached for that reason. A missing repo or file, a refused
+    /// token or bad input is not transient.
+    ///
+    /// ```
+    /// # async fn demo(api: hf_api::HfApi) -> Result<(), hf_api::Error> {
+    /// let path = loop {
+    ///     match api.hf_hub_download("gpt2", "config.json").await {
+    ///         Err(e) if e.is_transient() => {
+    ///             tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+    ///         }
+    ///         other => break other?,
+    ///     }
+    /// };
+    /// # let _ = path; Ok(()) }
+    /// ```
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::LocalEntryNotFound {
+                source: Some(source),
+                ..
+            } => source.is_transient(),
+            _ => self.http().is_some_and(HttpError::is_transient),
+        }
+    }
+
     /// The [`HttpError`] behind this error, by value; `Err(self)` when there is none.
     pub fn into_http(self) -> Result<HttpError, Self> {
         match self {

@@ -140,12 +140,6 @@ pub(super) fn is_final(err: &Error) -> bool {
     )
 }
 
-/// A failure that may pass when the request is sent again: a network failure, a
-/// timeout, 429 or a 5xx.
-pub(super) fn is_transient(err: &Error) -> bool {
-    matches!(err, Error::Http(e) if e.is_transient())
-}
-
 /// Where a file's answer came from.
 pub(super) enum Found<T> {
     /// The Hub gave (or a listing gave) the file's metadata.
@@ -176,7 +170,7 @@ pub(super) async fn metadata_or_local<T>(
         return Ok(Found::Local(found));
     }
     let why = match why {
-        NoMetadata::Failed(e) if is_transient(&e) => {
+        NoMetadata::Failed(e) if e.is_transient() => {
             match head(api, target, options, Attempts::Retried).await {
                 Ok(meta) => return Ok(Found::Hub(meta)),
                 Err(e) if is_final(&e) => return Err(e),

@@ -11,7 +11,7 @@ use hf_http::retry::{BackoffBudget, RetryBudget};
 use hf_types::{CommitOid, ETag, RepoId, RepoPath, RepoSibling, RepoType, Revision};
 use serde::Deserialize;
 
-use super::file::{Known, Listing, cache_for, download, is_final, is_transient, listed_metadata};
+use super::file::{Known, Listing, cache_for, download, is_final, listed_metadata};
 use super::metadata::{Attempts, request};
 use super::patterns::PatternSet;
 use super::url::{FileTarget, parse_repo_id, parse_revision};
@@ -261,7 +261,7 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
             };
             // The cached snapshot answers at once; without one, a failure that may pass
             // is retried (as `metadata_or_local` does for one file).
-            let transient = cause.as_ref().is_some_and(is_transient);
+            let transient = cause.as_ref().is_some_and(Error::is_transient);
             let cached = cached_snapshot(&wanted, &options, cause).await;
             if cached.is_ok() || !transient {
                 return cached;

@@ -777,6 +777,7 @@ async fn without_network_cached_files_answer_at_once_and_the_rest_is_retried() {
         .await
         .unwrap_err();
     assert!(why_unreachable(&err).is_connect(), "{err:?}");
+    assert!(err.is_transient(), "{err:?}");
     assert_eq!(retried(), 4);
     let err = unreachable
         .snapshot_download("alice/other")
@@ -832,6 +833,7 @@ async fn a_hub_error_with_nothing_cached_says_what_the_hub_answered() {
         "{text}"
     );
     assert!(text.contains("try again later"), "{text}");
+    assert!(err.is_transient(), "{err:?}");
     let err = api.snapshot_download("alice/m").await.unwrap_err();
     let text = err.to_string();
     assert!(
@@ -839,6 +841,17 @@ async fn a_hub_error_with_nothing_cached_says_what_the_hub_answered() {
         "{text}"
     );
     assert!(matches!(err, Error::LocalEntryNotFound { .. }), "{err:?}");
+    assert!(err.is_transient(), "{err:?}");
+    // A file that does not exist is not worth trying again.
+    fx.hub.clear_faults();
+    let err = api
+        .hf_hub_download("alice/m", "nope.txt")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::EntryNotFound(_)) && !err.is_transient(),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
