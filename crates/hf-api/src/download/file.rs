@@ -124,7 +124,7 @@ impl IntoFuture for DownloadRequest {
 }
 
 /// Why no metadata is available.
-pub(super) enum NoMetadata {
+enum NoMetadata {
     LocalOnly,
     Offline,
     Failed(Error),
@@ -293,7 +293,7 @@ pub(crate) async fn download(
     download_blob(&api, &target, &options, &repo, &meta).await
 }
 
-pub(super) async fn metadata(
+async fn metadata(
     api: &HfApi,
     target: &FileTarget,
     options: &DownloadOptions,
@@ -314,7 +314,7 @@ pub(super) async fn metadata(
 }
 
 /// The error when neither the Hub nor the cache can provide the file (§5.6 step 5).
-pub(super) fn unavailable(
+fn unavailable(
     target: &FileTarget,
     options: &DownloadOptions,
     why: NoMetadata,

@@ -197,17 +197,12 @@ pub(crate) async fn run(ctx: &Ctx, args: DownloadArgs) -> anyhow::Result<()> {
     };
     // Ctrl-C drops the download (partial files stay, and locks are released) so that the
     // bars are cleared and the user learns that nothing is lost.
-    let result = super::until_ctrl_c(download).await;
+    let kept = "what was downloaded is kept; the same command resumes from there";
+    let result = super::until_ctrl_c(download, kept).await;
     if let Some((bars, _)) = &bars {
         bars.finish();
     }
-    let Some(result) = result else {
-        return Err(report::Interrupted(
-            "what was downloaded is kept; the same command resumes from there",
-        )
-        .into());
-    };
-    let path = result.map_err(|e| report::repo_error(e, &url))?;
+    let path = result?.map_err(|e| report::repo_error(e, &url))?;
     println!("{}", path.display());
     Ok(())
 }

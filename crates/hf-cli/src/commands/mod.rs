@@ -142,12 +142,17 @@ fn retry_notice(event: &RetryEvent) {
     tracing::warn!("{event}");
 }
 
-/// Runs `work` to its end, or until Ctrl-C, which drops it (`None`): for the work that
-/// leaves a resumable state when it is dropped, so that `hf` can say so and exit cleanly.
-pub(crate) async fn until_ctrl_c<T>(work: impl std::future::Future<Output = T>) -> Option<T> {
+/// Runs `work` to its end, or until Ctrl-C, which drops it and gives
+/// [`Interrupted`](crate::report::Interrupted) with `kept` (what stays, and how to go
+/// on): for work that leaves a resumable state when it is dropped, so that `hf` can say
+/// so and exit cleanly.
+pub(crate) async fn until_ctrl_c<T>(
+    work: impl std::future::Future<Output = T>,
+    kept: &'static str,
+) -> anyhow::Result<T> {
     tokio::select! {
-        done = work => Some(done),
-        _ = tokio::signal::ctrl_c() => None,
+        done = work => Ok(done),
+        _ = tokio::signal::ctrl_c() => Err(crate::report::Interrupted(kept).into()),
     }
 }
 

@@ -387,15 +387,11 @@ pub(crate) async fn run_large(ctx: &Ctx, args: UploadLargeFolderArgs) -> anyhow:
         req = req.on_report(|r| eprintln!("{r}"));
     }
     // Dropped on Ctrl-C, the upload keeps its state in the folder, as when it is killed.
-    let Some(result) = super::until_ctrl_c(req.into_future()).await else {
-        return Err(report::Interrupted(
-            "the upload's progress is kept in the folder's .cache/huggingface/upload; the \
-             same command goes on from there",
-        )
-        .into());
-    };
-    let report =
-        result.map_err(|e| report::repo_error(e, &repo_url(&api, repo_type, &args.repo_id)))?;
+    let kept = "the upload's progress is kept in the folder's .cache/huggingface/upload; the \
+                same command goes on from there";
+    let report = super::until_ctrl_c(req.into_future(), kept)
+        .await?
+        .map_err(|e| report::repo_error(e, &repo_url(&api, repo_type, &args.repo_id)))?;
     ctx.status(format!("Done: {report}"));
     println!("{}", repo_url(&api, repo_type, &args.repo_id));
     Ok(())
