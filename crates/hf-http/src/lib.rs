@@ -26,6 +26,7 @@
 //!               [request timeout]  optional limit on the whole execution
 //!               MapHubError        final status ≥ 400 → typed Error (X-Error-Code rules)
 //!               Retry              HubRetryPolicy: backoff, Retry-After, count + time budget
+//!               BufferBody         reads the body within the attempt, when the request asks
 //!               FollowRedirect     HubRedirectPolicy: modes, hop limit, credential filtering
 //!               AddHubToken        Authorization only for the endpoint's origin (every hop)
 //!               headers + UA       custom headers, then User-Agent (tower-http SetRequestHeader)

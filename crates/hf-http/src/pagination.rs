@@ -161,6 +161,8 @@ where
             };
             let uri = req.uri().clone();
             let method = req.method().clone();
+            let mut req = req;
+            req.extensions_mut().insert(crate::retry::BufferBody);
             let res = state.client.send(req).await?;
             let final_uri = res
                 .extensions()

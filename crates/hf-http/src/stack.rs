@@ -265,6 +265,7 @@ impl StackBuilder {
         let inner = ServiceBuilder::new()
             .layer(MapHubErrorLayer::new())
             .layer(HubRetryPolicy::layer(self.retry))
+            .layer(crate::retry::BufferBodyLayer)
             .layer(HubRedirectPolicy::new(self.max_redirects).layer())
             .layer(auth)
             .map_request(move |mut req: Request<HfBody>| {
@@ -349,13 +350,17 @@ impl HubClient {
         self.inner.service.clone().oneshot(req)
     }
 
-    /// Sends a request and decodes its JSON body.
+    /// Sends a request and decodes its JSON body. The body is read within each attempt
+    /// ([`BufferBody`](crate::retry::BufferBody)): one that breaks off half-way is retried
+    /// as the retry policy allows.
     pub fn send_json<T: DeserializeOwned + Send + 'static>(
         &self,
         req: Request<HfBody>,
     ) -> impl Future<Output = Result<T, Error>> + Send + 'static {
         let method = req.method().clone();
         let uri = req.uri().clone();
+        let mut req = req;
+        req.extensions_mut().insert(crate::retry::BufferBody);
         let fut = self.send(req);
         async move {
             let body = fut.await?.into_body().bytes().await?;

@@ -207,8 +207,10 @@ pub(crate) fn authorize(req: &mut Request<HfBody>, auth: Option<&RequestAuth>) {
 pub(crate) async fn send_json<T: DeserializeOwned>(
     client: &HubClient,
     what: &str,
-    req: Request<HfBody>,
+    mut req: Request<HfBody>,
 ) -> Result<T> {
+    // Read within the attempt, so that an answer broken off half-way is retried.
+    req.extensions_mut().insert(hf_http::retry::BufferBody);
     let res = client.send(req).await.map_err(|e| Error::http(what, e))?;
     let body = res
         .into_body()

@@ -1,13 +1,16 @@
 //! Scriptable faults for reliability tests; see [`FaultRule`].
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use http::{Method, StatusCode};
+use rand::rngs::StdRng;
+use rand::{Rng as _, SeedableRng as _};
 use regex::Regex;
 
 use crate::log::Listener;
@@ -32,6 +35,7 @@ enum PathMatch {
 /// | corrupt | [`FaultRule::corrupt_at`] | the byte at that body offset is inverted |
 /// | throttle | [`FaultRule::throttle`] | the body paced at that many bytes per second |
 /// | ignore `Range` | [`FaultRule::ignore_range`] | the whole body with `200`, as from a server without range support |
+/// | chaos | [`FaultRule::chaos`] | now and then, one of the faults above, drawn at random |
 #[derive(Clone, Debug)]
 pub struct FaultRule {
     method: Option<Method>,
@@ -43,7 +47,21 @@ pub struct FaultRule {
     pub(crate) delay: Option<Duration>,
     pub(crate) ignore_range: bool,
     pub(crate) body: BodyFault,
+    chaos: Option<Arc<Chaos>>,
 }
+
+/// The random draw of a [`FaultRule::chaos`] rule, shared by its clones.
+#[derive(Debug)]
+struct Chaos {
+    probability: f64,
+    rng: Mutex<StdRng>,
+    /// The faults of `GET`s drawn so far, which pick the kind in turn.
+    turns: AtomicU32,
+    drawn: Mutex<BTreeMap<String, u32>>,
+}
+
+/// The statuses a chaos rule answers with: what a Hub or CDN under strain sends.
+const CHAOS_STATUSES: [u16; 5] = [429, 500, 502, 503, 504];
 
 /// The body effects of a rule.
 #[derive(Clone, Debug, Default)]
@@ -94,6 +112,7 @@ impl FaultRule {
             delay: None,
             ignore_range: false,
             body: BodyFault::default(),
+            chaos: None,
         }
     }
 
@@ -168,6 +187,89 @@ impl FaultRule {
     pub fn throttle(mut self, bytes_per_sec: u64) -> Self {
         self.body.throttle_bps = Some(bytes_per_sec.max(1));
         self
+    }
+
+    /// Makes the rule random: each matching request gets, with this `probability`, one
+    /// fault drawn from `seed`'s sequence, and otherwise none. The faults are those a
+    /// flaky network or an overloaded Hub produce:
+    /// - a status drawn from 429 (with `Retry-After: 0`), 500, 502, 503 and 504;
+    /// - for a `GET`, in turn with a status, a body effect at an offset drawn between 0
+    ///   and 4 MiB (small offsets as likely as large ones): the connection dropped, the
+    ///   body cleanly cut short, a byte corrupted, or the body stalled (a client gets past
+    ///   a stall only through its read timeout, so keep that short).
+    ///
+    /// The rule's other effects are ignored. Which request gets which fault depends on
+    /// the order the requests arrive in; [`FaultRule::chaos_drawn`] says what was drawn.
+    pub fn chaos(mut self, probability: f64, seed: u64) -> Self {
+        self.chaos = Some(Arc::new(Chaos {
+            probability: probability.clamp(0.0, 1.0),
+            rng: Mutex::new(StdRng::seed_from_u64(seed)),
+            turns: AtomicU32::new(0),
+            drawn: Mutex::new(BTreeMap::new()),
+        }));
+        self
+    }
+
+    /// How many faults of each kind a [`FaultRule::chaos`] rule (or any clone of it)
+    /// has injected so far: `"status 503"`, `"drop"`, `"truncate"`, `"corrupt"`,
+    /// `"stall"`. Empty for other rules.
+    pub fn chaos_drawn(&self) -> BTreeMap<String, u32> {
+        self.chaos.as_ref().map_or_else(BTreeMap::new, |c| {
+            c.drawn.lock().expect("chaos lock").clone()
+        })
+    }
+
+    /// The rule to apply to one matching request: itself, or for a chaos rule the
+    /// fault drawn for this request (`None`: no fault this time).
+    pub(crate) fn draw(self, method: &Method) -> Option<Self> {
+        let Some(chaos) = self.chaos.clone() else {
+            return Some(self);
+        };
+        let mut rng = chaos.rng.lock().expect("chaos lock");
+        if !rng.random_bool(chaos.probability) {
+            return None;
+        }
+        let mut rule = Self::build(None, PathMatch::Prefix(String::new()));
+        let kinds: u32 = if *method == Method::GET { 5 } else { 1 };
+        // An offset below 4 MiB, as likely below 1 KiB as between 1 and 2 MiB.
+        let bits: u32 = rng.random_range(0..=22);
+        let offset = rng.random_range(0..(1u64 << bits));
+        // The kinds take turns, so that a few faults already cover them all.
+        let turn = chaos.turns.fetch_add(1, Ordering::Relaxed);
+        let kind = match if kinds == 1 { 0 } else { turn % kinds } {
+            0 => {
+                let status = CHAOS_STATUSES[rng.random_range(0..CHAOS_STATUSES.len())];
+                rule = rule.fail(status);
+                if status == 429 {
+                    rule = rule.retry_after(0);
+                }
+                format!("status {status}")
+            }
+            1 => {
+                rule = rule.drop_after(offset);
+                "drop".to_owned()
+            }
+            2 => {
+                rule = rule.truncate_after(offset);
+                "truncate".to_owned()
+            }
+            3 => {
+                rule = rule.corrupt_at(offset);
+                "corrupt".to_owned()
+            }
+            _ => {
+                rule = rule.stall_after(offset);
+                "stall".to_owned()
+            }
+        };
+        drop(rng);
+        *chaos
+            .drawn
+            .lock()
+            .expect("chaos lock")
+            .entry(kind)
+            .or_default() += 1;
+        Some(rule)
     }
 
     /// Whether the rule matches; consumes one use when it does.

@@ -100,7 +100,7 @@
 //!
 //! | Request | Body | Effect |
 //! |---|---|---|
-//! | `POST /_testhub/faults` | `{"method"?, "path"? \| "regex"?, "listener"? ("main"\|"cdn"), "times"?, "status"?, "retry_after"?, "delay_ms"?, "drop_after"?, "stall_after"?, "truncate_after"?, "corrupt_at"?, "throttle_bps"?}` | adds a [`FaultRule`] |
+//! | `POST /_testhub/faults` | `{"method"?, "path"? \| "regex"?, "listener"? ("main"\|"cdn"), "times"?, "status"?, "retry_after"?, "delay_ms"?, "drop_after"?, "stall_after"?, "truncate_after"?, "corrupt_at"?, "throttle_bps"?, "chaos"? (a probability), "seed"?}` | adds a [`FaultRule`] |
 //! | `DELETE /_testhub/faults` | — | removes every rule |
 //! | `GET /_testhub/requests` | — | the request log as JSON: `listener`, `method`, `path`, `headers` (`authorization` redacted), `body_bytes`, `status`, `peer` (the client's address: one per connection) |
 //! | `DELETE /_testhub/requests` | — | clears the log |

@@ -170,7 +170,7 @@ pub(super) async fn metadata_or_local<T>(
         return Ok(Found::Local(found));
     }
     let why = match why {
-        NoMetadata::Failed(e) if e.is_transient() => {
+        NoMetadata::Failed(e) if worth_asking_again(&e) => {
             match head(api, target, options, Attempts::Retried).await {
                 Ok(meta) => return Ok(Found::Hub(meta)),
                 Err(e) if is_final(&e) => return Err(e),
@@ -371,19 +371,28 @@ fn unavailable(
     }
 }
 
+/// Whether a metadata request that failed, with nothing cached to answer instead, is
+/// sent again (with retries): after a failure that may pass (the network, a timeout, 429
+/// or a 5xx), and after an answer that could not be read (cut short or garbled on the
+/// way by a proxy), which may come whole the next time.
+pub(super) fn worth_asking_again(err: &Error) -> bool {
+    err.is_transient() || matches!(err, Error::Decode(_))
+}
+
 /// What went wrong with the Hub, and what to do, for an error that no cached file could
 /// stand in for: a status (429, a 5xx) is not a network problem.
 pub(super) fn hub_failure(err: &Error) -> (String, &'static str) {
-    let status = match err {
-        Error::Http(e) => e.status(),
-        _ => None,
-    };
-    match status {
-        Some(status) => (
-            format!("the Hub answered {status}"),
-            "try again later, or set HF_HUB_OFFLINE=1 to use cached files only",
+    const LATER: &str = "try again later, or set HF_HUB_OFFLINE=1 to use cached files only";
+    match err {
+        Error::Http(e) if e.status().is_some() => (
+            format!("the Hub answered {}", e.status().unwrap_or_default()),
+            LATER,
         ),
-        None => (
+        // An answer cut short by a proxy, or garbled on the way.
+        Error::Decode(_) | Error::InvalidResponse { .. } => {
+            ("the Hub's answer could not be read".to_owned(), LATER)
+        }
+        _ => (
             "the Hub could not be reached".to_owned(),
             "check your connection, or set HF_HUB_OFFLINE=1 to use cached files only",
         ),
@@ -480,6 +489,13 @@ async fn fetch_or_clean(job: &Job, paths: &PartialPaths) -> Result<PathBuf, Erro
     }
 }
 
+/// Removes the partial files of a blob that is complete (under its lock).
+fn discard_leftovers(paths: &PartialPaths) {
+    if let Err(e) = paths.discard() {
+        tracing::debug!(error = %e, "could not remove a leftover partial file");
+    }
+}
+
 /// A small file: fetched and verified in memory first, then written under a
 /// process-unique name, renamed into `blobs/` and linked in one job on the
 /// [`serial`] file-system thread (a blob
@@ -535,6 +551,14 @@ async fn download_small(
     // than the writes themselves.
     let pointer = serial(move || {
         r.write_blob(&e, &data).map_err(|e| cache_error(e, &root))?;
+        // A partial file of an earlier, interrupted try (ours or Python's) is removed,
+        // unless someone holds the lock and may be writing it.
+        let incomplete = r.incomplete_path(&e).map_err(|e| cache_error(e, &root))?;
+        if incomplete.exists()
+            && let Ok(Some(_lock)) = r.try_lock_blob(&e)
+        {
+            discard_leftovers(&PartialPaths::from_incomplete(incomplete));
+        }
         r.link_snapshot(&c, &p, &e, BlobOrigin::New)
             .map_err(|e| cache_error(e, &root))
     })
@@ -582,13 +606,20 @@ async fn download_blob(
                 .map_err(|e| cache_error(e, &root))
         })
     };
-    // Another process may have finished the blob while we waited for the lock.
+    let paths = PartialPaths::from_incomplete(lock.incomplete_path().to_owned());
+    // Another process may have finished the blob while we waited for the lock (what was
+    // left of our own attempt, or of theirs, is of no use any more).
     if !force && lock.is_complete() {
+        let p = paths.clone();
         let pointer = link(BlobOrigin::Existing).await?;
+        blocking(move || {
+            discard_leftovers(&p);
+            Ok(())
+        })
+        .await?;
         drop(lock);
         return Ok(pointer);
     }
-    let paths = PartialPaths::from_incomplete(lock.incomplete_path().to_owned());
     if force {
         let p = paths.clone();
         blocking(move || {

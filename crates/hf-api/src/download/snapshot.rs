@@ -160,6 +160,11 @@ async fn revision_info(
         .remove(hf_http::http::header::ACCEPT_ENCODING);
     req.extensions_mut()
         .insert(hf_http::hub_error::NotFoundHint::Revision);
+    // The listing is part of the download: a body that stops coming for
+    // `HF_HUB_DOWNLOAD_TIMEOUT` is given up on (and retried, as it is read within the
+    // attempt), as a file's content is.
+    req.extensions_mut()
+        .insert(hf_http::timeout::ReadTimeout(Some(api.download_timeout())));
     // Retried, the retries it decides on stop within `etag_timeout`, as for the `HEAD` of
     // one file: a snapshot that cannot be listed fails in seconds, not after the client's
     // whole retry budget. A throttled listing still waits as long as the Hub asks.
@@ -261,9 +266,9 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
             };
             // The cached snapshot answers at once; without one, a failure that may pass
             // is retried (as `metadata_or_local` does for one file).
-            let transient = cause.as_ref().is_some_and(Error::is_transient);
+            let again = cause.as_ref().is_some_and(super::file::worth_asking_again);
             let cached = cached_snapshot(&wanted, &options, cause).await;
-            if cached.is_ok() || !transient {
+            if cached.is_ok() || !again {
                 return cached;
             }
             let retried = Attempts::Retried;

@@ -115,7 +115,9 @@ pub(crate) struct Job {
 pub(crate) async fn fetch(job: &Job, paths: &PartialPaths) -> Result<PathBuf, Error> {
     let check = Check::for_etag(&job.etag);
     let parallel = job.options.parallel;
-    if job.size >= parallel.threshold && parallel.connections > 1 && job.size > parallel.chunk_size
+    let done = if job.size >= parallel.threshold
+        && parallel.connections > 1
+        && job.size > parallel.chunk_size
     {
         match fetch_parallel(job, paths, check).await {
             Err(Fallback::NoRanges) => {
@@ -124,12 +126,31 @@ pub(crate) async fn fetch(job: &Job, paths: &PartialPaths) -> Result<PathBuf, Er
                 // blocks are reserved: free them before the single stream reserves its own.
                 let p = paths.clone();
                 blocking(move || p.discard_parallel()).await?;
+                fetch_single(job, &paths.single, check).await?
             }
             Err(Fallback::Failed(e)) => return Err(e),
-            Ok(path) => return Ok(path),
+            Ok(path) => path,
         }
-    }
-    fetch_single(job, &paths.single, check).await
+    } else {
+        fetch_single(job, &paths.single, check).await?
+    };
+    // What the other way left (an earlier run or another process with other settings,
+    // Python's `.incomplete` too short to adopt) is of no use once the file is complete,
+    // and a parallel file may hold the whole size on disk.
+    let (p, keep) = (paths.clone(), done.clone());
+    blocking(move || {
+        let others: Vec<&Path> = [&p.single, &p.parallel, &p.ranges]
+            .into_iter()
+            .filter(|f| **f != keep)
+            .map(PathBuf::as_path)
+            .collect();
+        if let Err(e) = remove_files(&others) {
+            tracing::debug!(error = %e, "could not remove a leftover partial file");
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(done)
 }
 
 /// Files up to this size are fetched into memory and written in one step (see

@@ -815,6 +815,46 @@ async fn a_snapshot_not_cached_rides_out_a_burst_of_503s_on_its_listing() {
     assert_eq!(listings, [503, 503, 200]);
 }
 
+/// A listing broken off half-way (the connection dropped) is retried like a failed
+/// request; one cut short cleanly, as a proxy may, cannot be read and is asked for again.
+#[tokio::test]
+async fn a_listing_broken_off_or_cut_short_is_asked_for_again() {
+    let fx = fixture().await;
+    let api = fx.api();
+    let rule = || FaultRule::new(http::Method::GET, "/api/models/alice/m/revision/");
+    let listings = || {
+        fx.hub
+            .requests()
+            .iter()
+            .filter(|r| r.path().starts_with("/api/models/alice/m/revision/"))
+            .count()
+    };
+    // Broken off twice: the single attempt, then the first of the retried ones.
+    fx.hub.fault(rule().times(2).drop_after(300));
+    let dir = api.snapshot_download("alice/m").await.unwrap();
+    assert_eq!(std::fs::read(dir.join("big.bin")).unwrap(), fx.big);
+    assert_eq!(listings(), 3);
+
+    // Cut short once, with nothing cached (another cache): asked for again.
+    let other = tempfile::tempdir().unwrap();
+    let api = client(&fx.hub.url(), other.path());
+    fx.hub.clear_requests();
+    fx.hub.fault(rule().times(1).truncate_after(300));
+    let dir = api.snapshot_download("alice/m").await.unwrap();
+    assert_eq!(std::fs::read(dir.join("big.bin")).unwrap(), fx.big);
+    assert_eq!(listings(), 2);
+
+    // Cut short every time: the error says the answer could not be read.
+    let api = client(&fx.hub.url(), tempfile::tempdir().unwrap().path());
+    fx.hub.fault(rule().truncate_after(300));
+    let err = api.snapshot_download("alice/m").await.unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("the Hub's answer could not be read and no snapshot"),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn a_hub_error_with_nothing_cached_says_what_the_hub_answered() {
     let fx = fixture().await;
@@ -1272,6 +1312,79 @@ async fn dropped_future_resumes_without_refetching() {
     for start in cdn_range_starts(&fx.hub) {
         assert!(!done.contains(&start), "chunk at {start} fetched again");
     }
+}
+
+/// The partial files one way of downloading leaves (a dropped parallel download, a
+/// Python `.incomplete` too short to adopt) are removed when the other way completes
+/// the file: nothing but blobs stays in `blobs/`.
+#[tokio::test]
+async fn partial_files_left_by_the_other_way_go_once_the_blob_is_complete() {
+    let fx = fixture().await;
+    let api = fx.api();
+    let blob = sha256_hex(&fx.big);
+    pace_cdn(&fx.hub, 2 << 20);
+    let counter = Arc::new(Counter::default());
+    let mut fut = Box::pin(
+        api.hf_hub_download("alice/m", "big.bin")
+            .parallel(small_chunks())
+            .progress(counter.clone())
+            .into_future(),
+    );
+    let progressed = async {
+        while counter.advanced.load(Ordering::Relaxed) < 512 * 1024 {
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::select! {
+        r = &mut fut => panic!("finished too early: {r:?}"),
+        () = progressed => {}
+    }
+    drop(fut);
+    let left = blobs(&fx.repo_dir());
+    assert_eq!(
+        left,
+        [
+            format!("{blob}.parallel.incomplete"),
+            format!("{blob}.parallel.ranges")
+        ]
+    );
+    fx.hub.clear_faults();
+    // One stream this time.
+    let p = api
+        .hf_hub_download("alice/m", "big.bin")
+        .parallel(ParallelConfig::disabled())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&p).unwrap(), fx.big);
+    assert_eq!(blobs(&fx.repo_dir()), std::slice::from_ref(&blob));
+
+    // A short `.incomplete` (as Python leaves it), then a parallel download.
+    std::fs::remove_file(&p).unwrap();
+    let blobs_dir = fx.repo_dir().join("blobs");
+    std::fs::remove_file(blobs_dir.join(&blob)).unwrap();
+    std::fs::write(
+        blobs_dir.join(format!("{blob}.incomplete")),
+        &fx.big[..1000],
+    )
+    .unwrap();
+    let p = api
+        .hf_hub_download("alice/m", "big.bin")
+        .parallel(small_chunks())
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&p).unwrap(), fx.big);
+    assert_eq!(blobs(&fx.repo_dir()), [blob]);
+
+    // A small file (fetched into memory), with a partial file of an earlier try.
+    let small = sha256_hex(&fx.weights);
+    std::fs::write(
+        blobs_dir.join(format!("{small}.incomplete")),
+        &fx.weights[..1000],
+    )
+    .unwrap();
+    let p = api.hf_hub_download("alice/m", "sub/w.bin").await.unwrap();
+    assert_eq!(std::fs::read(&p).unwrap(), fx.weights);
+    assert!(!blobs_dir.join(format!("{small}.incomplete")).exists());
 }
 
 use std::future::IntoFuture as _;

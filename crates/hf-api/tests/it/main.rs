@@ -20,6 +20,7 @@ mod api_users;
 mod blocking;
 mod commit_warnings;
 mod download;
+mod download_chaos;
 mod download_dry_run;
 mod download_interop;
 mod download_process;

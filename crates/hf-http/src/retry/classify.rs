@@ -127,8 +127,10 @@ pub fn classify<B, R>(
             let reason = match err.kind() {
                 // The server may have processed it but we never saw the answer.
                 ErrorKind::Timeout => RetryReason::Timeout,
-                // Reset, broken pipe, closed mid-response: transient network trouble.
-                ErrorKind::Transport => RetryReason::Transport,
+                // Reset, broken pipe, closed mid-response: transient network trouble. A body
+                // error reaches the retry layer only from a body read within the attempt
+                // (`BufferBody`): the connection broke off after the headers.
+                ErrorKind::Transport | ErrorKind::Body => RetryReason::Transport,
                 _ => return Classification::DoNotRetry,
             };
             if idempotent {

@@ -8,6 +8,7 @@
 //! | connect error / connect timeout (never sent) | yes | yes |
 //! | 408, 429, 500, 502, 503, 504 | yes, honouring `Retry-After` | no |
 //! | timeout or connection loss after sending | yes | no |
+//! | the body broken off or stalled, when read within the attempt ([`BufferBody`]) | yes | no |
 //! | anything else | no | no |
 //!
 //! A request whose body cannot be replayed (a one-shot stream) is never retried.
@@ -17,10 +18,12 @@
 //! final response, through a [`RetryStats`](crate::RetryStats) extension) says "after N
 //! retries in T".
 
+mod buffer;
 mod classify;
 mod policy;
 pub mod retry_after;
 
+pub use buffer::{BufferBody, BufferBodyLayer, BufferBodyService};
 pub use classify::{
     Classification, Idempotency, RetryReason, classify, is_idempotent, is_retryable_status,
 };

@@ -173,3 +173,47 @@ async fn connection_refused_is_retried_even_for_post_then_fails_typed() {
             .all(|e| e.reason == RetryReason::Connect)
     );
 }
+
+/// A JSON answer broken off after its headers is retried when its body is read within
+/// the attempt (`send_json` asks for that); a response handed back to the caller as a
+/// stream is not, and a non-idempotent request is never sent twice.
+#[tokio::test]
+async fn a_body_broken_off_is_retried_when_read_within_the_attempt() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let json = r#"{"id": "gpt2", "sha": "0123456789abcdef"}"#;
+    let (addr, served) = crate::server::raw_server(vec![
+        crate::server::raw_json(json, true),
+        crate::server::raw_json(json, false),
+        crate::server::raw_json(json, true),
+        crate::server::raw_json(json, true),
+    ])
+    .await;
+    let (retry, events) = recording_retry();
+    let client = builder(&format!("http://{addr}"))
+        .retry(retry)
+        .build()
+        .unwrap();
+    let url = format!("http://{addr}/api/models/gpt2");
+    let value: serde_json::Value = client.send_json(get(&url)).await.unwrap();
+    assert_eq!(value["sha"], "0123456789abcdef");
+    assert_eq!(served.load(SeqCst), 2);
+    assert_eq!(events.lock().unwrap()[0].reason, RetryReason::Transport);
+
+    // Streamed to the caller: the broken body is the caller's error, not retried.
+    let res = client.send(get(&url)).await.unwrap();
+    let err = res.into_body().bytes().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Body);
+    assert_eq!(served.load(SeqCst), 3);
+
+    // A POST that may have had its effect is not sent again.
+    let post = Request::post(format!("http://{addr}/api/repos/create"))
+        .body(HfBody::full("{}"))
+        .unwrap();
+    let err = client
+        .send_json::<serde_json::Value>(post)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Body, "{err}");
+    assert_eq!(served.load(SeqCst), 4);
+    assert_eq!(events.lock().unwrap().len(), 1);
+}

@@ -131,3 +131,49 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             .unwrap(),
     }
 }
+
+/// A server on 127.0.0.1 that answers each connection it accepts with the next of
+/// `answers` (raw bytes, written whole, then the connection is closed), and counts them.
+pub(crate) async fn raw_server(
+    answers: Vec<Vec<u8>>,
+) -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    tokio::spawn(async move {
+        for answer in answers {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            // Read the request head (these requests have no body).
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match socket.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = socket.write_all(&answer).await;
+            let _ = socket.shutdown().await;
+        }
+    });
+    (addr, served)
+}
+
+/// A `200` JSON answer: whole, or (`broken`) announcing all of `body` but ending half-way.
+pub(crate) fn raw_json(body: &str, broken: bool) -> Vec<u8> {
+    let sent = if broken {
+        &body[..body.len() / 2]
+    } else {
+        body
+    };
+    format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{sent}",
+        body.len()
+    )
+    .into_bytes()
+}

@@ -69,6 +69,9 @@ fn rule_from_json(v: &Value) -> Result<FaultRule, HubErr> {
     if let Some(n) = num("throttle_bps") {
         rule = rule.throttle(n);
     }
+    if let Some(p) = v.get("chaos").and_then(Value::as_f64) {
+        rule = rule.chaos(p, num("seed").unwrap_or(0));
+    }
     Ok(rule)
 }
 

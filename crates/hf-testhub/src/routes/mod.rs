@@ -677,9 +677,9 @@ pub(crate) async fn observe(
             .iter()
             .filter(|r| r.take(listener, &method, &path_and_query))
             .cloned()
-            .collect();
+            .collect::<Vec<_>>();
         faults.retain(|r| !r.is_spent());
-        hits
+        hits.into_iter().filter_map(|r| r.draw(&method)).collect()
     };
     for r in &rules {
         if let Some(d) = r.delay {

@@ -163,3 +163,51 @@ async fn body_faults_drop_truncate_corrupt_throttle_delay() {
     assert_eq!(http.get(&loc, None).await.bytes().len(), 4096);
     hub.clear_faults();
 }
+
+#[tokio::test]
+async fn chaos_rules_draw_faults_at_their_rate_and_count_them() {
+    let hub = hub().await;
+    let http = Http::new();
+    let url = format!("{}/alice/m/resolve/main/a.txt", hub.url());
+    // Never: nothing drawn.
+    let never = FaultRule::new(Method::HEAD, "/alice/m/").chaos(0.0, 1);
+    hub.fault(never.clone());
+    for _ in 0..5 {
+        assert_eq!(http.head(&url, None).await.status, StatusCode::OK);
+    }
+    assert!(never.chaos_drawn().is_empty());
+    hub.clear_faults();
+
+    // Always: a `HEAD` only gets statuses (it has no body to break), the ones a Hub
+    // under strain answers; 429 asks to come back at once.
+    let always = FaultRule::new(Method::HEAD, "/alice/m/").chaos(1.0, 1);
+    hub.fault(always.clone());
+    for _ in 0..20 {
+        let r = http.head(&url, None).await;
+        assert!(
+            [429, 500, 502, 503, 504].contains(&r.status.as_u16()),
+            "{}",
+            r.status
+        );
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(r.header("retry-after"), Some("0"));
+        }
+    }
+    let drawn = always.chaos_drawn();
+    assert_eq!(drawn.values().sum::<u32>(), 20, "{drawn:?}");
+    assert!(drawn.keys().all(|k| k.starts_with("status ")), "{drawn:?}");
+    hub.clear_faults();
+
+    // Through the control API; `GET`s get their bodies broken too, the kinds in turn:
+    // every fifth is a status.
+    let r = http
+        .post_json(
+            &format!("{}/_testhub/faults", hub.url()),
+            None,
+            &serde_json::json!({"method": "GET", "path": "/alice/m/", "chaos": 1.0, "seed": 3}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = http.get(&url, None).await;
+    assert!(r.status.as_u16() >= 429, "{}", r.status);
+}
