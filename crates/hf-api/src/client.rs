@@ -42,7 +42,17 @@ pub struct HfApiBuilder {
     proxy: Option<ProxyConfig>,
     ca_bundle: CaBundle,
     http2: bool,
+    read_timeout: ReadTimeout,
     stack: Vec<StackFn>,
+}
+
+/// The builder's body read timeout.
+#[derive(Debug, Clone, Copy)]
+enum ReadTimeout {
+    /// The transport's default (60 s).
+    Default,
+    /// Set on the builder (`None`: no limit).
+    Given(Option<Duration>),
 }
 
 /// Where the builder's CA bundle comes from.
@@ -70,6 +80,7 @@ impl fmt::Debug for HfApiBuilder {
             .field("proxy", &self.proxy)
             .field("ca_bundle", &self.ca_bundle)
             .field("http2", &self.http2)
+            .field("read_timeout", &self.read_timeout)
             .field("stack_changes", &self.stack.len())
             .finish_non_exhaustive()
     }
@@ -107,6 +118,7 @@ impl HfApiBuilder {
             proxy: None,
             ca_bundle: CaBundle::FromEnvironment,
             http2: false,
+            read_timeout: ReadTimeout::Default,
             stack: Vec::new(),
         }
     }
@@ -243,6 +255,24 @@ impl HfApiBuilder {
         self
     }
 
+    /// Longest wait between two reads of a response body (default 60 s; `None`: no
+    /// limit). An answer that stalls longer fails with a timeout, and is retried when
+    /// the request may be sent again (an API call's JSON answer is read within the
+    /// retried attempt). File downloads use
+    /// [`download_timeout`](HfApiBuilder::download_timeout) instead.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let api = hf_api::HfApi::builder()
+    ///     .read_timeout(Some(Duration::from_secs(20)))
+    ///     .build()?;
+    /// # Ok::<(), hf_api::Error>(())
+    /// ```
+    pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.read_timeout = ReadTimeout::Given(timeout);
+        self
+    }
+
     /// Time limit of each attempt until the response headers arrive.
     pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.stack
@@ -316,6 +346,10 @@ impl HfApiBuilder {
                 CaBundle::Given(bundle) => bundle,
             })
             .http2(self.http2);
+        let transport = match self.read_timeout {
+            ReadTimeout::Given(limit) => transport.read_timeout(limit),
+            ReadTimeout::Default => transport,
+        };
         let mut stack = HubClient::builder(endpoint)
             .transport_config(transport)
             .token(resolved.as_ref().map(|(t, _)| t.clone()))

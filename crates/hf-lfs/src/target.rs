@@ -224,8 +224,10 @@ pub(crate) async fn send_json<T: DeserializeOwned>(
 pub(crate) async fn send_discard(
     client: &HubClient,
     what: &str,
-    req: Request<HfBody>,
+    mut req: Request<HfBody>,
 ) -> Result<http::HeaderMap> {
+    // Read within the attempt, so that an answer broken off half-way is retried.
+    req.extensions_mut().insert(hf_http::retry::BufferBody);
     let res = client.send(req).await.map_err(|e| Error::http(what, e))?;
     let (parts, body) = res.into_parts();
     body.bytes().await.map_err(|e| Error::http(what, e))?;

@@ -55,7 +55,7 @@ pub struct FaultRule {
 struct Chaos {
     probability: f64,
     rng: Mutex<StdRng>,
-    /// The faults of `GET`s drawn so far, which pick the kind in turn.
+    /// The faults drawn so far for requests other than `HEAD`, which take the kinds in turn.
     turns: AtomicU32,
     drawn: Mutex<BTreeMap<String, u32>>,
 }
@@ -193,8 +193,8 @@ impl FaultRule {
     /// fault drawn from `seed`'s sequence, and otherwise none. The faults are those a
     /// flaky network or an overloaded Hub produce:
     /// - a status drawn from 429 (with `Retry-After: 0`), 500, 502, 503 and 504;
-    /// - for a `GET`, in turn with a status, a body effect at an offset drawn between 0
-    ///   and 4 MiB (small offsets as likely as large ones): the connection dropped, the
+    /// - except for a `HEAD` (whose answer has no body), in turn with a status, a body
+    ///   effect at an offset drawn between 0 and 4 MiB (small offsets as likely as large ones): the connection dropped, the
     ///   body cleanly cut short, a byte corrupted, or the body stalled (a client gets past
     ///   a stall only through its read timeout, so keep that short).
     ///
@@ -230,7 +230,7 @@ impl FaultRule {
             return None;
         }
         let mut rule = Self::build(None, PathMatch::Prefix(String::new()));
-        let kinds: u32 = if *method == Method::GET { 5 } else { 1 };
+        let kinds: u32 = if *method == Method::HEAD { 1 } else { 5 };
         // An offset below 4 MiB, as likely below 1 KiB as between 1 and 2 MiB.
         let bits: u32 = rng.random_range(0..=22);
         let offset = rng.random_range(0..(1u64 << bits));

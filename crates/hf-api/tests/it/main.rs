@@ -28,6 +28,7 @@ mod multi_commits;
 mod offline;
 mod patterns;
 mod upload;
+mod upload_chaos;
 mod upload_interop;
 mod upload_large;
 mod upload_scheduler;

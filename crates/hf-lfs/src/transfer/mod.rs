@@ -4,6 +4,8 @@
 mod basic;
 mod multipart;
 
+pub(crate) use multipart::completion_may_have_succeeded;
+
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -274,7 +276,8 @@ pub(crate) fn is_retryable(err: &hf_http::Error) -> bool {
         Some(status) => matches!(status.as_u16(), 500 | 502 | 503 | 504),
         None => matches!(
             err.kind(),
-            ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Transport
+            // `Body`: the answer broke off after the upload was sent.
+            ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Transport | ErrorKind::Body
         ),
     }
 }

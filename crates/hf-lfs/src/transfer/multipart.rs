@@ -147,18 +147,30 @@ pub(super) async fn upload(
             })
             .collect(),
     };
-    // Completing twice could fail on a finished upload: not retried.
+    // Retried on 429, a 5xx or a broken connection, so that a hiccup at the very end
+    // does not throw away every part. An attempt whose answer was lost may have
+    // completed the upload, and a retry of a finished upload is refused: the caller then
+    // asks whether the object is there (`completion_may_have_succeeded`).
     let mut req = json_request(
         Method::POST,
         completion_uri,
         crate::json::to_vec(&body),
         LFS_MEDIA_TYPE,
         Some(LFS_MEDIA_TYPE),
-        false,
+        true,
     );
     crate::target::authorize(&mut req, auth);
-    send_discard(client, "multipart upload completion", req).await?;
+    send_discard(client, COMPLETION, req).await?;
     Ok(())
+}
+
+const COMPLETION: &str = "multipart upload completion";
+
+/// Whether `err` is a completion call that failed after retries: one of the earlier
+/// attempts may have completed the upload without its answer coming back.
+pub(crate) fn completion_may_have_succeeded(err: &Error) -> bool {
+    matches!(err, Error::Http { what, source } if what == COMPLETION
+        && source.retries().is_some_and(|r| r.retries > 0))
 }
 
 fn part_done(options: &TransferOptions, object: &PendingObject, chunk_size: u64, index: usize) {
@@ -232,8 +244,7 @@ async fn put_part(
         match result {
             Ok(headers) => break headers,
             Err(Error::Http { source, .. })
-                if retries < retry.max_retries
-                    && (is_retryable(&source) || source.kind() == hf_http::ErrorKind::Body) =>
+                if retries < retry.max_retries && is_retryable(&source) =>
             {
                 retries += 1;
                 let delay = backoff(&retry, retries);

@@ -198,7 +198,7 @@ async fn chaos_rules_draw_faults_at_their_rate_and_count_them() {
     assert!(drawn.keys().all(|k| k.starts_with("status ")), "{drawn:?}");
     hub.clear_faults();
 
-    // Through the control API; `GET`s get their bodies broken too, the kinds in turn:
+    // Through the control API; other requests get their bodies broken too, the kinds in turn:
     // every fifth is a status.
     let r = http
         .post_json(

@@ -1,0 +1,175 @@
+//! Uploads under random faults ([`FaultRule::chaos`]): statuses, and answers broken off,
+//! cut short, corrupted or stalled, on the Hub's API and on the storage the LFS parts go
+//! to. Running the upload again until it succeeds must end with the folder's exact files
+//! in the repo, whatever was committed or sent before.
+
+use std::future::IntoFuture as _;
+use std::path::Path;
+use std::time::Duration;
+
+use hf_api::http::Token;
+use hf_api::types::RepoType;
+use hf_api::{HfApi, HfApiBuilder};
+use hf_testhub::{FaultRule, TestHub};
+
+use crate::api_support::ALICE;
+use crate::download::fast_retry;
+use crate::upload::{content, fetch, files, upload_hub};
+
+/// Small text files and LFS files of one to five multipart parts (64 KiB each).
+fn chaos_folder(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for i in 0..6u8 {
+        out.push((format!("text/{i}.txt"), format!("text {i}").into_bytes()));
+    }
+    for i in 0..6u8 {
+        let len = 50_000 + 40_000 * usize::from(i);
+        out.push((format!("weights/{i}.bin"), content(len, i)));
+    }
+    for (p, c) in &out {
+        let f = root.join(p);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, c).unwrap();
+    }
+    out
+}
+
+/// alice's client, retrying quickly, giving up on a stalled answer after 0.5 s.
+fn chaos_client(hub: &TestHub) -> HfApi {
+    HfApiBuilder::new()
+        .endpoint(hub.url())
+        .token(Token::new(ALICE).unwrap())
+        .retry(fast_retry())
+        .attempt_timeout(Some(Duration::from_millis(500)))
+        .read_timeout(Some(Duration::from_millis(500)))
+        .build()
+        .unwrap()
+}
+
+/// Says what the chaos `rule` injected and which tries failed, then checks that `repo`
+/// holds `expected` and `.gitattributes`.
+async fn repo_holds(
+    hub: &TestHub,
+    repo: &str,
+    expected: &[(String, Vec<u8>)],
+    (rule, failures): (&FaultRule, &[String]),
+) {
+    let drawn = rule.chaos_drawn();
+    eprintln!("faults injected: {drawn:?}; attempts that failed: {failures:#?}");
+    assert!(drawn.values().sum::<u32>() >= 5, "{drawn:?}");
+    hub.clear_faults();
+    let api = chaos_client(hub);
+    let mut want: Vec<String> = expected.iter().map(|(p, _)| p.clone()).collect();
+    want.push(".gitattributes".into());
+    want.sort();
+    assert_eq!(files(&api, repo, "main").await, want);
+    for (p, c) in expected {
+        assert_eq!(&fetch(&api, "", repo, "main", p).await, c, "{p}");
+    }
+}
+
+/// Runs `attempt` until it succeeds (at most 15 times) and returns the failures.
+async fn until_done<F, Fut, T>(mut attempt: F) -> Vec<String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, hf_api::Error>>,
+{
+    let mut failures = Vec::new();
+    while let Err(e) = attempt().await {
+        // The whole chain, as the CLI prints it.
+        let mut text = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            text = format!("{text}: {c}");
+            cause = c.source();
+        }
+        failures.push(text);
+        assert!(failures.len() < 15, "no progress: {failures:#?}");
+    }
+    failures
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_folder_under_random_faults_ends_with_the_folders_files() {
+    let hub = upload_hub().await;
+    let api = chaos_client(&hub);
+    api.create_repo("alice/chaos").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let expected = chaos_folder(dir.path());
+    let rule = FaultRule::any_method("/").chaos(0.35, 5);
+    hub.fault(rule.clone());
+    let failures = until_done(|| {
+        api.upload_folder("alice/chaos", dir.path())
+            .commit_message("chaos")
+            .into_future()
+    })
+    .await;
+    repo_holds(&hub, "alice/chaos", &expected, (&rule, &failures)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_large_folder_under_random_faults_ends_with_the_folders_files() {
+    let hub = upload_hub().await;
+    let api = chaos_client(&hub);
+    let dir = tempfile::tempdir().unwrap();
+    let expected = chaos_folder(dir.path());
+    let rule = FaultRule::any_method("/").chaos(0.35, 9);
+    hub.fault(rule.clone());
+    let failures = until_done(|| {
+        api.upload_large_folder("alice/large-chaos", dir.path(), RepoType::Model)
+            .num_workers(2)
+            .max_files_per_commit(2, 3)
+            .into_future()
+    })
+    .await;
+    repo_holds(&hub, "alice/large-chaos", &expected, (&rule, &failures)).await;
+}
+
+fn completions(hub: &TestHub) -> Vec<u16> {
+    hub.requests()
+        .iter()
+        .filter(|r| r.method == http::Method::POST && r.path().ends_with("/complete"))
+        .map(|r| r.status.as_u16())
+        .collect()
+}
+
+/// The call that completes a multipart upload, after every part is sent, is retried
+/// after a 5xx; and when its answer is lost after the upload was completed (the retry is
+/// then refused, as the upload is finished), the object is found there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_multipart_completion_is_retried_and_a_lost_answer_is_checked() {
+    let hub = upload_hub().await;
+    let api = chaos_client(&hub);
+    api.create_repo("alice/complete").await.unwrap();
+    let completion = || {
+        FaultRule::regex(
+            Some(http::Method::POST),
+            "^/multipart/[0-9a-f]{64}/complete",
+        )
+        .unwrap()
+        .times(1)
+    };
+    hub.fault(completion().fail(503));
+    let big = content(150 * 1024, 3); // 3 parts
+    api.upload_file("alice/complete", "big.bin", big.clone())
+        .await
+        .unwrap();
+    assert_eq!(completions(&hub), [503, 200]);
+    assert_eq!(
+        fetch(&api, "", "alice/complete", "main", "big.bin").await,
+        big
+    );
+
+    hub.clear_requests();
+    hub.fault(completion().drop_after(0));
+    let other = content(150 * 1024, 4);
+    api.upload_file("alice/complete", "other.bin", other.clone())
+        .await
+        .unwrap();
+    // The first one completed the upload (its answer was lost), the retry was refused.
+    assert_eq!(completions(&hub), [200, 400]);
+    assert_eq!(
+        fetch(&api, "", "alice/complete", "main", "other.bin").await,
+        other
+    );
+}
