@@ -271,3 +271,45 @@ async fn four_snapshots_at_once_under_random_faults_share_one_sound_cache() {
     snapshot_is_complete(&fx, &files);
     report(&rule, &failures);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_one_by_one_under_random_faults_end_complete_in_the_cache_and_a_local_dir() {
+    let (fx, files) = chaos_fixture().await;
+    // The `HEAD` of each file gets faults too.
+    let rule = FaultRule::any_method("/").chaos(0.3, 21);
+    fx.hub.fault(rule.clone());
+    let api = chaos_client(&fx);
+    let local = tempfile::tempdir().unwrap();
+    let repo_dir = fx.repo_dir();
+    let mut failures = Vec::new();
+    for (path, data) in &files {
+        let (p, f) = until_done(
+            || {
+                api.hf_hub_download("alice/m", path)
+                    .parallel(parallel())
+                    .into_future()
+            },
+            || cache_is_sound(&repo_dir),
+        )
+        .await;
+        assert_eq!(&std::fs::read(&p).unwrap(), data, "{path}");
+        failures.extend(f);
+        let (p, f) = until_done(
+            || {
+                api.hf_hub_download("alice/m", path)
+                    .local_dir(local.path())
+                    .parallel(parallel())
+                    .into_future()
+            },
+            || {},
+        )
+        .await;
+        assert_eq!(&std::fs::read(&p).unwrap(), data, "{path}");
+        failures.extend(f);
+    }
+    // The cache has one blob per file (no `.gitattributes` this time), none partial.
+    cache_is_sound(&repo_dir);
+    let blobs = std::fs::read_dir(repo_dir.join("blobs")).unwrap().count();
+    assert_eq!(blobs, files.len());
+    report(&rule, &failures);
+}
