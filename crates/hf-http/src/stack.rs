@@ -264,7 +264,7 @@ impl StackBuilder {
 
         let inner = ServiceBuilder::new()
             .layer(MapHubErrorLayer::new())
-            .layer(HubRetryPolicy::layer(self.retry))
+            .layer(HubRetryPolicy::layer(self.retry.clone()))
             .layer(crate::retry::BufferBodyLayer)
             .layer(HubRedirectPolicy::new(self.max_redirects).layer())
             .layer(auth)
@@ -286,6 +286,7 @@ impl StackBuilder {
                 service: svc,
                 endpoint,
                 endpoint_text,
+                retry: self.retry,
             }),
         })
     }
@@ -303,6 +304,7 @@ struct ClientInner {
     service: HttpService,
     endpoint: Uri,
     endpoint_text: String,
+    retry: RetryConfig,
 }
 
 impl fmt::Debug for HubClient {
@@ -327,6 +329,13 @@ impl HubClient {
     /// The endpoint as a URI.
     pub fn endpoint_uri(&self) -> &Uri {
         &self.inner.endpoint
+    }
+
+    /// The retry settings of the stack, for retry loops of its users that cannot go
+    /// through it (a streamed upload body can be sent only once, so its caller re-reads
+    /// it and sends it again), so that they wait and report alike.
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.inner.retry
     }
 
     /// `endpoint + path_and_query` as a URI (`path_and_query` starts with `/`).

@@ -173,3 +173,56 @@ async fn a_multipart_completion_is_retried_and_a_lost_answer_is_checked() {
         other
     );
 }
+
+/// The parts of a multipart upload, and basic uploads, are sent again with the client's
+/// retry settings, after a 429 too (storage throttling an upload), and each retry is
+/// announced through the settings' hook as the stack's own retries are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamed_uploads_retry_with_the_clients_settings_and_announce_it() {
+    let hub = upload_hub().await;
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let api = HfApiBuilder::new()
+        .endpoint(hub.url())
+        .token(Token::new(ALICE).unwrap())
+        .retry(fast_retry().on_retry(move |e| sink.lock().unwrap().push(e.to_string())))
+        .build()
+        .unwrap();
+    api.create_repo("alice/throttled").await.unwrap();
+    let put = |prefix: &str| {
+        FaultRule::new(http::Method::PUT, prefix)
+            .on(hf_testhub::Listener::Cdn)
+            .times(1)
+    };
+    hub.fault(put("/multipart/").fail(429));
+    hub.fault(put("/upload/").fail(503));
+    let big = content(150 * 1024, 7); // 3 parts
+    let small = content(10_000, 8); // one basic upload
+    api.upload_file("alice/throttled", "big.bin", big.clone())
+        .await
+        .unwrap();
+    api.upload_file("alice/throttled", "small.bin", small.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        fetch(&api, "", "alice/throttled", "main", "big.bin").await,
+        big
+    );
+    assert_eq!(
+        fetch(&api, "", "alice/throttled", "main", "small.bin").await,
+        small
+    );
+    let events = events.lock().unwrap();
+    assert_eq!(events.len(), 2, "{events:#?}");
+    assert!(
+        events[0].starts_with("PUT http://127.0.0.1:")
+            && events[0].contains("/multipart/")
+            && events[0].contains("sig=[redacted]")
+            && events[0].ends_with("answered 429 Too Many Requests; retrying in 0.0s (retry 1)"),
+        "{events:#?}"
+    );
+    assert!(
+        events[1].contains("/upload/") && events[1].contains("answered 503"),
+        "{events:#?}"
+    );
+}

@@ -43,6 +43,27 @@ pub struct RetryEvent {
     pub url: RedactedUrl,
 }
 
+impl RetryEvent {
+    /// An event for a retry decided outside the stack (see
+    /// [`RetryConfig::notify`]); the URL is redacted here.
+    pub fn new(
+        retry: u32,
+        delay: Duration,
+        reason: RetryReason,
+        method: Method,
+        uri: &http::Uri,
+    ) -> Self {
+        RetryEvent {
+            retry,
+            delay,
+            reason,
+            retry_after: None,
+            method,
+            url: RedactedUrl::new(uri),
+        }
+    }
+}
+
 /// One line for a log: `HEAD https://hub.example/x: could not connect; retrying in 1.0s
 /// (retry 1)`. The URL is redacted.
 impl fmt::Display for RetryEvent {
@@ -164,6 +185,24 @@ impl RetryConfig {
     pub fn on_retry(mut self, hook: impl Fn(&RetryEvent) + Send + Sync + 'static) -> Self {
         self.on_retry = Some(Arc::new(hook));
         self
+    }
+
+    /// Calls the [`on_retry`](RetryConfig::on_retry) hook, if any, with `event`: for a
+    /// retry loop outside the stack (a streamed upload sent again), so that its retries
+    /// are reported as the stack's are.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use hf_http::retry::{RetryConfig, RetryEvent, RetryReason};
+    /// let config = RetryConfig::default().on_retry(|event| eprintln!("warning: {event}"));
+    /// let uri: http::Uri = "https://storage.example/part/1?sig=secret".parse().unwrap();
+    /// let event = RetryEvent::new(1, Duration::from_secs(1), RetryReason::Transport, http::Method::PUT, &uri);
+    /// config.notify(&event); // warning: PUT https://storage.example/part/1?sig=[redacted]: ...
+    /// ```
+    pub fn notify(&self, event: &RetryEvent) {
+        if let Some(hook) = &self.on_retry {
+            hook(event);
+        }
     }
 
     /// The backoff before retry number `retry` (1-based), before jitter: initial × 2^(retry-1),

@@ -5,7 +5,7 @@ use hf_http::{HfBody, HubClient};
 use http::header::CONTENT_LENGTH;
 use http::{HeaderValue, Method, Request};
 
-use super::{CallShared, TransferEvent, TransferOptions, backoff, is_retryable};
+use super::{CallShared, TransferEvent, TransferOptions, next_retry};
 use crate::batch::PendingObject;
 use crate::body::SizedBody;
 use crate::error::{Error, Result};
@@ -25,6 +25,7 @@ pub(super) async fn upload(
     let uri = parse_uri("LFS batch request", href)?;
     // One request for the whole upload, retries included.
     let _permit = shared.request_permit().await;
+    let retry = options.retry_for(client);
     let mut retries = 0;
     loop {
         let path_in_repo = object.path_in_repo.clone();
@@ -72,11 +73,11 @@ pub(super) async fn upload(
         }
         match result {
             Ok(_) => return Ok(()),
-            Err(Error::Http { source, what })
-                if retries < options.retry.max_retries && is_retryable(&source) =>
-            {
+            Err(Error::Http { source, what }) => {
+                let Some(delay) = next_retry(&retry, retries, &source, &uri) else {
+                    return Err(Error::Http { source, what });
+                };
                 retries += 1;
-                let delay = backoff(&options.retry, retries);
                 tracing::debug!(%what, error = %source, retry = retries, ?delay, "retrying a streamed LFS upload");
                 tokio::time::sleep(delay).await;
                 options.emit(TransferEvent::Restarted {

@@ -43,9 +43,11 @@ pub struct TransferOptions {
     pub max_concurrent_requests: usize,
     /// Retries of streamed uploads (basic uploads and multipart parts), whose body the
     /// HTTP stack cannot replay: the content is read again from the source on each
-    /// attempt. Default: 5 retries, 1 s doubling to 8 s, as the Python client retries
-    /// LFS `PUT`s.
-    pub retry: RetryConfig,
+    /// attempt, after 429, a 5xx or a failed connection. Default (`None`): the client's
+    /// own settings ([`HubClient::retry_config`]), by default 5 retries, 1 s doubling
+    /// to 8 s, as the Python client retries LFS `PUT`s; its `on_retry` hook hears of
+    /// each one.
+    pub retry: Option<RetryConfig>,
     on_progress: Option<ProgressHook>,
 }
 
@@ -118,7 +120,7 @@ impl Default for TransferOptions {
             max_concurrent_files: 5,
             max_concurrent_parts: 4,
             max_concurrent_requests: 10,
-            retry: RetryConfig::default(),
+            retry: None,
             on_progress: None,
         }
     }
@@ -145,8 +147,15 @@ impl TransferOptions {
 
     /// Sets the retry settings of streamed uploads.
     pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = retry;
+        self.retry = Some(retry);
         self
+    }
+
+    /// The retry settings of streamed uploads through `client`.
+    pub(crate) fn retry_for(&self, client: &HubClient) -> RetryConfig {
+        self.retry
+            .clone()
+            .unwrap_or_else(|| client.retry_config().clone())
     }
 
     /// Calls `hook` with every [`TransferEvent`]. The hook runs on the upload tasks: it
@@ -269,11 +278,11 @@ pub(crate) async fn upload_object(
 
 /// Whether a failed transfer request is worth sending again: the statuses and failures
 /// the Python client retries LFS `PUT`s on (500, 502, 503, 504; connection failures and
-/// timeouts), plus a broken connection.
-pub(crate) fn is_retryable(err: &hf_http::Error) -> bool {
+/// timeouts), plus 429 (storage throttling an upload) and a broken connection.
+fn is_retryable(err: &hf_http::Error) -> bool {
     use hf_http::ErrorKind;
     match err.status() {
-        Some(status) => matches!(status.as_u16(), 500 | 502 | 503 | 504),
+        Some(status) => matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504),
         None => matches!(
             err.kind(),
             // `Body`: the answer broke off after the upload was sent.
@@ -292,7 +301,33 @@ pub(crate) fn upload_timeout(bytes: u64) -> hf_http::timeout::AttemptTimeout {
     ))
 }
 
-/// The delay before retry `n` (1-based).
-pub(crate) fn backoff(retry: &RetryConfig, n: u32) -> Duration {
-    retry.base_delay(n)
+/// After `retries` retries of a streamed upload to `uri` failed with `err`: the wait
+/// before sending it again, or `None` when that is not worth it (or allowed). The retry
+/// is announced through the settings' `on_retry` hook, as the stack announces its own.
+pub(crate) fn next_retry(
+    retry: &RetryConfig,
+    retries: u32,
+    err: &hf_http::Error,
+    uri: &http::Uri,
+) -> Option<Duration> {
+    use hf_http::ErrorKind;
+    use hf_http::retry::{RetryEvent, RetryReason};
+    if retries >= retry.max_retries || !is_retryable(err) {
+        return None;
+    }
+    let delay = retry.base_delay(retries + 1);
+    let reason = match (err.status(), err.kind()) {
+        (Some(status), _) => RetryReason::Status(status),
+        (None, _) if err.is_connect() => RetryReason::Connect,
+        (None, ErrorKind::Timeout) => RetryReason::Timeout,
+        (None, _) => RetryReason::Transport,
+    };
+    retry.notify(&RetryEvent::new(
+        retries + 1,
+        delay,
+        reason,
+        http::Method::PUT,
+        uri,
+    ));
+    Some(delay)
 }

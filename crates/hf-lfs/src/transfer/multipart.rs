@@ -9,7 +9,7 @@ use serde::Serialize;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio::task::JoinSet;
 
-use super::{CallShared, TransferEvent, TransferOptions, backoff, is_retryable};
+use super::{CallShared, TransferEvent, TransferOptions, next_retry};
 use crate::batch::PendingObject;
 use crate::body::SizedBody;
 use crate::error::{Error, Result};
@@ -118,7 +118,7 @@ pub(super) async fn upload(
             object.path_in_repo.clone(),
             url,
             (index, offset, len),
-            options.retry.clone(),
+            options.retry_for(client),
             shared.blocks.clone(),
         );
         tasks.spawn(async move {
@@ -243,11 +243,11 @@ async fn put_part(
         }
         match result {
             Ok(headers) => break headers,
-            Err(Error::Http { source, .. })
-                if retries < retry.max_retries && is_retryable(&source) =>
-            {
+            Err(Error::Http { source, what }) => {
+                let Some(delay) = next_retry(&retry, retries, &source, &uri) else {
+                    return Err(Error::Http { source, what });
+                };
                 retries += 1;
-                let delay = backoff(&retry, retries);
                 tracing::debug!(part = index + 1, error = %source, retry = retries, ?delay, "sending a part again");
                 tokio::time::sleep(delay).await;
             }
