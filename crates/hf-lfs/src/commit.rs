@@ -389,6 +389,21 @@ pub async fn send_commit(
         .map_err(|e| Error::http(WHAT, e))?;
     let len = payload.content_length();
     let (body, failure) = payload.into_body_with_failure();
+    // A payload of ordinary size is read into memory first: the stack can then send it
+    // again after a 429, when the Hub refused it to throttle (once the wait it asks for
+    // is over). A larger one is streamed, and sent once.
+    let body = if len <= BUFFERED_PAYLOAD_MAX {
+        match buffer(body).await {
+            Ok(bytes) => hf_http::HfBody::full(bytes),
+            Err(e) => {
+                return Err(failure
+                    .take()
+                    .unwrap_or_else(|| Error::http(WHAT, hf_http::Error::from_boxed(e))));
+            }
+        }
+    } else {
+        body
+    };
     let mut req = http::Request::new(body);
     *req.method_mut() = http::Method::POST;
     *req.uri_mut() = uri;
@@ -407,6 +422,22 @@ pub async fn send_commit(
     crate::target::send_json(client, WHAT, req)
         .await
         .map_err(|e| failure.take().unwrap_or(e))
+}
+
+/// The largest commit payload held in memory to be sent again after a 429.
+const BUFFERED_PAYLOAD_MAX: u64 = 16 << 20;
+
+/// Reads a streamed body whole.
+async fn buffer(body: hf_http::HfBody) -> std::result::Result<bytes::Bytes, hf_http::BoxError> {
+    use http_body::Body as _;
+    let mut out = bytes::BytesMut::new();
+    let mut body = std::pin::pin!(body);
+    while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
+        if let Ok(data) = frame?.into_data() {
+            out.extend_from_slice(&data);
+        }
+    }
+    Ok(out.freeze())
 }
 
 /// Runs every step of a commit on `ops`: [`hash_additions`](crate::hash_additions),

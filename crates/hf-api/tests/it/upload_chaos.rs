@@ -226,3 +226,32 @@ async fn streamed_uploads_retry_with_the_clients_settings_and_announce_it() {
         "{events:#?}"
     );
 }
+
+/// A commit refused with 429 (the Hub throttling its callers) was not carried out: it is
+/// sent again once the wait the Hub asks for is over, and made once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commit_refused_with_429_is_sent_again_after_the_wait() {
+    let hub = upload_hub().await;
+    let api = chaos_client(&hub);
+    api.create_repo("alice/busy").await.unwrap();
+    hub.fault(
+        FaultRule::regex(Some(http::Method::POST), "^/api/models/alice/busy/commit/")
+            .unwrap()
+            .fail_times(1, 429)
+            .retry_after(0),
+    );
+    api.upload_file("alice/busy", "a.txt", b"hello".to_vec())
+        .await
+        .unwrap();
+    let commits: Vec<u16> = hub
+        .requests()
+        .iter()
+        .filter(|r| r.path().starts_with("/api/models/alice/busy/commit/"))
+        .map(|r| r.status.as_u16())
+        .collect();
+    assert_eq!(commits, [429, 200]);
+    assert_eq!(
+        fetch(&api, "", "alice/busy", "main", "a.txt").await,
+        b"hello"
+    );
+}

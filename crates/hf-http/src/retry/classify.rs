@@ -106,8 +106,11 @@ pub fn classify<B, R>(
     match result {
         Ok(res) => {
             let status = res.status();
-            // The request reached the server: only idempotent ones may be sent again.
-            if is_retryable_status(status) && idempotent {
+            // The request reached the server: only idempotent ones may be sent again,
+            // except after 429, which says the request was refused, not carried out.
+            if is_retryable_status(status)
+                && (idempotent || status == StatusCode::TOO_MANY_REQUESTS)
+            {
                 Classification::Retry {
                     reason: RetryReason::Status(status),
                     after: retry_after::parse(res.headers(), now),
@@ -169,11 +172,20 @@ mod tests {
                 classify(&req(Method::GET), &res(s), now),
                 Classification::Retry { .. }
             ));
+        }
+        for s in [408, 500, 502, 503, 504] {
             assert_eq!(
                 classify(&req(Method::POST), &res(s), now),
                 Classification::DoNotRetry
             );
         }
+        // 429 refused the request: even one with side effects may be sent again.
+        let mut commit = req(Method::POST);
+        commit.extensions_mut().insert(Idempotency::NotIdempotent);
+        assert!(matches!(
+            classify(&commit, &res(429), now),
+            Classification::Retry { .. }
+        ));
         for s in [200, 301, 400, 401, 403, 404, 409, 501] {
             assert_eq!(
                 classify(&req(Method::GET), &res(s), now),

@@ -6,7 +6,8 @@
 //! | outcome | idempotent request | non-idempotent request (a POST) |
 //! |---|---|---|
 //! | connect error / connect timeout (never sent) | yes | yes |
-//! | 408, 429, 500, 502, 503, 504 | yes, honouring `Retry-After` | no |
+//! | 429 (refused, not carried out) | yes, honouring `Retry-After` | yes, honouring `Retry-After` |
+//! | 408, 500, 502, 503, 504 | yes, honouring `Retry-After` | no |
 //! | timeout or connection loss after sending | yes | no |
 //! | the body broken off or stalled, when read within the attempt ([`BufferBody`]) | yes | no |
 //! | anything else | no | no |

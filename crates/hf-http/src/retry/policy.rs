@@ -214,7 +214,10 @@ impl RetryConfig {
             .min(self.max_backoff)
     }
 
-    fn delay(&self, retry: u32) -> Duration {
+    /// The wait before retry number `retry` (1-based): [`base_delay`](Self::base_delay)
+    /// with the configured jitter, as the stack waits. Retry loops outside the stack use
+    /// it too, so that parts failing together do not all come back at once.
+    pub fn delay(&self, retry: u32) -> Duration {
         let base = self.base_delay(retry);
         let half = base / 2;
         let spread = base.saturating_sub(half).as_nanos() as u64;

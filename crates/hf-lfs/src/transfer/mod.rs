@@ -315,7 +315,7 @@ pub(crate) fn next_retry(
     if retries >= retry.max_retries || !is_retryable(err) {
         return None;
     }
-    let delay = retry.base_delay(retries + 1);
+    let delay = retry.delay(retries + 1);
     let reason = match (err.status(), err.kind()) {
         (Some(status), _) => RetryReason::Status(status),
         (None, _) if err.is_connect() => RetryReason::Connect,
