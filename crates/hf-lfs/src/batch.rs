@@ -164,12 +164,7 @@ pub async fn upload_lfs_objects(
                 ),
             ));
         };
-        if answer
-            .actions
-            .as_ref()
-            .and_then(|a| a.upload.as_ref())
-            .is_none()
-        {
+        if !needs_upload(&answer) {
             tracing::debug!(path = %object.path_in_repo, "LFS object already present upstream; skipping");
             options.emit(TransferEvent::Skipped {
                 path_in_repo: &object.path_in_repo,
@@ -211,20 +206,14 @@ pub async fn upload_lfs_objects(
             .await;
             let sent = match sent {
                 Err(e) if crate::transfer::completion_may_have_succeeded(&e) => {
-                    // The batch endpoint asks for no upload of an object it has.
-                    match request_batch(&client, &target, std::slice::from_ref(&object)).await {
-                        Ok(answers)
-                            if answers
-                                .iter()
-                                .all(|a| a.actions.as_ref().and_then(|a| a.upload.as_ref()).is_none()) =>
-                        {
-                            tracing::debug!(path = %object.path_in_repo, "the completion's answer was lost but the object is there");
-                            options.emit(TransferEvent::Finished {
-                                path_in_repo: &object.path_in_repo,
-                            });
-                            Ok(())
-                        }
-                        _ => Err(e),
+                    if is_stored(&client, &target, &object).await {
+                        tracing::debug!(path = %object.path_in_repo, "the completion's answer was lost but the object is there");
+                        options.emit(TransferEvent::Finished {
+                            path_in_repo: &object.path_in_repo,
+                        });
+                        Ok(())
+                    } else {
+                        Err(e)
                     }
                 }
                 other => other,
@@ -250,6 +239,23 @@ pub async fn upload_lfs_objects(
         }
     }
     Ok(())
+}
+
+/// Whether the batch answer asks for the object's content (it does not for an object
+/// the server already has).
+fn needs_upload(answer: &LfsBatchObject) -> bool {
+    answer
+        .actions
+        .as_ref()
+        .and_then(|a| a.upload.as_ref())
+        .is_some()
+}
+
+/// Whether the server has `object` now, by the batch endpoint's answer.
+async fn is_stored(client: &HubClient, target: &UploadTarget, object: &PendingObject) -> bool {
+    request_batch(client, target, std::slice::from_ref(object))
+        .await
+        .is_ok_and(|answers| !answers.iter().any(needs_upload))
 }
 
 /// Waits for one task; on failure the remaining tasks are aborted when the set drops.

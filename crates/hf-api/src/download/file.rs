@@ -383,11 +383,12 @@ pub(super) fn worth_asking_again(err: &Error) -> bool {
 /// stand in for: a status (429, a 5xx) is not a network problem.
 pub(super) fn hub_failure(err: &Error) -> (String, &'static str) {
     const LATER: &str = "try again later, or set HF_HUB_OFFLINE=1 to use cached files only";
+    if let Error::Http(e) = err
+        && let Some(status) = e.status()
+    {
+        return (format!("the Hub answered {status}"), LATER);
+    }
     match err {
-        Error::Http(e) if e.status().is_some() => (
-            format!("the Hub answered {}", e.status().unwrap_or_default()),
-            LATER,
-        ),
         // An answer cut short by a proxy, or garbled on the way.
         Error::Decode(_) | Error::InvalidResponse { .. } => {
             ("the Hub's answer could not be read".to_owned(), LATER)
@@ -489,13 +490,6 @@ async fn fetch_or_clean(job: &Job, paths: &PartialPaths) -> Result<PathBuf, Erro
     }
 }
 
-/// Removes the partial files of a blob that is complete (under its lock).
-fn discard_leftovers(paths: &PartialPaths) {
-    if let Err(e) = paths.discard() {
-        tracing::debug!(error = %e, "could not remove a leftover partial file");
-    }
-}
-
 /// A small file: fetched and verified in memory first, then written under a
 /// process-unique name, renamed into `blobs/` and linked in one job on the
 /// [`serial`] file-system thread (a blob
@@ -557,7 +551,7 @@ async fn download_small(
         if incomplete.exists()
             && let Ok(Some(_lock)) = r.try_lock_blob(&e)
         {
-            discard_leftovers(&PartialPaths::from_incomplete(incomplete));
+            PartialPaths::from_incomplete(incomplete).discard_leftovers(None);
         }
         r.link_snapshot(&c, &p, &e, BlobOrigin::New)
             .map_err(|e| cache_error(e, &root))
@@ -613,7 +607,7 @@ async fn download_blob(
         let p = paths.clone();
         let pointer = link(BlobOrigin::Existing).await?;
         blocking(move || {
-            discard_leftovers(&p);
+            p.discard_leftovers(None);
             Ok(())
         })
         .await?;

@@ -80,6 +80,19 @@ impl PartialPaths {
         remove_files(&[&self.single, &self.parallel, &self.ranges])
     }
 
+    /// Removes the partial files but `keep` (the finished one, about to be moved into
+    /// place), once the file is complete; a failure is only logged.
+    pub(crate) fn discard_leftovers(&self, keep: Option<&Path>) {
+        let others: Vec<&Path> = [&self.single, &self.parallel, &self.ranges]
+            .into_iter()
+            .map(PathBuf::as_path)
+            .filter(|f| Some(*f) != keep)
+            .collect();
+        if let Err(e) = remove_files(&others) {
+            tracing::debug!(error = %e, "could not remove a leftover partial file");
+        }
+    }
+
     /// Removes the parallel partial file and its record.
     fn discard_parallel(&self) -> Result<(), Error> {
         remove_files(&[&self.parallel, &self.ranges])
@@ -139,14 +152,7 @@ pub(crate) async fn fetch(job: &Job, paths: &PartialPaths) -> Result<PathBuf, Er
     // and a parallel file may hold the whole size on disk.
     let (p, keep) = (paths.clone(), done.clone());
     blocking(move || {
-        let others: Vec<&Path> = [&p.single, &p.parallel, &p.ranges]
-            .into_iter()
-            .filter(|f| **f != keep)
-            .map(PathBuf::as_path)
-            .collect();
-        if let Err(e) = remove_files(&others) {
-            tracing::debug!(error = %e, "could not remove a leftover partial file");
-        }
+        p.discard_leftovers(Some(&keep));
         Ok(())
     })
     .await?;
