@@ -2,7 +2,8 @@
 //! newest, 0.26.5 with `hf_transfer`) and the `hf-hub` crate 1.0.0, on one machine and
 //! one emulator, each run from an empty cache.
 //!
-//! Processes (all release builds, built into `target/bench/cargo-target`):
+//! Processes (release builds, or the `smoke` profile with `--quick`, built into
+//! `target/bench/cargo-target`):
 //! - `bench-hub` (`xtask/bench/hf-rs-bench`): `hf-testhub` with the benchmark repos,
 //!   created once in `target/bench/hub-*`; it reports its own CPU time on request;
 //! - `bench-client` (same project): our client, default settings;
@@ -156,12 +157,15 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
     let sizes = if args.quick { &QUICK } else { &FULL };
     let runs = args.runs.unwrap_or(if args.quick { 1 } else { 3 });
     let target = bench.join("cargo-target");
-    let release = target.join("release");
+    let (profile, out) = crate::util::bench_profile(args.quick);
+    let release = target.join(out);
 
-    step("building the benchmark processes (release)");
+    step(&format!("building the benchmark processes ({out})"));
     run(cargo()
         .env("CARGO_TARGET_DIR", &target)
-        .args(["build", "--release", "--manifest-path"])
+        .arg("build")
+        .args(profile)
+        .arg("--manifest-path")
         .arg(root.join("xtask/bench/hf-rs-bench/Cargo.toml")))?;
     let mut clients = vec![Client {
         name: "hf-rs (ours)",
@@ -185,7 +189,9 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
     if !args.no_hf_hub {
         run(cargo()
             .env("CARGO_TARGET_DIR", &target)
-            .args(["build", "--release", "--manifest-path"])
+            .arg("build")
+            .args(profile)
+            .arg("--manifest-path")
             .arg(root.join("xtask/bench/hf-hub-compare/Cargo.toml")))?;
         clients.push(Client {
             name: "hf-hub 1.0.0",

@@ -132,34 +132,27 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     let bench = target.join("bench");
     std::fs::create_dir_all(&bench)?;
-    // Release builds in the benchmark's own target dir (shared with `bench download`):
-    // the client from `xtask/bench/hf-rs-bench`, the emulator's `serve` binary.
+    // Release builds (`smoke` with --quick) in the benchmark's own target dir, shared with
+    // `bench download`: the client and the emulator's `serve` binary, both from
+    // `xtask/bench/hf-rs-bench`.
     let cargo_target = bench.join("cargo-target");
-    step("release build of the Rust client and of hf-testhub");
+    let (profile, out) = crate::util::bench_profile(args.quick);
+    step(&format!("{out} build of the Rust client and of hf-testhub"));
     run(cargo()
         .env("CARGO_TARGET_DIR", &cargo_target)
+        .arg("build")
+        .args(profile)
         .args([
-            "build",
-            "--release",
             "--quiet",
             "--bin",
             "bench-upload-client",
-            "--manifest-path",
-        ])
-        .arg(root.join("xtask/bench/hf-rs-bench/Cargo.toml")))?;
-    run(cargo()
-        .env("CARGO_TARGET_DIR", &cargo_target)
-        .args([
-            "build",
-            "--release",
-            "--quiet",
             "--bin",
             "hf-testhub",
-            "--manifest-path",
         ])
-        .arg(root.join("crates/hf-testhub/Cargo.toml")))?;
-    let hub_bin = cargo_target.join("release").join("hf-testhub");
-    let rust_bin = cargo_target.join("release").join("bench-upload-client");
+        .arg("--manifest-path")
+        .arg(root.join("xtask/bench/hf-rs-bench/Cargo.toml")))?;
+    let hub_bin = cargo_target.join(out).join("hf-testhub");
+    let rust_bin = cargo_target.join(out).join("bench-upload-client");
     let python = if args.skip_python {
         None
     } else {

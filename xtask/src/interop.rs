@@ -27,21 +27,28 @@ pub(crate) struct Args {
     /// Extra arguments passed to pytest (e.g. `-k upload`).
     #[arg(last = true)]
     pub(crate) pytest_args: Vec<String>,
+    /// The test step has just built the emulator (`cargo xtask ci`): use its binary. A
+    /// build of the binary alone would compile part of the tree again, since the test
+    /// build's dependencies carry the dev-dependencies' features.
+    #[arg(skip)]
+    pub(crate) testhub_built: bool,
 }
 
 /// Builds the emulator, prepares the venvs and runs the suite for each version.
 pub(crate) fn run(args: &Args) -> Result<()> {
     let root = root();
-    step("building hf-testhub");
-    run_cmd(cargo().current_dir(&root).args([
-        "build",
-        "--locked",
-        "-p",
-        "hf-testhub",
-        "--bin",
-        "hf-testhub",
-    ]))?;
     let bin = target_dir(&root).join("debug").join("hf-testhub");
+    if !args.testhub_built || !bin.is_file() {
+        step("building hf-testhub");
+        run_cmd(cargo().current_dir(&root).args([
+            "build",
+            "--locked",
+            "-p",
+            "hf-testhub",
+            "--bin",
+            "hf-testhub",
+        ]))?;
+    }
     if !bin.is_file() {
         bail!("hf-testhub binary not found at {}", bin.display());
     }

@@ -127,7 +127,10 @@ fn ci(no_interop: bool) -> Result<()> {
     ]))?;
     if !no_interop {
         util::step("interop");
-        interop::run(&interop::Args::default())?;
+        interop::run(&interop::Args {
+            testhub_built: true,
+            ..interop::Args::default()
+        })?;
         // The benchmarks as smoke runs (small sizes, one run each): they prove the bench
         // tooling and every comparator still work; the numbers are not judged here.
         let xtask = std::env::current_exe()?;

@@ -69,3 +69,15 @@ pub(crate) fn ensure_tools() -> Result<()> {
     }
     Ok(())
 }
+
+/// The cargo profile of the benchmark processes: `release` for measured runs; for the
+/// quick smoke run (whose numbers are not judged), `smoke`, defined in the benchmark
+/// projects as an unoptimised build apart from the hashing crates, which compiles in
+/// half the time. Returns the arguments for `cargo build` and the output folder's name.
+pub(crate) fn bench_profile(quick: bool) -> ([&'static str; 2], &'static str) {
+    if quick {
+        (["--profile", "smoke"], "smoke")
+    } else {
+        (["--profile", "release"], "release")
+    }
+}

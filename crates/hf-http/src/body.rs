@@ -2,13 +2,15 @@
 //!
 //! [`HfBody`] is the request body of the whole stack. It is either empty, a buffer of
 //! [`Bytes`] (cheap to clone, so the request can be retried or re-sent to a redirect
-//! target), or a one-shot stream (sent once; a request carrying one is never retried).
+//! target), a stream made again for each sending (replayable too, in bounded memory), or
+//! a one-shot stream (sent once; a request carrying one is never retried).
 //!
 //! [`ResponseBody`] is the response body every layer passes outward: a boxed body whose
 //! errors are already [`Error`]s.
 
 use std::fmt;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -30,6 +32,14 @@ use crate::error::{BoxError, Error, ErrorKind};
 /// let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from("a"))]);
 /// let body = HfBody::from_stream(chunks);
 /// assert!(body.try_clone().is_none()); // streams are sent once
+///
+/// // A stream that can be made again is replayable, without holding it in memory.
+/// let body = HfBody::replayable(|| {
+///     let chunks = [Ok::<_, std::io::Error>(bytes::Bytes::from("a"))];
+///     http_body_util::StreamBody::new(futures_util::stream::iter(chunks).map_ok(http_body::Frame::data))
+/// });
+/// assert!(body.try_clone().is_some());
+/// # use futures_util::TryStreamExt as _;
 /// ```
 pub struct HfBody {
     kind: Kind,
@@ -37,9 +47,19 @@ pub struct HfBody {
 
 enum Kind {
     Empty,
-    Full { data: Bytes, sent: bool },
+    Full {
+        data: Bytes,
+        sent: bool,
+    },
     Stream(UnsyncBoxBody<Bytes, BoxError>),
+    Replay {
+        make: MakeBody,
+        body: UnsyncBoxBody<Bytes, BoxError>,
+    },
 }
+
+/// Makes a fresh copy of a replayable stream.
+type MakeBody = Arc<dyn Fn() -> UnsyncBoxBody<Bytes, BoxError> + Send + Sync>;
 
 impl HfBody {
     /// An empty body.
@@ -81,6 +101,23 @@ impl HfBody {
         }
     }
 
+    /// A stream that `make` produces afresh for every sending: the request can be
+    /// retried or redirected like a buffered one, while only one chunk at a time is in
+    /// memory. `make` is called once now and once per copy, and should be cheap (open
+    /// files when first polled, not when called).
+    pub fn replayable<F, B>(make: F) -> Self
+    where
+        F: Fn() -> B + Send + Sync + 'static,
+        B: Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        let make: MakeBody = Arc::new(move || make().map_err(Into::into).boxed_unsync());
+        let body = make();
+        HfBody {
+            kind: Kind::Replay { make, body },
+        }
+    }
+
     /// A copy of this body for re-sending, or `None` for a one-shot stream.
     ///
     /// A buffered body is copied whole, even if it was already (partly) sent.
@@ -91,6 +128,12 @@ impl HfBody {
                 kind: Kind::Full {
                     data: data.clone(),
                     sent: false,
+                },
+            }),
+            Kind::Replay { make, .. } => Some(HfBody {
+                kind: Kind::Replay {
+                    make: make.clone(),
+                    body: make(),
                 },
             }),
             Kind::Stream(_) => None,
@@ -123,6 +166,7 @@ impl fmt::Debug for HfBody {
             Kind::Empty => f.write_str("HfBody::Empty"),
             Kind::Full { data, .. } => write!(f, "HfBody::Full({} bytes)", data.len()),
             Kind::Stream(_) => f.write_str("HfBody::Stream"),
+            Kind::Replay { .. } => f.write_str("HfBody::Replay"),
         }
     }
 }
@@ -175,7 +219,7 @@ impl Body for HfBody {
                     Poll::Ready(Some(Ok(Frame::data(data.clone()))))
                 }
             }
-            Kind::Stream(body) => Pin::new(body).poll_frame(cx),
+            Kind::Stream(body) | Kind::Replay { body, .. } => Pin::new(body).poll_frame(cx),
         }
     }
 
@@ -183,7 +227,7 @@ impl Body for HfBody {
         match &self.kind {
             Kind::Empty => true,
             Kind::Full { sent, .. } => *sent,
-            Kind::Stream(body) => body.is_end_stream(),
+            Kind::Stream(body) | Kind::Replay { body, .. } => body.is_end_stream(),
         }
     }
 
@@ -193,7 +237,7 @@ impl Body for HfBody {
             Kind::Full { data, sent } => {
                 SizeHint::with_exact(if *sent { 0 } else { data.len() as u64 })
             }
-            Kind::Stream(body) => body.size_hint(),
+            Kind::Stream(body) | Kind::Replay { body, .. } => body.size_hint(),
         }
     }
 }

@@ -47,12 +47,21 @@ impl SizedBody {
         len: u64,
     ) -> (Self, BodyFailure) {
         let failure = BodyFailure::default();
-        let body = SizedBody {
+        (Self::with_failure(stream, len, failure.clone()), failure)
+    }
+
+    /// Like [`new`](Self::new), reporting into `failure` (shared by the copies of a
+    /// body that is made again for each sending).
+    pub(crate) fn with_failure(
+        stream: BoxStream<'static, Result<Bytes, Error>>,
+        len: u64,
+        failure: BodyFailure,
+    ) -> Self {
+        SizedBody {
             stream,
             remaining: len,
-            failure: failure.clone(),
-        };
-        (body, failure)
+            failure,
+        }
     }
 }
 

@@ -97,6 +97,7 @@ struct PathValue<'a> {
 /// Prefix of a `file` line, up to the opening quote of the base64 content.
 const FILE_LINE_PREFIX: &[u8] = br#"{"key": "file", "value": {"content": ""#;
 
+#[derive(Clone)]
 enum Part {
     Bytes(Bytes),
     Base64 {
@@ -126,6 +127,10 @@ enum Part {
 /// assert_eq!(body.concat().len() as u64, len);
 /// # Ok(()) }
 /// ```
+///
+/// Cloning is cheap: bytes are shared, and files are read only when the payload is
+/// streamed.
+#[derive(Clone)]
 pub struct CommitPayload {
     parts: Vec<Part>,
     len: u64,
@@ -353,19 +358,17 @@ fn json_line<V: Serialize>(buf: &mut Vec<u8>, key: &str, value: V) {
 }
 
 impl CommitPayload {
-    /// The payload as a one-shot request body with an exact length (sent with
-    /// `Content-Length`, never chunked).
+    /// The payload as a request body with an exact length (sent with `Content-Length`,
+    /// never chunked). It is replayable: each sending reads the sources again, so a
+    /// retry needs no copy of the payload in memory.
     ///
     /// If reading a file fails while sending, the transport reports a body error; use
     /// [`send_commit`] to get the underlying [`Error`] instead.
     pub fn into_body(self) -> hf_http::HfBody {
-        self.into_body_with_failure().0
-    }
-
-    fn into_body_with_failure(self) -> (hf_http::HfBody, crate::body::BodyFailure) {
         let len = self.len;
-        let (body, failure) = crate::body::SizedBody::new(self.into_stream().boxed(), len);
-        (hf_http::HfBody::from_body(body), failure)
+        hf_http::HfBody::replayable(move || {
+            crate::body::SizedBody::new(self.clone().into_stream().boxed(), len).0
+        })
     }
 }
 
@@ -373,7 +376,8 @@ impl CommitPayload {
 /// `?create_pr=1` for a pull request) with the NDJSON payload of `ops`, and returns the
 /// Hub's answer (new commit id and URL, pull request URL).
 ///
-/// The request is never retried (a commit is not idempotent). Run
+/// The request is sent again only when the Hub refuses it with 429 (a commit is not
+/// idempotent; the payload is read again from its sources). Run
 /// [`hash_additions`](crate::hash_additions), [`preupload`](crate::preupload) and
 /// [`upload_lfs_objects`](crate::upload_lfs_objects) first, and resolve copies.
 pub async fn send_commit(
@@ -388,21 +392,16 @@ pub async fn send_commit(
         .url(&target.commit_path())
         .map_err(|e| Error::http(WHAT, e))?;
     let len = payload.content_length();
-    let (body, failure) = payload.into_body_with_failure();
-    // A payload of ordinary size is read into memory first: the stack can then send it
-    // again after a 429, when the Hub refused it to throttle (once the wait it asks for
-    // is over). A larger one is streamed, and sent once.
-    let body = if len <= BUFFERED_PAYLOAD_MAX {
-        match buffer(body).await {
-            Ok(bytes) => hf_http::HfBody::full(bytes),
-            Err(e) => {
-                return Err(failure
-                    .take()
-                    .unwrap_or_else(|| Error::http(WHAT, hf_http::Error::from_boxed(e))));
-            }
-        }
-    } else {
-        body
+    // The payload is made again for each sending, so the stack can send it again after
+    // a 429 (the Hub refused it to throttle, once the wait it asks for is over), in
+    // bounded memory whatever its size. A file that fails to read stops it for good.
+    let failure = crate::body::BodyFailure::default();
+    let body = {
+        let failure = failure.clone();
+        hf_http::HfBody::replayable(move || {
+            let stream = payload.clone().into_stream().boxed();
+            crate::body::SizedBody::with_failure(stream, len, failure.clone())
+        })
     };
     let mut req = http::Request::new(body);
     *req.method_mut() = http::Method::POST;
@@ -422,22 +421,6 @@ pub async fn send_commit(
     crate::target::send_json(client, WHAT, req)
         .await
         .map_err(|e| failure.take().unwrap_or(e))
-}
-
-/// The largest commit payload held in memory to be sent again after a 429.
-const BUFFERED_PAYLOAD_MAX: u64 = 16 << 20;
-
-/// Reads a streamed body whole.
-async fn buffer(body: hf_http::HfBody) -> std::result::Result<bytes::Bytes, hf_http::BoxError> {
-    use http_body::Body as _;
-    let mut out = bytes::BytesMut::new();
-    let mut body = std::pin::pin!(body);
-    while let Some(frame) = std::future::poll_fn(|cx| body.as_mut().poll_frame(cx)).await {
-        if let Ok(data) = frame?.into_data() {
-            out.extend_from_slice(&data);
-        }
-    }
-    Ok(out.freeze())
 }
 
 /// Runs every step of a commit on `ops`: [`hash_additions`](crate::hash_additions),

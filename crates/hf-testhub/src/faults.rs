@@ -27,7 +27,7 @@ enum PathMatch {
 ///
 /// | Effect | Builder | What the client sees |
 /// |---|---|---|
-/// | fail | [`FaultRule::fail_times`] / [`FaultRule::fail`] (+ [`FaultRule::retry_after`]) | that status, JSON error body, no handler runs |
+/// | fail | [`FaultRule::fail_times`] / [`FaultRule::fail`] (+ [`FaultRule::retry_after`]) | that status, JSON error body, no handler runs (the request body is read first) |
 /// | delay headers | [`FaultRule::delay`] | response headers after the delay |
 /// | drop connection | [`FaultRule::drop_after`] | `K` body bytes, then the connection is aborted (`Content-Length` kept) |
 /// | stall | [`FaultRule::stall_after`] | `K` body bytes, then nothing more while the connection stays open |

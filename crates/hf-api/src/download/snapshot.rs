@@ -21,6 +21,10 @@ use crate::error::Error;
 use crate::progress::{ProgressEvent, Reporter};
 use crate::request::BoxFuture;
 
+/// How many more times a listing that came whole but unreadable is asked for, once nothing
+/// cached can stand in for it.
+const UNREADABLE_LISTINGS_ASKED_AGAIN: u32 = 3;
+
 impl HfApi {
     /// Downloads every file of a revision (Python's `snapshot_download`) and returns
     /// the snapshot folder `{cache}/{repo folder}/snapshots/{commit}`, or the real path
@@ -271,11 +275,22 @@ async fn snapshot(req: SnapshotRequest) -> Result<PathBuf, Error> {
             if cached.is_ok() || !again {
                 return cached;
             }
-            let retried = Attempts::Retried;
-            match list_revision(&api, &repo_id, &revision, &options, &tree_folder, retried).await {
-                Ok(listed) => listed,
-                Err(e) if is_final(&e) => return Err(e),
-                Err(e) => return cached_snapshot(&wanted, &options, Some(e)).await,
+            // The stack retries failed requests; an answer that arrived whole by HTTP's
+            // rules but is not the JSON it should be (a proxy ended the chunked body
+            // early) is asked for again here, a few times.
+            let mut unreadable = 0;
+            loop {
+                let retried = Attempts::Retried;
+                match list_revision(&api, &repo_id, &revision, &options, &tree_folder, retried)
+                    .await
+                {
+                    Ok(listed) => break listed,
+                    Err(e) if is_final(&e) => return Err(e),
+                    Err(Error::Decode(_)) if unreadable < UNREADABLE_LISTINGS_ASKED_AGAIN => {
+                        unreadable += 1;
+                    }
+                    Err(e) => return cached_snapshot(&wanted, &options, Some(e)).await,
+                }
             }
         }
     };

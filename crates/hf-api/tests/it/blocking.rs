@@ -1,8 +1,6 @@
 //! The blocking mirror, from plain `#[test]` functions (no tokio runtime on the calling
 //! thread), from inside a runtime, and through the `blocking_main` example.
 
-use std::process::Command;
-
 use hf_api::Error;
 use hf_api::blocking::HfApi;
 use hf_api::blocking::prelude::*;
@@ -128,49 +126,30 @@ fn blocking_calls_work_inside_a_runtime_without_panicking() {
     });
 }
 
-/// Runs `examples/blocking_main.rs` (a plain `fn main`, no runtime) against the emulator.
+/// Runs `examples/blocking_main.rs` against the emulator, on a plain thread (no async
+/// runtime anywhere), as its `fn main` does. The example is compiled here rather than
+/// run as its own binary: building it apart from the test build would compile part of
+/// the tree again with other features.
 #[test]
 fn the_blocking_example_runs_from_a_plain_main() {
     let hub = hub();
     hub.create_repo(HubType::Model, "alice/ex", false).unwrap();
     hub.upload_file(HubType::Model, "alice/ex", "main", "a.txt", b"a")
         .unwrap();
-    // `cargo test` builds examples, but `cargo test --test it` does not: make sure the
-    // binary exists and is fresh (a no-op when it is).
-    let status = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "hf-api",
-            "--features",
-            "blocking",
-            "--example",
-            "blocking_main",
-        ])
-        .status()
+    let url = hub.url().clone();
+    let v = std::thread::spawn(move || blocking_main::summary(Some(url), "alice/ex"))
+        .join()
+        .unwrap()
         .unwrap();
-    assert!(status.success());
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
-    let bin = dir.join(format!("blocking_main{}", std::env::consts::EXE_SUFFIX));
-    let out = Command::new(&bin)
-        .args([hub.url().as_str(), "alice/ex"])
-        .env_remove("HF_TOKEN")
-        .env("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["id"], "alice/ex");
     assert_eq!(v["exists"], true);
     assert_eq!(v["files"], serde_json::json!([".gitattributes", "a.txt"]));
     assert_eq!(v["models"], serde_json::json!(["alice/ex"]));
 }
+
+#[path = "../../examples/blocking_main.rs"]
+#[allow(dead_code)] // its `main` reads the process's arguments; the test calls `summary`
+mod blocking_main;
 
 /// `.send()` is not written per builder: the upload and download builders get it too.
 #[test]

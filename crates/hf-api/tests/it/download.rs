@@ -835,19 +835,23 @@ async fn a_listing_broken_off_or_cut_short_is_asked_for_again() {
     assert_eq!(std::fs::read(dir.join("big.bin")).unwrap(), fx.big);
     assert_eq!(listings(), 3);
 
-    // Cut short once, with nothing cached (another cache): asked for again.
+    // Cut short three times, with nothing cached (another cache): asked for again
+    // until it comes whole.
     let other = tempfile::tempdir().unwrap();
     let api = client(&fx.hub.url(), other.path());
     fx.hub.clear_requests();
-    fx.hub.fault(rule().times(1).truncate_after(300));
+    fx.hub.fault(rule().times(3).truncate_after(300));
     let dir = api.snapshot_download("alice/m").await.unwrap();
     assert_eq!(std::fs::read(dir.join("big.bin")).unwrap(), fx.big);
-    assert_eq!(listings(), 2);
+    assert_eq!(listings(), 4);
 
-    // Cut short every time: the error says the answer could not be read.
+    // Cut short every time: asked for a bounded number of times (the first try, then
+    // four more), then the error says the answer could not be read.
     let api = client(&fx.hub.url(), tempfile::tempdir().unwrap().path());
+    fx.hub.clear_requests();
     fx.hub.fault(rule().truncate_after(300));
     let err = api.snapshot_download("alice/m").await.unwrap_err();
+    assert_eq!(listings(), 5);
     assert!(
         err.to_string()
             .starts_with("the Hub's answer could not be read and no snapshot"),

@@ -231,6 +231,13 @@ async fn streamed_uploads_retry_with_the_clients_settings_and_announce_it() {
 /// sent again once the wait the Hub asks for is over, and made once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_commit_refused_with_429_is_sent_again_after_the_wait() {
+    let commit_statuses = |hub: &TestHub| -> Vec<u16> {
+        let commits = hub.requests().into_iter();
+        commits
+            .filter(|r| r.path().starts_with("/api/models/alice/busy/commit/"))
+            .map(|r| r.status.as_u16())
+            .collect()
+    };
     let hub = upload_hub().await;
     let api = chaos_client(&hub);
     api.create_repo("alice/busy").await.unwrap();
@@ -243,15 +250,52 @@ async fn a_commit_refused_with_429_is_sent_again_after_the_wait() {
     api.upload_file("alice/busy", "a.txt", b"hello".to_vec())
         .await
         .unwrap();
-    let commits: Vec<u16> = hub
-        .requests()
-        .iter()
-        .filter(|r| r.path().starts_with("/api/models/alice/busy/commit/"))
-        .map(|r| r.status.as_u16())
-        .collect();
-    assert_eq!(commits, [429, 200]);
+    assert_eq!(commit_statuses(&hub), [429, 200]);
     assert_eq!(
         fetch(&api, "", "alice/busy", "main", "a.txt").await,
         b"hello"
     );
+
+    // Regular files from disk, streamed into the payload (24 MB of base64, more than
+    // anyone would hold in memory to send again): read again for the second sending.
+    // (An emulator that takes files up to 10 MiB inline, and a client without the short
+    // timeouts above.)
+    let hub = TestHub::builder()
+        .user("alice", ALICE)
+        .start()
+        .await
+        .unwrap();
+    let api = HfApiBuilder::new()
+        .endpoint(hub.url())
+        .token(Token::new(ALICE).unwrap())
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    api.create_repo("alice/busy").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<(String, Vec<u8>)> = (0..3)
+        .map(|i| {
+            let content = format!("file {i} ").repeat(900_000).into_bytes();
+            (format!("f{i}.txt"), content)
+        })
+        .collect();
+    for (name, content) in &files {
+        std::fs::write(dir.path().join(name), content).unwrap();
+    }
+    hub.fault(
+        FaultRule::regex(Some(http::Method::POST), "^/api/models/alice/busy/commit/")
+            .unwrap()
+            .fail_times(1, 429)
+            .retry_after(0),
+    );
+    api.upload_folder("alice/busy", dir.path()).await.unwrap();
+    assert!(
+        !hub.requests()
+            .iter()
+            .any(|r| r.path().contains("/info/lfs/"))
+    );
+    assert_eq!(commit_statuses(&hub), [429, 200]);
+    for (name, content) in &files {
+        assert_eq!(&fetch(&api, "", "alice/busy", "main", name).await, content);
+    }
 }

@@ -102,6 +102,46 @@ async fn post_with_one_shot_stream_is_not_retried() {
 }
 
 #[tokio::test]
+async fn a_replayable_stream_is_made_again_for_each_attempt() {
+    use futures_util::StreamExt as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let server = TestServer::start().await;
+    server.push(429, &[("retry-after", "0")], "");
+    server.push(503, &[], "");
+    server.push(200, &[], "done");
+    let client = builder(&server.base()).build().unwrap();
+    let made = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = made.clone();
+    let body = HfBody::replayable(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        let chunks = ["pay", "load"].map(|c| Ok::<_, std::io::Error>(Bytes::from(c)));
+        http_body_util::StreamBody::new(
+            futures_util::stream::iter(chunks).map(|c| c.map(http_body::Frame::data)),
+        )
+    });
+    let mut req = Request::post(server.url("/api/commit")).body(body).unwrap();
+    req.extensions_mut().insert(Idempotency::Idempotent);
+    let res = client.send(req).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 3);
+    assert!(reqs.iter().all(|r| r.body == "payload"), "{reqs:?}");
+    // One stream per sending (and one the first copy left unsent at most).
+    assert!(made.load(Ordering::SeqCst) >= 3);
+
+    // Not idempotent: a 429 (refused, not carried out) is sent again, a 503 is not.
+    server.push(429, &[("retry-after", "0")], "");
+    server.push(503, &[], "");
+    let body = HfBody::replayable(|| http_body_util::Full::new(Bytes::from("commit")));
+    let req = Request::post(server.url("/api/commit")).body(body).unwrap();
+    let err = client.send(req).await.unwrap_err();
+    assert_eq!(err.status(), Some(http::StatusCode::SERVICE_UNAVAILABLE));
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 5);
+    assert_eq!(reqs[4].body, "commit");
+}
+
+#[tokio::test]
 async fn non_idempotent_post_is_not_retried_unless_marked() {
     let server = TestServer::start().await;
     server.push(503, &[], "");

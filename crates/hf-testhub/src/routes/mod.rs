@@ -24,7 +24,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt as _, TryStreamExt};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use serde_json::{Value, json};
 
@@ -690,6 +690,13 @@ pub(crate) async fn observe(
         .iter()
         .find_map(|r| r.status.map(|s| (s, r.retry_after)));
     let mut resp = if let Some((status, retry_after)) = failure {
+        // The request body is read (and dropped) first, as a server with a lingering
+        // close (nginx's default) lets a client finish sending: the client then reads
+        // the answer instead of failing to write the rest to a closed socket.
+        let mut body = req.into_body().into_data_stream();
+        while let Some(Ok(chunk)) = body.next().await {
+            counter.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        }
         let mut e = HubErr::new(status, None, &format!("Injected fault: {status}"));
         if let Some(secs) = retry_after {
             e = e.with_header("retry-after", &secs.to_string());
