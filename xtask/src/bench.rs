@@ -27,7 +27,8 @@ use crate::util::{cargo, loopback_without_proxy, root, run, step};
 /// Arguments of `cargo xtask bench`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
-    /// Small sizes and one run per case: a smoke test that takes seconds.
+    /// Small sizes and one run per case, built with the quicker `smoke` profile: a smoke
+    /// test whose numbers are not judged.
     #[arg(long)]
     quick: bool,
     /// Runs per case and client (default: 3, or 1 with --quick).

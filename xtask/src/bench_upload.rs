@@ -7,7 +7,8 @@
 //! `/usr/bin/time` (CPU, peak RSS) and a wall clock; the median of the runs goes into
 //! the upload section of `docs/benchmarks.md`.
 //!
-//! `--quick` runs smaller cases once, as a smoke test (nothing is written to the docs).
+//! `--quick` runs smaller cases once, as a smoke test built with the `smoke` profile (nothing
+//! is written to the docs).
 
 use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader, Write as _};

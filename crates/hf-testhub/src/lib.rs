@@ -680,6 +680,19 @@ impl TestHub {
         path: &str,
         content: &[u8],
     ) -> Result<String, Error> {
+        self.upload_files(repo_type, repo_id, branch, &[(path, content)])
+    }
+
+    /// Commits several files on `branch` in one commit (each LFS as in
+    /// [`upload_file`](Self::upload_file)); returns the new commit id. Much faster than
+    /// a commit per file for thousands of files.
+    pub fn upload_files(
+        &self,
+        repo_type: RepoType,
+        repo_id: &str,
+        branch: &str,
+        uploads: &[(&str, &[u8])],
+    ) -> Result<String, Error> {
         let objects = self.shared.objects.clone();
         let threshold = self.shared.cfg.lfs_threshold.load(Ordering::Relaxed);
         self.with_repo(repo_type, repo_id, |repo| {
@@ -690,23 +703,29 @@ impl TestHub {
                 .ok_or_else(|| Error::NotFound(format!("no branch {branch} in {repo_id}")))?;
             let mut files = repo.commits[&head].files.clone();
             let rules = routes::lfs_rules(&objects, &files);
-            let rec = if !content.is_empty()
-                && (rules.is_lfs(path) || content.len() as u64 >= threshold)
-            {
-                objects
-                    .put_lfs(content)
-                    .map_err(io_err("could not store the LFS object"))?
-            } else {
-                objects
-                    .put_blob(content)
-                    .map_err(io_err("could not store the blob"))?
+            for (path, content) in uploads {
+                let rec = if !content.is_empty()
+                    && (rules.is_lfs(path) || content.len() as u64 >= threshold)
+                {
+                    objects
+                        .put_lfs(content)
+                        .map_err(io_err("could not store the LFS object"))?
+                } else {
+                    objects
+                        .put_blob(content)
+                        .map_err(io_err("could not store the blob"))?
+                };
+                files.insert((*path).to_owned(), rec);
+            }
+            let message = match uploads {
+                [(path, _)] => format!("Upload {path}"),
+                _ => format!("Upload {} files", uploads.len()),
             };
-            files.insert(path.to_owned(), rec);
             let id = state::new_commit(
                 repo,
                 vec![head],
                 repo.namespace().to_owned().as_str(),
-                &format!("Upload {path}"),
+                &message,
                 "",
                 files,
             );

@@ -200,56 +200,59 @@ pub(crate) async fn run(ctx: &Ctx, args: UploadArgs) -> anyhow::Result<()> {
     let spinner = bars
         .as_ref()
         .map(|b| b.spinner(format!("Uploading {} to {}", local.display(), args.repo_id)));
-    let result = if is_file {
-        let mut req = api
-            .upload_file(&args.repo_id, &path_in_repo, local.clone())
-            .repo_type(repo_type)
-            .create_pr(args.create_pr)
-            .transfer_options(transfer);
-        if let Some(r) = &args.revision {
-            req = req.revision(r);
+    // The commit's own arguments, set alike on the file and the folder request.
+    macro_rules! with_commit_args {
+        ($req:expr) => {{
+            let mut req = $req
+                .repo_type(repo_type)
+                .create_pr(args.create_pr)
+                .transfer_options(transfer);
+            if let Some(r) = &args.revision {
+                req = req.revision(r);
+            }
+            if let Some(m) = &args.commit_message {
+                req = req.commit_message(m);
+            }
+            if let Some(d) = &args.commit_description {
+                req = req.commit_description(d);
+            }
+            req
+        }};
+    }
+    let upload = async {
+        if is_file {
+            let req = api.upload_file(&args.repo_id, &path_in_repo, local.clone());
+            with_commit_args!(req).await
+        } else {
+            let req = api
+                .upload_folder(&args.repo_id, local.clone())
+                .path_in_repo(&path_in_repo);
+            let mut req = with_commit_args!(req);
+            if !args.include.is_empty() {
+                req = req.allow_patterns(args.include.clone());
+            }
+            if !args.exclude.is_empty() {
+                req = req.ignore_patterns(args.exclude.clone());
+            }
+            if !args.delete.is_empty() {
+                req = req.delete_patterns(args.delete.clone());
+            }
+            req.await
         }
-        if let Some(m) = &args.commit_message {
-            req = req.commit_message(m);
-        }
-        if let Some(d) = &args.commit_description {
-            req = req.commit_description(d);
-        }
-        req.await
-    } else {
-        let mut req = api
-            .upload_folder(&args.repo_id, local.clone())
-            .path_in_repo(&path_in_repo)
-            .repo_type(repo_type)
-            .create_pr(args.create_pr)
-            .transfer_options(transfer);
-        if !args.include.is_empty() {
-            req = req.allow_patterns(args.include.clone());
-        }
-        if !args.exclude.is_empty() {
-            req = req.ignore_patterns(args.exclude.clone());
-        }
-        if !args.delete.is_empty() {
-            req = req.delete_patterns(args.delete.clone());
-        }
-        if let Some(r) = &args.revision {
-            req = req.revision(r);
-        }
-        if let Some(m) = &args.commit_message {
-            req = req.commit_message(m);
-        }
-        if let Some(d) = &args.commit_description {
-            req = req.commit_description(d);
-        }
-        req.await
     };
+    // Dropped on Ctrl-C: the LFS files sent so far stay on the Hub, and the same command
+    // does not send them again.
+    let kept = "no commit was made (unless its request had reached the Hub already); the LFS \
+                files uploaded so far stay on the Hub, and the same command does not send them \
+                again";
+    let result = super::until_ctrl_c(upload, kept).await;
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }
     if let Some(bars) = &bars {
         bars.finish();
     }
-    let commit = result.map_err(|e| report::repo_error(e, &url))?;
+    let commit = result?.map_err(|e| report::repo_error(e, &url))?;
     match &commit.pull_request_url {
         Some(pr) => {
             ctx.status(format!(

@@ -561,6 +561,62 @@ fn ctrl_c_stops_a_large_folder_upload_and_the_rerun_goes_on() {
 }
 
 #[test]
+fn ctrl_c_stops_a_folder_upload_before_its_commit_and_the_rerun_sends_only_the_rest() {
+    let hub = hub();
+    let sb = logged_in_alice(&hub);
+    let folder = tempfile::tempdir().unwrap();
+    for i in 1..3u8 {
+        std::fs::write(folder.path().join(format!("f{i}.bin")), vec![i; 2_000_000]).unwrap();
+    }
+    let dir = folder.path().to_str().unwrap();
+    let args = ["upload", "alice/up", dir];
+    let puts = |log: &[hf_testhub::LoggedRequest]| {
+        log.iter()
+            .filter(|r| r.method.as_str() == "PUT" && r.path().starts_with("/upload/"))
+            .count()
+    };
+    let commits = |log: &[hf_testhub::LoggedRequest]| {
+        log.iter()
+            .filter(|r| r.path().starts_with("/api/models/alice/up/commit/"))
+            .count()
+    };
+    // The content of one of the two LFS files never arrives; the other one does.
+    hub.fault(
+        hf_testhub::FaultRule::new(hf_api::http::http::Method::PUT, "/upload/")
+            .on(hf_testhub::Listener::Cdn)
+            .times(1)
+            .delay(Duration::from_secs(60)),
+    );
+    let before = hub.requests().len();
+    let mut term = Term::spawn(&sb, &args);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while puts(&hub.requests()[before..]) == 0 {
+        assert!(std::time::Instant::now() < deadline, "no LFS upload ended");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    term.send("\u{3}");
+    let (code, shown) = term.finish();
+    assert_eq!(code, 130, "{shown}");
+    assert!(
+        shown.contains("hf: interrupted: no commit was made"),
+        "{shown}"
+    );
+    assert_eq!(commits(&hub.requests()[before..]), 0);
+
+    // Run again: only the file that did not arrive is sent, then the commit.
+    hub.clear_faults();
+    let before = hub.requests().len();
+    sb.run(&args).ok();
+    let rerun = &hub.requests()[before..];
+    assert_eq!(puts(rerun), 1, "{rerun:?}");
+    assert_eq!(commits(rerun), 1, "{rerun:?}");
+    let files = sb.run(&["ls", "alice/up"]).ok().to_owned();
+    for name in ["f1.bin", "f2.bin"] {
+        assert!(files.contains(name), "{files}");
+    }
+}
+
+#[test]
 fn quiet_or_the_environment_switch_draws_no_progress_bar() {
     let hub = hub();
     big(&hub);

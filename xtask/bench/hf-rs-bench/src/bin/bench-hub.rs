@@ -64,16 +64,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         hub.upload_file(model, "bench/big", "main", "big.bin", &content(1, big))?;
     }
     if hub.create_repo(model, "bench/small", false).is_ok() {
-        for i in 0..small {
-            let name = format!("files/{:02}/f{i:05}.txt", i % 50);
-            hub.upload_file(
-                model,
-                "bench/small",
-                "main",
-                &name,
-                &content(100 + i as u64, 4096),
-            )?;
-        }
+        // One commit (a commit per file takes the emulator minutes for 2000 files).
+        let files: Vec<(String, Vec<u8>)> = (0..small)
+            .map(|i| {
+                let name = format!("files/{:02}/f{i:05}.txt", i % 50);
+                (name, content(100 + i as u64, 4096))
+            })
+            .collect();
+        let files: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(n, c)| (n.as_str(), c.as_slice()))
+            .collect();
+        hub.upload_files(model, "bench/small", "main", &files)?;
     }
     if hub.create_repo(model, "bench/medium", false).is_ok() {
         for i in 0..medium_n {
