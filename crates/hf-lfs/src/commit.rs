@@ -365,9 +365,16 @@ impl CommitPayload {
     /// If reading a file fails while sending, the transport reports a body error; use
     /// [`send_commit`] to get the underlying [`Error`] instead.
     pub fn into_body(self) -> hf_http::HfBody {
+        self.into_body_reporting(crate::body::BodyFailure::default())
+    }
+
+    /// [`into_body`](Self::into_body), leaving the error that stops any of its sendings
+    /// in `failure`.
+    fn into_body_reporting(self, failure: crate::body::BodyFailure) -> hf_http::HfBody {
         let len = self.len;
         hf_http::HfBody::replayable(move || {
-            crate::body::SizedBody::new(self.clone().into_stream().boxed(), len).0
+            let stream = self.clone().into_stream().boxed();
+            crate::body::SizedBody::with_failure(stream, len, failure.clone())
         })
     }
 }
@@ -396,13 +403,7 @@ pub async fn send_commit(
     // a 429 (the Hub refused it to throttle, once the wait it asks for is over), in
     // bounded memory whatever its size. A file that fails to read stops it for good.
     let failure = crate::body::BodyFailure::default();
-    let body = {
-        let failure = failure.clone();
-        hf_http::HfBody::replayable(move || {
-            let stream = payload.clone().into_stream().boxed();
-            crate::body::SizedBody::with_failure(stream, len, failure.clone())
-        })
-    };
+    let body = payload.into_body_reporting(failure.clone());
     let mut req = http::Request::new(body);
     *req.method_mut() = http::Method::POST;
     *req.uri_mut() = uri;

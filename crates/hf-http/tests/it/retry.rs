@@ -126,7 +126,7 @@ async fn a_replayable_stream_is_made_again_for_each_attempt() {
     let reqs = server.requests();
     assert_eq!(reqs.len(), 3);
     assert!(reqs.iter().all(|r| r.body == "payload"), "{reqs:?}");
-    // One stream per sending (and one the first copy left unsent at most).
+    // A stream per sending, and one for each copy the retry layer keeps for the next.
     assert!(made.load(Ordering::SeqCst) >= 3);
 
     // Not idempotent: a 429 (refused, not carried out) is sent again, a 503 is not.
