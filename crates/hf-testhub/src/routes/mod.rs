@@ -692,7 +692,8 @@ pub(crate) async fn observe(
     let mut resp = if let Some((status, retry_after)) = failure {
         // The request body is read (and dropped) first, as a server with a lingering
         // close (nginx's default) lets a client finish sending: the client then reads
-        // the answer instead of failing to write the rest to a closed socket.
+        // the answer instead of failing to write the rest to a closed socket (a hyper
+        // server closes at once when the body is left unread, hyperium/hyper#2384).
         let mut body = req.into_body().into_data_stream();
         while let Some(Ok(chunk)) = body.next().await {
             counter.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
