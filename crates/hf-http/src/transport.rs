@@ -9,8 +9,8 @@
 //!
 //! Proxies ([`ProxyConfig`]): an `http://` destination is reached by sending the
 //! request to the proxy in absolute form, an `https://` one through a `CONNECT` tunnel
-//! (TLS runs end to end, the proxy sees only the host name); `socks5://` and
-//! `socks5h://` proxies tunnel both.
+//! (TLS runs end to end, the proxy sees only the host name); `socks5://`, `socks5h://`,
+//! `socks4://` and `socks4a://` proxies tunnel both.
 
 use std::fmt;
 use std::future::Future;
@@ -23,7 +23,7 @@ use std::time::Duration;
 use http::{Method, Request, Response, Uri};
 use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::proxy::{SocksV5, Tunnel};
+use hyper_util::client::legacy::connect::proxy::{SocksV4, SocksV5, Tunnel};
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -120,7 +120,8 @@ impl TransportConfig {
 /// `ALL_PROXY`, `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY`.
 ///
 /// A proxy is a URL: `http://[user:password@]host[:port]` (no scheme means `http://`),
-/// or `socks5://` / `socks5h://` (`socks5h` leaves name resolution to the proxy).
+/// or `socks5://` / `socks5h://` (`socks5h` leaves name resolution to the proxy), or
+/// `socks4://` / `socks4a://` (the same difference; SOCKS4 has no credentials).
 /// Credentials in it are sent as `Proxy-Authorization: Basic` (HTTP proxies) or in the
 /// SOCKS handshake, never to the destination. The exceptions list is comma-separated:
 /// host names (each also covers its subdomains), IP addresses, CIDR blocks, or `*`.
@@ -274,6 +275,15 @@ fn check_proxy_url(url: &str) -> Result<(), String> {
         .map_err(|_| "not a URL (expected http://host:port)".to_owned())?;
     match uri.scheme_str() {
         Some("http" | "socks5" | "socks5h") => {}
+        Some("socks4" | "socks4a") => {
+            if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+                return Err(
+                    "SOCKS4 takes no user or password; use socks5:// for a proxy \
+                            that asks for them"
+                        .to_owned(),
+                );
+            }
+        }
         Some("https") => {
             return Err(
                 "proxies spoken to over TLS (https://) are not supported; use \
@@ -283,7 +293,8 @@ fn check_proxy_url(url: &str) -> Result<(), String> {
         }
         other => {
             return Err(format!(
-                "the {}:// scheme is not supported (use http://, socks5:// or socks5h://)",
+                "the {}:// scheme is not supported (use http://, socks5://, socks5h://, \
+                 socks4:// or socks4a://)",
                 other.unwrap_or_default()
             ));
         }
@@ -596,6 +607,12 @@ impl Service<Uri> for ProxyConnector {
                 if let Some((user, password)) = proxy.raw_auth() {
                     socks = socks.with_auth(user.to_owned(), password.to_owned());
                 }
+                let connecting = socks.call(dst);
+                Box::pin(async move { Ok(ProxiedIo::direct(connecting.await?)) })
+            }
+            Some(scheme @ ("socks4" | "socks4a")) => {
+                let mut socks = SocksV4::new(proxy_uri.clone(), self.http.clone())
+                    .local_dns(scheme == "socks4");
                 let connecting = socks.call(dst);
                 Box::pin(async move { Ok(ProxiedIo::direct(connecting.await?)) })
             }

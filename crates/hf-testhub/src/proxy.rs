@@ -5,7 +5,7 @@
 //! sends for `https://`). Every request it receives is logged with its
 //! `Proxy-Authorization`, and it can demand credentials (answering `407` without them).
 //! It speaks SOCKS5 on the same port too (`CONNECT` only, with or without
-//! user/password authentication). A forwarded request is sent upstream with `Connection: close`, so that each of a
+//! user/password authentication), and SOCKS4 and SOCKS4a (`CONNECT`, no authentication). A forwarded request is sent upstream with `Connection: close`, so that each of a
 //! client's requests arrives on a connection of its own and is logged.
 
 use std::fmt::Write as _;
@@ -30,7 +30,9 @@ pub struct ProxyRequest {
     /// The `Proxy-Authorization` header, if any (for SOCKS5, the user and password of
     /// the handshake in the same `Basic` form).
     pub proxy_authorization: Option<String>,
-    /// Whether it came over SOCKS5 (its method is then `CONNECT`).
+    /// Whether it came over SOCKS (5, 4 or 4a; its method is then `CONNECT`). A SOCKS4
+    /// target is an IP address (the client resolved the name); SOCKS4a and SOCKS5 may
+    /// carry the host name.
     pub socks: bool,
 }
 
@@ -123,8 +125,12 @@ async fn handle(
     expected_auth: Option<&str>,
 ) -> std::io::Result<()> {
     let mut version = [0u8; 1];
-    if conn.peek(&mut version).await? == 1 && version[0] == 5 {
-        return socks5(conn, log, expected_auth).await;
+    if conn.peek(&mut version).await? == 1 {
+        match version[0] {
+            5 => return socks5(conn, log, expected_auth).await,
+            4 => return socks4(conn, log, expected_auth).await,
+            _ => {}
+        }
     }
     let (head, rest) = read_head(&mut conn).await?;
     let text = String::from_utf8_lossy(&head).into_owned();
@@ -288,6 +294,59 @@ async fn socks5(
     conn.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]).await?;
     tokio::io::copy_bidirectional(&mut conn, &mut upstream).await?;
     Ok(())
+}
+
+/// Serves one SOCKS4 `CONNECT`, or SOCKS4a when the address is `0.0.0.x` and a host name
+/// follows the user id. SOCKS4 has no password: a proxy that wants credentials refuses.
+async fn socks4(
+    mut conn: TcpStream,
+    log: &Mutex<Vec<ProxyRequest>>,
+    expected_auth: Option<&str>,
+) -> std::io::Result<()> {
+    // Version, command, port, IPv4 address.
+    let mut req = [0u8; 8];
+    conn.read_exact(&mut req).await?;
+    let port = u16::from_be_bytes([req[2], req[3]]);
+    let ip = std::net::Ipv4Addr::new(req[4], req[5], req[6], req[7]);
+    let _user_id = read_nul_terminated(&mut conn).await?;
+    let host = if req[4..7] == [0, 0, 0] && req[7] != 0 {
+        String::from_utf8_lossy(&read_nul_terminated(&mut conn).await?).into_owned()
+    } else {
+        ip.to_string()
+    };
+    let target = format!("{host}:{port}");
+    log.lock().expect("proxy log").push(ProxyRequest {
+        method: "CONNECT".to_owned(),
+        target: target.clone(),
+        proxy_authorization: None,
+        socks: true,
+    });
+    // Reply: version 0, then 0x5A granted or 0x5B rejected, then port and address.
+    let refused = [0, 0x5B, 0, 0, 0, 0, 0, 0];
+    if req[1] != 1 || expected_auth.is_some() {
+        return conn.write_all(&refused).await;
+    }
+    let Ok(mut upstream) = TcpStream::connect(&target).await else {
+        return conn.write_all(&refused).await;
+    };
+    conn.write_all(&[0, 0x5A, 0, 0, 0, 0, 0, 0]).await?;
+    tokio::io::copy_bidirectional(&mut conn, &mut upstream).await?;
+    Ok(())
+}
+
+/// Reads bytes up to a NUL (dropped), at most 255 of them.
+async fn read_nul_terminated(conn: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let byte = conn.read_u8().await?;
+        if byte == 0 {
+            return Ok(out);
+        }
+        if out.len() == 255 {
+            return Err(std::io::Error::other("SOCKS4 field too long"));
+        }
+        out.push(byte);
+    }
 }
 
 /// Reads up to the end of the request head; returns the head (without the blank line)

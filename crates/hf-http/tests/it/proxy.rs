@@ -180,10 +180,53 @@ async fn socks5_proxies_tunnel_with_local_or_remote_name_resolution() {
 }
 
 #[tokio::test]
+async fn socks4_proxies_tunnel_with_local_or_remote_name_resolution() {
+    let hub = TestServer::start().await;
+    hub.push(200, &[], "remote dns");
+    hub.push(200, &[], "local dns");
+    let proxy = TestProxy::start().await.unwrap();
+    let port = hub.base().rsplit(':').next().unwrap().to_owned();
+    let local = format!("http://localhost:{port}");
+    let socks = |scheme: &str| proxy.url().replace("http://", &format!("{scheme}://"));
+    // socks4a: the proxy resolves the name.
+    let client = client_via(&local, ProxyConfig::none().all(socks("socks4a")));
+    assert_eq!(body(&client, &format!("{local}/a")).await, "remote dns");
+    // socks4: the client does, and sends the (IPv4) address.
+    let client = client_via(&local, ProxyConfig::none().all(socks("socks4")));
+    assert_eq!(body(&client, &format!("{local}/b")).await, "local dns");
+    let seen = proxy.requests();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(seen.iter().all(|r| r.socks && r.method == "CONNECT"));
+    assert!(seen.iter().all(|r| r.proxy_authorization.is_none()));
+    assert_eq!(seen[0].target, format!("localhost:{port}"));
+    assert_eq!(seen[1].target, format!("127.0.0.1:{port}"));
+
+    // A SOCKS4 proxy that refuses the connection: an error naming the proxy.
+    let refusing = TestProxy::with_credentials("user", "right").await.unwrap();
+    let url = refusing.url().replace("http://", "socks4a://");
+    let client = builder("https://hub.example")
+        .transport_config(TransportConfig::default().proxy(ProxyConfig::none().https(url)))
+        .build()
+        .unwrap();
+    let err = client
+        .send(get("https://hub.example/api/x"))
+        .await
+        .unwrap_err();
+    let text = format!("{err}");
+    assert!(text.contains("through the proxy socks4a://"), "{text}");
+    assert!(
+        refusing.requests().iter().all(|r| r.socks),
+        "{:?}",
+        refusing.requests()
+    );
+}
+
+#[tokio::test]
 async fn unusable_proxy_urls_fail_the_build_without_showing_the_password() {
     for (url, why) in [
         ("https://u:secret@proxy:3128", "over TLS"),
         ("ftp://u:secret@proxy:21", "ftp:// scheme"),
+        ("socks4://u:secret@proxy:1080", "SOCKS4 takes no user"),
         ("http://u:secret@", "not a URL"),
         ("http://u:secret@:3128", "no host"),
         ("http://u:secret@proxy:3128 extra", "not a URL"),
