@@ -607,13 +607,13 @@ impl Service<Uri> for ProxyConnector {
                 if let Some((user, password)) = proxy.raw_auth() {
                     socks = socks.with_auth(user.to_owned(), password.to_owned());
                 }
-                let connecting = socks.call(dst);
+                let connecting = socks.call(with_default_port(dst));
                 Box::pin(async move { Ok(ProxiedIo::direct(connecting.await?)) })
             }
             Some(scheme @ ("socks4" | "socks4a")) => {
                 let mut socks = SocksV4::new(proxy_uri.clone(), self.http.clone())
                     .local_dns(scheme == "socks4");
-                let connecting = socks.call(dst);
+                let connecting = socks.call(with_default_port(dst));
                 Box::pin(async move { Ok(ProxiedIo::direct(connecting.await?)) })
             }
             _ if dst.scheme() == Some(&http::uri::Scheme::HTTP) => {
@@ -636,6 +636,25 @@ impl Service<Uri> for ProxyConnector {
             }
         }
     }
+}
+
+/// `dst` with its port spelled out: hyper-util's SOCKS handshakes take 443 for a
+/// destination without one, `http://` ones included.
+fn with_default_port(dst: Uri) -> Uri {
+    let (Some(host), None) = (dst.host(), dst.port()) else {
+        return dst;
+    };
+    let port = if dst.scheme() == Some(&http::uri::Scheme::HTTP) {
+        80
+    } else {
+        443
+    };
+    let Ok(authority) = format!("{host}:{port}").parse() else {
+        return dst;
+    };
+    let mut parts = dst.clone().into_parts();
+    parts.authority = Some(authority);
+    Uri::from_parts(parts).unwrap_or(dst)
 }
 
 /// A TCP connection that tells hyper whether it leads to a forwarding proxy (whose

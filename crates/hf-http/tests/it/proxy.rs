@@ -201,6 +201,22 @@ async fn socks4_proxies_tunnel_with_local_or_remote_name_resolution() {
     assert_eq!(seen[0].target, format!("localhost:{port}"));
     assert_eq!(seen[1].target, format!("127.0.0.1:{port}"));
 
+    // A destination without a port is reached on its scheme's (hyper-util's SOCKS
+    // handshake alone would take 443 for http:// too). Nothing listens there.
+    for scheme in ["socks4a", "socks5h"] {
+        let client = client_via("http://localhost", ProxyConfig::none().all(socks(scheme)));
+        let before = proxy.requests().len();
+        client.send(get("http://localhost/x")).await.unwrap_err();
+        let targets: Vec<_> = proxy.requests()[before..]
+            .iter()
+            .map(|r| r.target.clone())
+            .collect();
+        assert!(
+            !targets.is_empty() && targets.iter().all(|t| t == "localhost:80"),
+            "{scheme}: {targets:?}"
+        );
+    }
+
     // A SOCKS4 proxy that refuses the connection: an error naming the proxy.
     let refusing = TestProxy::with_credentials("user", "right").await.unwrap();
     let url = refusing.url().replace("http://", "socks4a://");
