@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-use crate::util::{cargo, loopback_without_proxy, root, run, step};
+use crate::util::{loopback_without_proxy, root, run, step};
 
 /// Arguments of `cargo xtask bench`.
 #[derive(clap::Args, Debug)]
@@ -158,19 +158,16 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
     let sizes = if args.quick { &QUICK } else { &FULL };
     let runs = args.runs.unwrap_or(if args.quick { 1 } else { 3 });
     let target = bench.join("cargo-target");
-    let (profile, out) = crate::util::bench_profile(args.quick);
-    let release = target.join(out);
-
-    step(&format!("building the benchmark processes ({out})"));
-    run(cargo()
-        .env("CARGO_TARGET_DIR", &target)
-        .arg("build")
-        .args(profile)
-        .arg("--manifest-path")
-        .arg(root.join("xtask/bench/hf-rs-bench/Cargo.toml")))?;
+    let bin_dir = crate::util::build_bench(
+        "the benchmark processes",
+        &target,
+        args.quick,
+        &root.join("xtask/bench/hf-rs-bench/Cargo.toml"),
+        &[],
+    )?;
     let mut clients = vec![Client {
         name: "hf-rs (ours)",
-        program: release.join("bench-client"),
+        program: bin_dir.join("bench-client"),
         prefix: Vec::new(),
         env: Vec::new(),
     }];
@@ -178,7 +175,7 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
         let program = match &args.compare {
             Some(p) if p.is_file() => p.clone(),
             Some(p) => bail!("--compare {}: no such file", p.display()),
-            None => release.join("bench-client"),
+            None => bin_dir.join("bench-client"),
         };
         clients.push(Client {
             name: "hf-rs (compare)",
@@ -188,15 +185,16 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
         });
     }
     if !args.no_hf_hub {
-        run(cargo()
-            .env("CARGO_TARGET_DIR", &target)
-            .arg("build")
-            .args(profile)
-            .arg("--manifest-path")
-            .arg(root.join("xtask/bench/hf-hub-compare/Cargo.toml")))?;
+        crate::util::build_bench(
+            "the hf-hub comparator",
+            &target,
+            args.quick,
+            &root.join("xtask/bench/hf-hub-compare/Cargo.toml"),
+            &[],
+        )?;
         clients.push(Client {
             name: "hf-hub 1.0.0",
-            program: release.join("hf-hub-compare"),
+            program: bin_dir.join("hf-hub-compare"),
             prefix: Vec::new(),
             env: Vec::new(),
         });
@@ -243,7 +241,7 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
         "hub-v2-{}-{}-{}x{}",
         sizes.big, sizes.small_count, sizes.medium_count, sizes.medium
     ));
-    let mut hub = Hub::start(&release.join("bench-hub"), &data, sizes, false)?;
+    let mut hub = Hub::start(&bin_dir.join("bench-hub"), &data, sizes, false)?;
     // The HTTPS case's emulator, started when that case comes (its own data: the big
     // repo only).
     let mut tls_hub: Option<Hub> = None;
@@ -330,7 +328,7 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
                     ..*sizes
                 };
                 tls_hub = Some(Hub::start(
-                    &release.join("bench-hub"),
+                    &bin_dir.join("bench-hub"),
                     &data,
                     &tls_sizes,
                     true,

@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-use crate::util::{cargo, loopback_without_proxy, root, run, step};
+use crate::util::{loopback_without_proxy, root, run, step};
 
 const TOKEN: &str = "hf_bench_write";
 const USER: &str = "bench";
@@ -137,23 +137,21 @@ pub(crate) fn run_bench(args: &Args) -> Result<()> {
     // `bench download`: the client and the emulator's `serve` binary, both from
     // `xtask/bench/hf-rs-bench`.
     let cargo_target = bench.join("cargo-target");
-    let (profile, out) = crate::util::bench_profile(args.quick);
-    step(&format!("{out} build of the Rust client and of hf-testhub"));
-    run(cargo()
-        .env("CARGO_TARGET_DIR", &cargo_target)
-        .arg("build")
-        .args(profile)
-        .args([
+    let bin_dir = crate::util::build_bench(
+        "the Rust client and hf-testhub",
+        &cargo_target,
+        args.quick,
+        &root.join("xtask/bench/hf-rs-bench/Cargo.toml"),
+        &[
             "--quiet",
             "--bin",
             "bench-upload-client",
             "--bin",
             "hf-testhub",
-        ])
-        .arg("--manifest-path")
-        .arg(root.join("xtask/bench/hf-rs-bench/Cargo.toml")))?;
-    let hub_bin = cargo_target.join(out).join("hf-testhub");
-    let rust_bin = cargo_target.join(out).join("bench-upload-client");
+        ],
+    )?;
+    let hub_bin = bin_dir.join("hf-testhub");
+    let rust_bin = bin_dir.join("bench-upload-client");
     let python = if args.skip_python {
         None
     } else {

@@ -70,14 +70,25 @@ pub(crate) fn ensure_tools() -> Result<()> {
     Ok(())
 }
 
-/// The cargo profile of the benchmark processes: `release` for measured runs; for the
-/// quick smoke run (whose numbers are not judged), `smoke`, defined in the benchmark
-/// projects as an unoptimised build apart from the hashing crates, which compiles in
-/// half the time. Returns the arguments for `cargo build` and the output folder's name.
-pub(crate) fn bench_profile(quick: bool) -> ([&'static str; 2], &'static str) {
-    if quick {
-        (["--profile", "smoke"], "smoke")
-    } else {
-        (["--profile", "release"], "release")
-    }
+/// Builds `what` from a benchmark project (`manifest`, with `extra` arguments such as
+/// `--bin X`) into `cargo_target` and returns the folder of its binaries. Measured runs
+/// use `release`; the quick smoke run (whose numbers are not judged) uses the `smoke`
+/// profile the benchmark projects define, unoptimised apart from the hashing crates,
+/// which compiles in half the time.
+pub(crate) fn build_bench(
+    what: &str,
+    cargo_target: &std::path::Path,
+    quick: bool,
+    manifest: &std::path::Path,
+    extra: &[&str],
+) -> Result<PathBuf> {
+    let profile = if quick { "smoke" } else { "release" };
+    step(&format!("{profile} build of {what}"));
+    run(cargo()
+        .env("CARGO_TARGET_DIR", cargo_target)
+        .args(["build", "--profile", profile])
+        .args(extra)
+        .arg("--manifest-path")
+        .arg(manifest))?;
+    Ok(cargo_target.join(profile))
 }

@@ -281,12 +281,7 @@ async fn socks5(
     let mut port = [0u8; 2];
     conn.read_exact(&mut port).await?;
     let target = format!("{host}:{}", u16::from_be_bytes(port));
-    log.lock().expect("proxy log").push(ProxyRequest {
-        method: "CONNECT".to_owned(),
-        target: target.clone(),
-        proxy_authorization: authorization,
-        socks: true,
-    });
+    log_socks_connect(log, &target, authorization);
     let Ok(mut upstream) = TcpStream::connect(&target).await else {
         // Host unreachable.
         return conn.write_all(&[5, 4, 0, 1, 0, 0, 0, 0, 0, 0]).await;
@@ -294,6 +289,16 @@ async fn socks5(
     conn.write_all(&[5, 0, 0, 1, 0, 0, 0, 0, 0, 0]).await?;
     tokio::io::copy_bidirectional(&mut conn, &mut upstream).await?;
     Ok(())
+}
+
+/// Logs a SOCKS `CONNECT` to `target`.
+fn log_socks_connect(log: &Mutex<Vec<ProxyRequest>>, target: &str, authorization: Option<String>) {
+    log.lock().expect("proxy log").push(ProxyRequest {
+        method: "CONNECT".to_owned(),
+        target: target.to_owned(),
+        proxy_authorization: authorization,
+        socks: true,
+    });
 }
 
 /// Serves one SOCKS4 `CONNECT`, or SOCKS4a when the address is `0.0.0.x` and a host name
@@ -315,12 +320,7 @@ async fn socks4(
         ip.to_string()
     };
     let target = format!("{host}:{port}");
-    log.lock().expect("proxy log").push(ProxyRequest {
-        method: "CONNECT".to_owned(),
-        target: target.clone(),
-        proxy_authorization: None,
-        socks: true,
-    });
+    log_socks_connect(log, &target, None);
     // Reply: version 0, then 0x5A granted or 0x5B rejected, then port and address.
     let refused = [0, 0x5B, 0, 0, 0, 0, 0, 0];
     if req[1] != 1 || expected_auth.is_some() {

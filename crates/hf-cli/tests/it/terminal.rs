@@ -505,6 +505,13 @@ fn ctrl_c_stops_a_download_keeps_what_it_fetched_and_the_rerun_resumes() {
     );
 }
 
+/// How many requests of `log` have `method` and a path starting with `prefix`.
+fn count(log: &[hf_testhub::LoggedRequest], method: &str, prefix: &str) -> usize {
+    log.iter()
+        .filter(|r| r.method.as_str() == method && r.path().starts_with(prefix))
+        .count()
+}
+
 #[test]
 fn ctrl_c_stops_a_large_folder_upload_and_the_rerun_goes_on() {
     let hub = hub();
@@ -543,15 +550,9 @@ fn ctrl_c_stops_a_large_folder_upload_and_the_rerun_goes_on() {
     let before = hub.requests().len();
     sb.run(&args).ok();
     let rerun = &hub.requests()[before..];
-    let count = |method: &str, path: &str| {
-        rerun
-            .iter()
-            .filter(|r| r.method.as_str() == method && r.path().starts_with(path))
-            .count()
-    };
-    assert_eq!(count("PUT", "/upload/"), 2, "{rerun:?}");
+    assert_eq!(count(rerun, "PUT", "/upload/"), 2, "{rerun:?}");
     assert!(
-        count("POST", "/api/models/alice/lf/commit/") >= 1,
+        count(rerun, "POST", "/api/models/alice/lf/commit/") >= 1,
         "{rerun:?}"
     );
     let files = sb.run(&["ls", "alice/lf"]).ok().to_owned();
@@ -570,16 +571,9 @@ fn ctrl_c_stops_a_folder_upload_before_its_commit_and_the_rerun_sends_only_the_r
     }
     let dir = folder.path().to_str().unwrap();
     let args = ["upload", "alice/up", dir];
-    let puts = |log: &[hf_testhub::LoggedRequest]| {
-        log.iter()
-            .filter(|r| r.method.as_str() == "PUT" && r.path().starts_with("/upload/"))
-            .count()
-    };
-    let commits = |log: &[hf_testhub::LoggedRequest]| {
-        log.iter()
-            .filter(|r| r.path().starts_with("/api/models/alice/up/commit/"))
-            .count()
-    };
+    let puts = |log: &[hf_testhub::LoggedRequest]| count(log, "PUT", "/upload/");
+    let commits =
+        |log: &[hf_testhub::LoggedRequest]| count(log, "POST", "/api/models/alice/up/commit/");
     // The content of one of the two LFS files never arrives; the other one does.
     hub.fault(
         hf_testhub::FaultRule::new(hf_api::http::http::Method::PUT, "/upload/")
